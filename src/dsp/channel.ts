@@ -1,0 +1,462 @@
+/**
+ * Per-channel voice features, updated once per 20 ms frame: level, adaptive noise floor, voice activity,
+ * pitch and its variability, and a syllable-nuclei speaking-rate estimate. Everything is preallocated by
+ * `makeChannelAnalyzer`; `process` allocates nothing.
+ */
+import { makeHighpass, makeLowpass } from './biquad';
+import { dbfs, FRAME_SIZE, HOP_MS, SAMPLE_RATE } from './frames';
+import { makeYin, type YinResult } from './yin';
+
+export interface ChannelConfig {
+  /** High-pass corner removing DC, mains hum and handling rumble before any measurement. */
+  readonly highpassHz: number;
+  /** Noise floor = minimum of the smoothed frame energy over this window (Martin 2001, minimum statistics). */
+  readonly noiseWindowMs: number;
+  /** The minimum underestimates the mean noise energy by about this much. */
+  readonly noiseBiasDb: number;
+  /** Frame energy must exceed the noise floor by this much to count as voice. */
+  readonly vadSnrDb: number;
+  /** …and be above this absolute level, so a silent line with a very low floor does not trigger. */
+  readonly vadMinDbfs: number;
+  /** Consecutive voiced frames needed to open a speech segment (rejects clicks). */
+  readonly vadOnsetFrames: number;
+  /** Speech stays on this long after the last voiced frame (bridges gaps between words). */
+  readonly vadHangoverMs: number;
+  readonly pitchMinHz: number;
+  readonly pitchMaxHz: number;
+  /** Pitch is estimated every Nth speaking frame; statistics do not need 20 ms resolution. */
+  readonly pitchEveryFrames: number;
+  /** Window over which pitch variability (semitone standard deviation) is measured. */
+  readonly pitchVarWindowMs: number;
+  /** Band that carries vowel energy, used for syllable nuclei. */
+  readonly nucleiBandHz: readonly [number, number];
+  /** A syllable nucleus is a peak separated from its neighbours by dips of at least this depth (de Jong & Wempe 2009). */
+  readonly nucleiDipDb: number;
+  /** A nucleus must be within this many dB of the loudest recent peak. */
+  readonly nucleiRangeDb: number;
+  /** Rolling window of the channel's own turn time for the speaking rate. */
+  readonly rateWindowMs: number;
+  /** Turn time needed in the window before a rate is reported. */
+  readonly rateMinMs: number;
+  /** Pauses shorter than this inside a turn count as turn time (pace includes short pauses). */
+  readonly rateMaxPauseMs: number;
+  /** Average syllables per English word in conversational speech; converts syllables/s to wpm. */
+  readonly syllablesPerWord: number;
+  /** Window over which the speech level (loudness while speaking) is averaged. */
+  readonly levelWindowMs: number;
+  /** Speech needed before the channel's own calibrated level is trusted. */
+  readonly calibrationMinMs: number;
+  /** A sample at or above this magnitude counts as clipped. */
+  readonly clipLevel: number;
+}
+
+export const CHANNEL_DEFAULTS: ChannelConfig = {
+  highpassHz: 100,
+  noiseWindowMs: 3000,
+  noiseBiasDb: 1.5,
+  vadSnrDb: 9,
+  vadMinDbfs: -58,
+  vadOnsetFrames: 2,
+  vadHangoverMs: 300,
+  pitchMinHz: 60,
+  pitchMaxHz: 400,
+  pitchEveryFrames: 4,
+  pitchVarWindowMs: 10000,
+  nucleiBandHz: [300, 1800],
+  nucleiDipDb: 2,
+  nucleiRangeDb: 25,
+  rateWindowMs: 10000,
+  rateMinMs: 2000,
+  rateMaxPauseMs: 800,
+  syllablesPerWord: 1.4,
+  levelWindowMs: 2000,
+  calibrationMinMs: 10000,
+  clipLevel: 0.99,
+};
+
+/** Live feature values for one channel; fields are overwritten every frame. */
+export interface ChannelFeatures {
+  /** Time at the end of the last processed frame, ms since call start. */
+  tMs: number;
+  /** Frame RMS level. */
+  dbfs: number;
+  /** Frame peak magnitude, 0..1. */
+  peak: number;
+  /** Clipped samples in this frame. */
+  clipped: number;
+  /** Clipped samples over the call. */
+  clippedTotal: number;
+  noiseDb: number;
+  /** Raw per-frame voice decision (before onset/hangover smoothing). */
+  voiced: boolean;
+  /** Smoothed voice activity: the channel is talking. */
+  speaking: boolean;
+  /** Start of the current (or last) speech segment, ms. */
+  segmentStartMs: number;
+  /** End of the last voiced frame, ms. */
+  lastVoiceMs: number;
+  /** Set on the frame where a segment closes; the segment is [closedStartMs, closedEndMs]. */
+  segmentClosed: boolean;
+  closedStartMs: number;
+  closedEndMs: number;
+  /** Total speaking time (closed segments plus the open one). */
+  talkMs: number;
+  /** Last pitch estimate while speaking, Hz, NaN when unvoiced. */
+  pitchHz: number;
+  /** Median pitch over the call, Hz. */
+  pitchMedianHz: number;
+  /** Standard deviation of pitch in semitones over the recent window (intonation; low = monotone). */
+  pitchVarSt: number;
+  /** Syllable nuclei detected over the call. */
+  syllables: number;
+  /** Rolling speaking rate in words per minute; NaN when the channel has not spoken enough recently. */
+  wpm: number;
+  /** Mean level of recent speaking frames, dBFS; NaN before any speech. */
+  levelDb: number;
+  /** The channel's own typical speech level (median over the call), NaN until calibrated. */
+  calibratedDb: number;
+  /** levelDb − calibratedDb. */
+  relLevelDb: number;
+}
+
+export interface ChannelAnalyzer {
+  readonly features: ChannelFeatures;
+  /**
+   * Processes one FRAME_SIZE frame at 16 kHz ending at `tMs`. `suppressVoice` marks a frame known not to
+   * be this speaker (e.g. the other side leaking back): it is measured but never counted as speech.
+   */
+  process(frame: Float32Array, tMs: number, suppressVoice?: boolean): void;
+  /** Closes any open segment (end of call). */
+  flush(): void;
+  /** Seeds the calibrated speech level from a level check, dBFS. */
+  setCalibration(db: number): void;
+}
+
+const LEVEL_HIST_MIN = -100;
+const LEVEL_HIST_BINS = 200; // 0.5 dB bins
+const PITCH_HIST_BINS = 80; // 0.5 semitone bins from 50 Hz
+
+function histMedian(hist: Uint32Array, total: number): number {
+  let acc = 0;
+  const half = total / 2;
+  for (let i = 0; i < hist.length; i++) {
+    acc += hist[i]!;
+    if (acc >= half) return i;
+  }
+  return hist.length - 1;
+}
+
+export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): ChannelAnalyzer {
+  const cfg: ChannelConfig = { ...CHANNEL_DEFAULTS, ...config };
+  const hopMs = HOP_MS;
+  const n = FRAME_SIZE;
+  const hp = makeHighpass(SAMPLE_RATE, cfg.highpassHz);
+  const bandHp = makeHighpass(SAMPLE_RATE, cfg.nucleiBandHz[0]);
+  const bandLp = makeLowpass(SAMPLE_RATE, cfg.nucleiBandHz[1]);
+  const filtered = new Float32Array(n);
+  const band = new Float32Array(n);
+
+  // Noise floor: minimum statistics over sub-blocks.
+  const noiseBlocks = 6;
+  const framesPerNoiseBlock = Math.max(1, Math.round(cfg.noiseWindowMs / noiseBlocks / hopMs));
+  const blockMin = new Float32Array(noiseBlocks).fill(Infinity);
+  let blockIndex = 0;
+  let blockFrames = 0;
+  let smoothedEnergyDb = NaN;
+
+  // VAD state.
+  let onsetRun = 0;
+  let hangoverLeft = 0;
+  const hangoverFrames = Math.round(cfg.vadHangoverMs / hopMs);
+
+  // Pitch: YIN at 8 kHz on a 40 ms window of the high-passed signal, decimated by two.
+  const pitchRate = SAMPLE_RATE / 2;
+  const pitchWindow = new Float32Array(Math.round(pitchRate * 0.04));
+  const yin = makeYin({ sampleRate: pitchRate, minHz: cfg.pitchMinHz, maxHz: cfg.pitchMaxHz, windowSize: pitchWindow.length });
+  const yinResult: YinResult = { hz: NaN, aperiodicity: 1 };
+  let pitchCountdown = 0;
+  const pitchRingSize = Math.ceil(cfg.pitchVarWindowMs / (hopMs * cfg.pitchEveryFrames)) + 1;
+  const pitchRingSt = new Float32Array(pitchRingSize);
+  const pitchRingT = new Float64Array(pitchRingSize).fill(-Infinity);
+  let pitchRingHead = 0;
+  const pitchHist = new Uint32Array(PITCH_HIST_BINS);
+  let pitchHistTotal = 0;
+
+  // Syllable nuclei: hysteresis peak picker over a 10 ms band-energy envelope.
+  const subBlocks = 2;
+  const subLen = n / subBlocks;
+  let envSmoothed = -120;
+  let searchingPeak = true;
+  let peakDb = -Infinity;
+  let peakSpeaking = false;
+  let valleyDb = Infinity;
+  let recentMaxDb = -120;
+
+  // Rate: ring of per-frame syllable counts over turn time only.
+  const rateSlots = Math.round(cfg.rateWindowMs / hopMs);
+  const rateRing = new Uint8Array(rateSlots);
+  let rateHead = 0;
+  let rateFilled = 0;
+  let rateSyllables = 0;
+  let pendingPauseFrames = 0;
+  let pendingSyllables = 0;
+  const maxPauseFrames = Math.round(cfg.rateMaxPauseMs / hopMs);
+  let framesSinceTurnTime = Infinity;
+
+  // Speech level.
+  const levelSlots = Math.round(cfg.levelWindowMs / hopMs);
+  const levelRing = new Float32Array(levelSlots);
+  let levelHead = 0;
+  let levelFilled = 0;
+  let levelSumPow = 0;
+  const levelHist = new Uint32Array(LEVEL_HIST_BINS);
+  let levelHistTotal = 0;
+  let seededCalibration = NaN;
+
+  const f: ChannelFeatures = {
+    tMs: 0,
+    dbfs: -120,
+    peak: 0,
+    clipped: 0,
+    clippedTotal: 0,
+    noiseDb: -120,
+    voiced: false,
+    speaking: false,
+    segmentStartMs: 0,
+    lastVoiceMs: -Infinity,
+    segmentClosed: false,
+    closedStartMs: 0,
+    closedEndMs: 0,
+    talkMs: 0,
+    pitchHz: NaN,
+    pitchMedianHz: NaN,
+    pitchVarSt: NaN,
+    syllables: 0,
+    wpm: NaN,
+    levelDb: NaN,
+    calibratedDb: NaN,
+    relLevelDb: NaN,
+  };
+
+  function pushRate(count: number): void {
+    rateSyllables += count - rateRing[rateHead]!;
+    rateRing[rateHead] = count;
+    rateHead = (rateHead + 1) % rateSlots;
+    if (rateFilled < rateSlots) rateFilled++;
+  }
+
+  function nucleus(envDb: number, speaking: boolean): number {
+    // Returns 1 when a peak is confirmed on this envelope sample.
+    if (envDb > recentMaxDb) recentMaxDb = envDb;
+    if (searchingPeak) {
+      if (envDb > peakDb) {
+        peakDb = envDb;
+        peakSpeaking = speaking;
+        valleyDb = envDb;
+      } else if (envDb < valleyDb) {
+        valleyDb = envDb;
+      }
+      if (peakDb - valleyDb >= cfg.nucleiDipDb) {
+        const counted =
+          peakSpeaking && peakDb > f.noiseDb + cfg.vadSnrDb && peakDb > recentMaxDb - cfg.nucleiRangeDb ? 1 : 0;
+        searchingPeak = false;
+        return counted;
+      }
+      return 0;
+    }
+    if (envDb < valleyDb) valleyDb = envDb;
+    else if (envDb - valleyDb >= cfg.nucleiDipDb) {
+      searchingPeak = true;
+      peakDb = envDb;
+      peakSpeaking = speaking;
+      valleyDb = envDb;
+    }
+    return 0;
+  }
+
+  function closeSegment(): void {
+    f.speaking = false;
+    f.segmentClosed = true;
+    f.closedStartMs = f.segmentStartMs;
+    f.closedEndMs = f.lastVoiceMs;
+  }
+
+  return {
+    features: f,
+    setCalibration(db) {
+      seededCalibration = db;
+      f.calibratedDb = db;
+    },
+    flush() {
+      if (f.speaking) {
+        closeSegment();
+        f.talkMs -= f.tMs - f.lastVoiceMs; // hangover frames were provisionally counted
+      }
+    },
+    process(frame, tMs, suppressVoice = false) {
+      f.tMs = tMs;
+      f.segmentClosed = false;
+      const frameStart = tMs - hopMs;
+
+      // Level on the raw signal (what the listener hears, and where clipping happens).
+      let sumSq = 0;
+      let peak = 0;
+      let clipped = 0;
+      for (let i = 0; i < n; i++) {
+        const x = frame[i]!;
+        sumSq += x * x;
+        const a = x < 0 ? -x : x;
+        if (a > peak) peak = a;
+        if (a >= cfg.clipLevel) clipped++;
+      }
+      f.dbfs = dbfs(sumSq / n);
+      f.peak = peak;
+      f.clipped = clipped;
+      f.clippedTotal += clipped;
+
+      hp.run(frame, filtered, n);
+      let eSq = 0;
+      for (let i = 0; i < n; i++) eSq += filtered[i]! * filtered[i]!;
+      const energyDb = dbfs(eSq / n);
+
+      // Noise floor (minimum statistics on lightly smoothed energy).
+      smoothedEnergyDb = Number.isNaN(smoothedEnergyDb) ? energyDb : 0.7 * smoothedEnergyDb + 0.3 * energyDb;
+      if (smoothedEnergyDb < blockMin[blockIndex]!) blockMin[blockIndex] = smoothedEnergyDb;
+      if (++blockFrames >= framesPerNoiseBlock) {
+        blockFrames = 0;
+        blockIndex = (blockIndex + 1) % noiseBlocks;
+        blockMin[blockIndex] = Infinity;
+      }
+      let floor = Infinity;
+      for (let b = 0; b < noiseBlocks; b++) if (blockMin[b]! < floor) floor = blockMin[b]!;
+      f.noiseDb = floor + cfg.noiseBiasDb;
+
+      // Voice activity with onset confirmation and hangover.
+      const voiced = !suppressVoice && energyDb > f.noiseDb + cfg.vadSnrDb && energyDb > cfg.vadMinDbfs;
+      f.voiced = voiced;
+      if (voiced) {
+        onsetRun++;
+        if (!f.speaking && onsetRun >= cfg.vadOnsetFrames) {
+          f.speaking = true;
+          f.segmentStartMs = frameStart - (onsetRun - 1) * hopMs;
+          f.talkMs += (onsetRun - 1) * hopMs;
+        }
+        if (f.speaking) {
+          hangoverLeft = hangoverFrames;
+          f.lastVoiceMs = tMs;
+        }
+      } else {
+        onsetRun = 0;
+        if (f.speaking && --hangoverLeft < 0) {
+          closeSegment();
+          // Hangover frames were counted as talk while they ran; take them back.
+          f.talkMs -= hangoverFrames * hopMs;
+        }
+      }
+      if (f.speaking) f.talkMs += hopMs;
+
+      // Speech level: mean power of recent voiced frames, and the call-long median for calibration.
+      if (f.speaking && voiced) {
+        const p = sumSq / n;
+        levelSumPow += p - (levelFilled === levelSlots ? levelRing[levelHead]! : 0);
+        levelRing[levelHead] = p;
+        levelHead = (levelHead + 1) % levelSlots;
+        if (levelFilled < levelSlots) levelFilled++;
+        f.levelDb = dbfs(Math.max(levelSumPow, 0) / levelFilled);
+        const bin = Math.min(LEVEL_HIST_BINS - 1, Math.max(0, Math.round((f.dbfs - LEVEL_HIST_MIN) * 2)));
+        levelHist[bin]!++;
+        levelHistTotal++;
+        if (Number.isNaN(seededCalibration) && levelHistTotal * hopMs >= cfg.calibrationMinMs) {
+          f.calibratedDb = histMedian(levelHist, levelHistTotal) / 2 + LEVEL_HIST_MIN;
+        }
+        f.relLevelDb = f.levelDb - f.calibratedDb;
+      } else if (!f.speaking) {
+        levelFilled = 0;
+        levelSumPow = 0;
+        levelHead = 0;
+        f.levelDb = NaN;
+        f.relLevelDb = NaN;
+      }
+
+      // Pitch window: shift in 160 new samples at 8 kHz.
+      const half = n / 2;
+      pitchWindow.copyWithin(0, half);
+      const base = pitchWindow.length - half;
+      for (let i = 0; i < half; i++) pitchWindow[base + i] = 0.5 * (filtered[2 * i]! + filtered[2 * i + 1]!);
+      if (f.speaking && voiced) {
+        if (--pitchCountdown <= 0) {
+          pitchCountdown = cfg.pitchEveryFrames;
+          yin(pitchWindow, yinResult);
+          f.pitchHz = yinResult.hz;
+          if (!Number.isNaN(yinResult.hz)) {
+            const st = 12 * Math.log2(yinResult.hz / 50);
+            pitchRingSt[pitchRingHead] = st;
+            pitchRingT[pitchRingHead] = tMs;
+            pitchRingHead = (pitchRingHead + 1) % pitchRingSize;
+            const bin = Math.min(PITCH_HIST_BINS - 1, Math.max(0, Math.round(st * 2)));
+            pitchHist[bin]!++;
+            pitchHistTotal++;
+            f.pitchMedianHz = 50 * 2 ** (histMedian(pitchHist, pitchHistTotal) / 24);
+            let count = 0;
+            let sum = 0;
+            let sumSqSt = 0;
+            const since = tMs - cfg.pitchVarWindowMs;
+            for (let k = 0; k < pitchRingSize; k++) {
+              if (pitchRingT[k]! >= since) {
+                const v = pitchRingSt[k]!;
+                count++;
+                sum += v;
+                sumSqSt += v * v;
+              }
+            }
+            if (count >= 8) {
+              const mean = sum / count;
+              f.pitchVarSt = Math.sqrt(Math.max(0, sumSqSt / count - mean * mean));
+            }
+          }
+        }
+      } else {
+        f.pitchHz = NaN;
+      }
+
+      // Syllable nuclei on the vowel band, two envelope points per frame.
+      bandHp.run(frame, band, n);
+      bandLp.run(band, band, n);
+      let syll = 0;
+      for (let s = 0; s < subBlocks; s++) {
+        let e = 0;
+        for (let i = s * subLen; i < (s + 1) * subLen; i++) e += band[i]! * band[i]!;
+        const eDb = dbfs(e / subLen);
+        envSmoothed = 0.6 * eDb + 0.4 * envSmoothed;
+        syll += nucleus(envSmoothed, f.speaking);
+      }
+      // The loudest-peak reference decays slowly so a quiet stretch is judged against itself.
+      recentMaxDb -= 0.02;
+      f.syllables += syll;
+
+      // Rate over turn time: speaking frames plus short pauses that speech resumed after.
+      if (f.speaking && voiced) {
+        if (pendingPauseFrames > 0 && pendingPauseFrames <= maxPauseFrames) {
+          for (let k = 0; k < pendingPauseFrames - 1; k++) pushRate(0);
+          pushRate(pendingSyllables);
+        } else {
+          pendingSyllables = 0;
+        }
+        pendingPauseFrames = 0;
+        pushRate(syll + pendingSyllables);
+        pendingSyllables = 0;
+        framesSinceTurnTime = 0;
+      } else {
+        pendingPauseFrames++;
+        pendingSyllables += syll;
+        framesSinceTurnTime++;
+      }
+      if (framesSinceTurnTime * hopMs > cfg.rateMaxPauseMs * 2) {
+        // Long silence: the last turn is over. Its pace no longer describes the speaker now.
+        f.wpm = NaN;
+      } else if (rateFilled * hopMs >= cfg.rateMinMs) {
+        f.wpm = ((rateSyllables / (rateFilled * hopMs)) * 60000) / cfg.syllablesPerWord;
+      }
+    },
+  };
+}

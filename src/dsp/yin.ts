@@ -1,0 +1,77 @@
+/**
+ * YIN fundamental-frequency estimator (de Cheveigné & Kawahara, "YIN, a fundamental frequency
+ * estimator for speech and music", JASA 2002). Steps numbered as in the paper. All buffers are
+ * allocated by the factory; the returned function allocates nothing.
+ */
+export interface YinConfig {
+  readonly sampleRate: number;
+  readonly minHz: number;
+  readonly maxHz: number;
+  /** Absolute threshold on the cumulative mean normalized difference (step 4). */
+  readonly threshold: number;
+  /** Samples in the analysed window; must exceed the longest period. */
+  readonly windowSize: number;
+}
+
+export const YIN_DEFAULTS: YinConfig = { sampleRate: 8000, minHz: 60, maxHz: 400, threshold: 0.15, windowSize: 320 };
+
+export interface YinResult {
+  /** Estimated F0 in Hz, or NaN when the window is not periodic enough. */
+  hz: number;
+  /** d'(τ) at the chosen lag: lower is more periodic (0 = perfectly periodic). */
+  aperiodicity: number;
+}
+
+export function makeYin(config: Partial<YinConfig> = {}): (window: Float32Array, result: YinResult) => YinResult {
+  const cfg = { ...YIN_DEFAULTS, ...config };
+  const tauMin = Math.max(2, Math.floor(cfg.sampleRate / cfg.maxHz));
+  const tauMax = Math.ceil(cfg.sampleRate / cfg.minHz);
+  const w = cfg.windowSize - tauMax;
+  if (w < tauMax) throw new RangeError(`YIN window ${cfg.windowSize} too short for ${cfg.minHz} Hz`);
+  const d = new Float32Array(tauMax + 2);
+
+  return (x, result) => {
+    // Step 2: difference function d(τ) = Σ (x_j − x_{j+τ})².
+    for (let tau = 1; tau <= tauMax + 1; tau++) {
+      let sum = 0;
+      for (let j = 0; j < w; j++) {
+        const delta = x[j]! - x[j + tau]!;
+        sum += delta * delta;
+      }
+      d[tau] = sum;
+    }
+    // Step 3: cumulative mean normalized difference d'(τ).
+    d[0] = 1;
+    let running = 0;
+    for (let tau = 1; tau <= tauMax + 1; tau++) {
+      running += d[tau]!;
+      d[tau] = running > 0 ? (d[tau]! * tau) / running : 1;
+    }
+    // Step 4: first dip below the absolute threshold, followed to its local minimum;
+    // failing that, the global minimum (reported as aperiodic if it is still high).
+    let best = -1;
+    for (let tau = tauMin; tau <= tauMax; tau++) {
+      if (d[tau]! < cfg.threshold) {
+        while (tau + 1 <= tauMax && d[tau + 1]! < d[tau]!) tau++;
+        best = tau;
+        break;
+      }
+    }
+    if (best < 0) {
+      result.hz = NaN;
+      let min = Infinity;
+      for (let tau = tauMin; tau <= tauMax; tau++) if (d[tau]! < min) min = d[tau]!;
+      result.aperiodicity = min;
+      return result;
+    }
+    // Step 5: parabolic interpolation around the chosen lag.
+    const a = d[best - 1]!;
+    const b = d[best]!;
+    const c = d[best + 1]!;
+    const denom = a - 2 * b + c;
+    const shift = denom > 0 ? (0.5 * (a - c)) / denom : 0;
+    result.hz = cfg.sampleRate / (best + Math.max(-0.5, Math.min(0.5, shift)));
+    result.aperiodicity = b;
+    return result;
+  };
+}

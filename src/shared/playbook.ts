@@ -1,0 +1,126 @@
+/**
+ * The playbook: coaching rules as data, validated with zod. An invalid playbook is refused with the
+ * JSON path of every problem, so an editor can point at the offending field.
+ */
+import { z } from 'zod';
+import { METRIC_NAMES, type MetricName } from './metrics';
+import { EVENT_TYPES } from './types';
+
+const metricName = z.enum(METRIC_NAMES as unknown as [MetricName, ...MetricName[]]);
+const op = z.enum(['>', '>=', '<', '<=']);
+const ms = z.number().int().min(0).max(24 * 3600 * 1000);
+
+export const predicateSchema = z.strictObject({ metric: metricName, op, value: z.number() });
+
+const metricCondition = z.strictObject({
+  type: z.literal('metric'),
+  metric: metricName,
+  op,
+  value: z.number(),
+  /** The predicate must hold this long before the nudge opens. */
+  forMs: ms.default(0),
+  /** …and stay false this long before it closes (avoids flicker). */
+  clearMs: ms.default(1500),
+});
+
+const compoundCondition = z.strictObject({
+  type: z.enum(['any', 'all']),
+  of: z.array(predicateSchema).min(1),
+  forMs: ms.default(0),
+  clearMs: ms.default(1500),
+});
+
+const eventCondition = z.strictObject({
+  type: z.literal('event'),
+  event: z.enum(EVENT_TYPES),
+  channel: z.enum(['agent', 'customer']).default('agent'),
+  /** For events that have no duration, how long the nudge stays open. */
+  holdMs: ms.default(4000),
+});
+
+export const conditionSchema = z.discriminatedUnion('type', [metricCondition, compoundCondition, eventCondition]);
+
+export const ruleSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'rule ids are lowercase letters, digits and dashes'),
+  title: z.string().min(1).max(60),
+  severity: z.enum(['info', 'coach', 'critical']),
+  message: z.string().min(1).max(140),
+  detail: z.string().max(400).optional(),
+  condition: conditionSchema,
+  cooldownMs: ms.default(30000),
+  maxPerCall: z.number().int().min(1).max(1000).default(5),
+  enabled: z.boolean().default(true),
+  /** Where the threshold comes from (research, vendor practice); shown in the editor. */
+  source: z.string().max(300).optional(),
+});
+
+export const playbookSchema = z
+  .strictObject({
+    version: z.literal(1),
+    name: z.string().min(1).max(80),
+    description: z.string().max(1000).optional(),
+    rules: z.array(ruleSchema).max(200),
+  })
+  .superRefine((pb, ctx) => {
+    const seen = new Map<string, number>();
+    pb.rules.forEach((rule, i) => {
+      const first = seen.get(rule.id);
+      if (first !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['rules', i, 'id'], message: `duplicate rule id "${rule.id}" (first at rules[${first}])` });
+      } else seen.set(rule.id, i);
+    });
+  });
+
+export type Playbook = z.output<typeof playbookSchema>;
+export type PlaybookInput = z.input<typeof playbookSchema>;
+export type Rule = z.output<typeof ruleSchema>;
+export type Condition = z.output<typeof conditionSchema>;
+export type Predicate = z.output<typeof predicateSchema>;
+
+export interface PlaybookProblem {
+  /** JSON path such as `rules[3].condition.value`. */
+  readonly path: string;
+  readonly message: string;
+}
+
+export class PlaybookError extends Error {
+  override readonly name = 'PlaybookError';
+  constructor(readonly problems: readonly PlaybookProblem[]) {
+    super(`invalid playbook: ${problems.map((p) => `${p.path || '(root)'}: ${p.message}`).join('; ')}`);
+  }
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out ? `.${String(key)}` : String(key);
+  }
+  return out;
+}
+
+export type PlaybookResult = { ok: true; playbook: Playbook } | { ok: false; problems: PlaybookProblem[] };
+
+export function validatePlaybook(input: unknown): PlaybookResult {
+  const parsed = playbookSchema.safeParse(input);
+  if (parsed.success) return { ok: true, playbook: parsed.data };
+  return { ok: false, problems: parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })) };
+}
+
+/** Parses and validates; throws PlaybookError listing every problem. */
+export function parsePlaybook(input: unknown): Playbook {
+  const result = validatePlaybook(input);
+  if (!result.ok) throw new PlaybookError(result.problems);
+  return result.playbook;
+}
+
+/** Parses JSON text, reporting a syntax error the same way as a schema problem. */
+export function parsePlaybookText(text: string): PlaybookResult {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, problems: [{ path: '', message: `not valid JSON: ${(err as Error).message}` }] };
+  }
+  return validatePlaybook(json);
+}
