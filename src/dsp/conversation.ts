@@ -97,8 +97,11 @@ export interface ConversationState {
 
 export interface ConversationTracker {
   readonly state: ConversationState;
-  /** Must be called before the agent channel is processed: is this agent frame customer echo? */
-  checkEcho(agentFrame: Float32Array, customer: ChannelFeatures): boolean;
+  /**
+   * Must be called before the agent channel processes this frame: is the agent frame customer echo?
+   * `agent` holds the agent's features as of the previous frame.
+   */
+  checkEcho(agentFrame: Float32Array, agent: ChannelFeatures, customer: ChannelFeatures): boolean;
   /** Called after both channels processed the frame ending at `tMs`. */
   update(agent: ChannelFeatures, customer: ChannelFeatures, tMs: number): void;
   /** End of call: closes open events. */
@@ -180,7 +183,7 @@ export function makeConversationTracker(
 
   return {
     state: s,
-    checkEcho(agentFrame, customer) {
+    checkEcho(agentFrame, agent, customer) {
       let sq = 0;
       for (let i = 0; i < FRAME_SIZE; i++) sq += agentFrame[i]! * agentFrame[i]!;
       const aDb = dbfs(sq / FRAME_SIZE);
@@ -188,7 +191,15 @@ export function makeConversationTracker(
       custEnv[envHead] = customer.dbfs;
       envHead = (envHead + 1) % envLen;
       s.echo = false;
-      if (!customer.speaking || aDb > customer.dbfs - cfg.echoMinAttenuationDb) return false;
+      // Only energy that would pass as agent voice matters; leaked audio is quieter than its source
+      // as it was a few frames ago (acoustic and device delay).
+      if (!customer.speaking || aDb < agent.noiseDb + 6) return false;
+      let recentCustomerMax = -120;
+      for (let lag = 0; lag <= cfg.echoMaxLagFrames; lag++) {
+        const v = custEnv[(envHead - 1 - lag + envLen * 2) % envLen]!;
+        if (v > recentCustomerMax) recentCustomerMax = v;
+      }
+      if (aDb > recentCustomerMax - cfg.echoMinAttenuationDb) return false;
       // Pearson correlation of the agent envelope with the customer envelope delayed by `lag` frames.
       const w = cfg.echoWindowFrames;
       let best = -1;
@@ -258,7 +269,8 @@ export function makeConversationTracker(
           ov.open = false;
         }
         const intruder = ov.who === 0 ? agent : customer;
-        const burstMs = tMs - intruder.segmentStartMs;
+        // Measured to the last voiced frame, so VAD hangover cannot stretch a short "mm-hmm" past 1 s.
+        const burstMs = intruder.lastVoiceMs - intruder.segmentStartMs;
         if (!ov.open && s.overtalkMs >= cfg.interruptionOverlapMs && burstMs >= cfg.backchannelMaxMs) {
           ov.open = true;
           if (ov.who === 0) s.interruptionsByAgent++;

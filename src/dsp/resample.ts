@@ -13,7 +13,7 @@ export interface ResamplerConfig {
   readonly maxBlock: number;
 }
 
-export const RESAMPLER_DEFAULTS: ResamplerConfig = { zeroCrossings: 6, rolloff: 0.92, maxBlock: 8192 };
+export const RESAMPLER_DEFAULTS: ResamplerConfig = { zeroCrossings: 8, rolloff: 0.85, maxBlock: 8192 };
 
 const PHASES = 256;
 

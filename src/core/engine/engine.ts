@@ -3,7 +3,7 @@
  * 1 Hz timeline out. Pure TypeScript (no Node, DOM or Electron): the worker, the offline analyzer and
  * the tests all run exactly this code.
  */
-import { makeChannelAnalyzer, type ChannelConfig, type ChannelFeatures } from '../../dsp/channel';
+import { CHANNEL_DEFAULTS, makeChannelAnalyzer, type ChannelConfig, type ChannelFeatures } from '../../dsp/channel';
 import {
   makeConversationTracker,
   type ConversationConfig,
@@ -49,8 +49,8 @@ export interface Engine {
   readonly tMs: number;
   /** Processes one 20 ms frame per channel (FRAME_SIZE samples each). */
   processFrame(agent: Float32Array, customer: Float32Array): void;
-  /** Processes `frames` consecutive frames laid out back to back in each array. */
-  processFrames(agent: Float32Array, customer: Float32Array, frames: number): void;
+  /** Processes `frames` consecutive frames laid out back to back in each array, from frame `fromFrame`. */
+  processFrames(agent: Float32Array, customer: Float32Array, frames: number, fromFrame?: number): void;
   /** The current metric vector (indexed by METRIC_INDEX); shared, do not keep. */
   readonly metrics: Float64Array;
   snapshot(): MetricsSnapshot;
@@ -195,7 +195,7 @@ export function createEngine(options: EngineOptions): Engine {
   function processOne(a: Float32Array, c: Float32Array): void {
     tMs += HOP_MS;
     customer.process(c, tMs);
-    const echo = convo.checkEcho(a, customer.features);
+    const echo = convo.checkEcho(a, agent.features, customer.features);
     // Customer audio leaking into the agent's mic is measured for level but never counted as agent speech.
     agent.process(a, tMs, echo);
     convo.update(agent.features, customer.features, tMs);
@@ -240,7 +240,7 @@ export function createEngine(options: EngineOptions): Engine {
     const s = convo.state;
     const fin = (v: number): number | null => (Number.isFinite(v) ? Math.round(v * 10) / 10 : null);
     // Pace over the whole call: nuclei over speaking time, as the rolling estimate does.
-    const wpm = f.talkMs >= 3000 ? (f.syllables / (f.talkMs / 60000)) / (options.channel?.syllablesPerWord ?? 1.4) : NaN;
+    const wpm = f.talkMs >= 3000 ? (f.syllables / (f.talkMs / 60000)) / (options.channel?.syllablesPerWord ?? CHANNEL_DEFAULTS.syllablesPerWord) : NaN;
     return {
       talkMs: Math.round(f.talkMs),
       wpm: fin(wpm),
@@ -268,9 +268,9 @@ export function createEngine(options: EngineOptions): Engine {
       if (finished) return;
       processOne(a, c);
     },
-    processFrames(a, c, frames) {
+    processFrames(a, c, frames, fromFrame = 0) {
       if (finished) return;
-      for (let k = 0; k < frames; k++) {
+      for (let k = fromFrame; k < fromFrame + frames; k++) {
         // Copy into scratch frames rather than subarray(): a view is an allocation per frame.
         const off = k * FRAME_SIZE;
         for (let i = 0; i < FRAME_SIZE; i++) {

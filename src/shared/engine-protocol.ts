@@ -1,0 +1,49 @@
+/**
+ * The engine worker protocol: a discriminated union of readonly messages, each with a `seq`. Frames
+ * travel as transferred Float32Arrays (16 kHz, any whole number of 20 ms frames per message).
+ */
+import type { MetricsSnapshot } from './metrics';
+import type { Playbook } from './playbook';
+import type { CallEvent, CallSummary, Nudge, SpeechSegment, TimelinePoint } from './types';
+
+export interface SessionOptions {
+  readonly playbook: Playbook;
+  /** Agent's calibrated speech level from a level check, dBFS. */
+  readonly agentCalibrationDb?: number;
+  /** Interval between metrics snapshots in call time; the default 250 ms gives 4 Hz. */
+  readonly metricsIntervalMs?: number;
+}
+
+export type EngineRequest = Readonly<
+  | { type: 'start'; seq: number; sessionId: string; options: SessionOptions }
+  | { type: 'frames'; seq: number; sessionId: string; agent: Float32Array; customer: Float32Array }
+  | { type: 'mark'; seq: number; sessionId: string }
+  | { type: 'dismiss'; seq: number; sessionId: string; nudgeId: string }
+  | { type: 'stop'; seq: number; sessionId: string }
+  | { type: 'ping'; seq: number }
+  /** Test hook: makes the worker throw, to exercise crash handling. */
+  | { type: 'crash'; seq: number }
+>;
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export type EngineMessage = Readonly<
+  | { type: 'ready'; seq: number }
+  | { type: 'pong'; seq: number; replyTo: number }
+  | { type: 'started'; seq: number; replyTo: number; sessionId: string }
+  | { type: 'nudge'; seq: number; sessionId: string; phase: 'open' | 'close'; nudge: Nudge }
+  | { type: 'event'; seq: number; sessionId: string; phase: 'open' | 'close'; event: CallEvent }
+  | { type: 'segment'; seq: number; sessionId: string; segment: SpeechSegment }
+  | { type: 'timeline'; seq: number; sessionId: string; point: TimelinePoint }
+  | { type: 'metrics'; seq: number; sessionId: string; snapshot: MetricsSnapshot }
+  /** The frames of request `replyTo` have been processed (lets the host bound its queue). */
+  | { type: 'processed'; seq: number; replyTo: number; sessionId: string; tMs: number; busyMs: number }
+  | { type: 'marked'; seq: number; replyTo: number; sessionId: string; event: CallEvent }
+  | { type: 'dismissed'; seq: number; replyTo: number; sessionId: string; ok: boolean }
+  | { type: 'stopped'; seq: number; replyTo: number; sessionId: string; summary: CallSummary }
+  | { type: 'log'; seq: number; level: LogLevel; message: string }
+  | { type: 'error'; seq: number; replyTo?: number; sessionId?: string; code: string; message: string }
+>;
+
+/** Messages that belong to a session's output stream (everything the host fans out to listeners). */
+export type SessionOutput = Extract<EngineMessage, { type: 'nudge' | 'event' | 'segment' | 'timeline' | 'metrics' }>;
