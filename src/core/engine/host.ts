@@ -176,6 +176,8 @@ export class EngineHost {
     this.worker = worker;
     return new Promise((resolve, reject) => {
       let ready = false;
+      // 'error' is followed by 'exit'; report one failure per worker.
+      let failed = false;
       worker.on('message', (msg: EngineMessage) => {
         if (msg.type === 'ready') {
           ready = true;
@@ -186,12 +188,14 @@ export class EngineHost {
       });
       worker.on('error', (err) => {
         if (!ready) reject(err);
+        failed = true;
+        if (this.worker === worker) this.worker = null;
         this.crashed(err);
       });
       worker.on('exit', (code) => {
         if (this.worker === worker) this.worker = null;
         if (!ready) reject(new EngineError('worker_exit', `engine worker exited with code ${code} before it was ready`));
-        else if (!this.closing) this.crashed(new EngineError('worker_exit', `engine worker exited with code ${code}`));
+        else if (!this.closing && !failed) this.crashed(new EngineError('worker_exit', `engine worker exited with code ${code}`));
       });
     });
   }
