@@ -60,7 +60,7 @@ export const CHANNEL_DEFAULTS: ChannelConfig = {
   vadHangoverMs: 300,
   pitchMinHz: 60,
   pitchMaxHz: 400,
-  pitchEveryFrames: 4,
+  pitchEveryFrames: 5,
   pitchVarWindowMs: 10000,
   nucleiBandHz: [300, 1800],
   nucleiDipDb: 2,
@@ -151,10 +151,12 @@ export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): Channe
   const hopMs = HOP_MS;
   const n = FRAME_SIZE;
   const hp = makeHighpass(SAMPLE_RATE, cfg.highpassHz);
-  const bandHp = makeHighpass(SAMPLE_RATE, cfg.nucleiBandHz[0]);
-  const bandLp = makeLowpass(SAMPLE_RATE, cfg.nucleiBandHz[1]);
+  // The vowel band is filtered at 8 kHz, on the decimated signal the pitch tracker already makes.
+  const bandHp = makeHighpass(SAMPLE_RATE / 2, cfg.nucleiBandHz[0]);
+  const bandLp = makeLowpass(SAMPLE_RATE / 2, cfg.nucleiBandHz[1]);
   const filtered = new Float32Array(n);
-  const band = new Float32Array(n);
+  const decimated = new Float32Array(n / 2);
+  const band = new Float32Array(n / 2);
 
   // Noise floor: minimum statistics over sub-blocks.
   const noiseBlocks = 6;
@@ -172,7 +174,7 @@ export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): Channe
   // Pitch: YIN at 8 kHz on a 40 ms window of the high-passed signal, decimated by two.
   const pitchRate = SAMPLE_RATE / 2;
   const pitchWindow = new Float32Array(Math.round(pitchRate * 0.04));
-  const yin = makeYin({ sampleRate: pitchRate, minHz: cfg.pitchMinHz, maxHz: cfg.pitchMaxHz, windowSize: pitchWindow.length });
+  const yin = makeYin({ sampleRate: pitchRate, minHz: cfg.pitchMinHz, maxHz: cfg.pitchMaxHz, windowSize: pitchWindow.length, stride: 2 });
   const yinResult: YinResult = { hz: NaN, aperiodicity: 1 };
   let pitchCountdown = 0;
   const pitchRingSize = Math.ceil(cfg.pitchVarWindowMs / (hopMs * cfg.pitchEveryFrames)) + 1;
@@ -184,7 +186,7 @@ export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): Channe
 
   // Syllable nuclei: hysteresis peak picker over a 10 ms band-energy envelope.
   const subBlocks = 2;
-  const subLen = n / subBlocks;
+  const subLen = n / 2 / subBlocks;
   let envSmoothed = -120;
   let searchingPeak = true;
   let peakDb = -Infinity;
@@ -382,7 +384,11 @@ export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): Channe
       const half = n / 2;
       pitchWindow.copyWithin(0, half);
       const base = pitchWindow.length - half;
-      for (let i = 0; i < half; i++) pitchWindow[base + i] = 0.5 * (filtered[2 * i]! + filtered[2 * i + 1]!);
+      for (let i = 0; i < half; i++) {
+        const v = 0.5 * (filtered[2 * i]! + filtered[2 * i + 1]!);
+        pitchWindow[base + i] = v;
+        decimated[i] = v;
+      }
       if (f.speaking && voiced) {
         if (--pitchCountdown <= 0) {
           pitchCountdown = cfg.pitchEveryFrames;
@@ -420,8 +426,8 @@ export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): Channe
       }
 
       // Syllable nuclei on the vowel band, two envelope points per frame.
-      bandHp.run(frame, band, n);
-      bandLp.run(band, band, n);
+      bandHp.run(decimated, band, half);
+      bandLp.run(band, band, half);
       let syll = 0;
       for (let s = 0; s < subBlocks; s++) {
         let e = 0;

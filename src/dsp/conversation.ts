@@ -4,7 +4,7 @@
  * features each frame; reports events through a callback with primitive arguments (no allocation).
  */
 import type { ChannelFeatures } from './channel';
-import { dbfs, FRAME_SIZE, HOP_MS } from './frames';
+import { dbfs, HOP_MS } from './frames';
 
 export interface ConversationConfig {
   /** Agent burst shorter than this during the customer's speech is a backchannel ("mm-hmm"). */
@@ -185,8 +185,9 @@ export function makeConversationTracker(
     state: s,
     checkEcho(agentFrame, agent, customer) {
       let sq = 0;
-      for (let i = 0; i < FRAME_SIZE; i++) sq += agentFrame[i]! * agentFrame[i]!;
-      const aDb = dbfs(sq / FRAME_SIZE);
+      const n = agentFrame.length;
+      for (let i = 0; i < n; i++) sq += agentFrame[i]! * agentFrame[i]!;
+      const aDb = dbfs(sq / n);
       agentEnv[envHead] = aDb;
       custEnv[envHead] = customer.dbfs;
       envHead = (envHead + 1) % envLen;

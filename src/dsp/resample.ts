@@ -15,7 +15,9 @@ export interface ResamplerConfig {
 
 export const RESAMPLER_DEFAULTS: ResamplerConfig = { zeroCrossings: 8, rolloff: 0.85, maxBlock: 8192 };
 
-const PHASES = 256;
+// Kernel phases tabulated per sample; the nearest one is used (≤ 1/2048 sample of timing error, far
+// below what speech analysis can notice), which saves interpolating every tap.
+const PHASES = 1024;
 
 export interface Resampler {
   readonly inRate: number;
@@ -87,17 +89,10 @@ export function makeResampler(inRate: number, outRate: number, config: Partial<R
       // Need samples floor(pos)-half+1 .. floor(pos)+half.
       while (Math.floor(pos) + half < buffered) {
         const base = Math.floor(pos);
-        const phase = (pos - base) * PHASES;
-        const p0 = Math.floor(phase);
-        const w = phase - p0;
-        const row0 = p0 * taps;
-        const row1 = row0 + taps;
+        const row = Math.round((pos - base) * PHASES) * taps;
         const start = base - half + 1;
         let acc = 0;
-        for (let j = 0; j < taps; j++) {
-          const h = table[row0 + j]! + w * (table[row1 + j]! - table[row0 + j]!);
-          acc += buf[start + j]! * h;
-        }
+        for (let j = 0; j < taps; j++) acc += buf[start + j]! * table[row + j]!;
         out[n++] = acc;
         pos += step;
       }

@@ -29,7 +29,8 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export type EngineMessage = Readonly<
   | { type: 'ready'; seq: number }
-  | { type: 'pong'; seq: number; replyTo: number }
+  /** heapUsed: the worker isolate's heap, bytes (for leak checks). */
+  | { type: 'pong'; seq: number; replyTo: number; heapUsed: number }
   | { type: 'started'; seq: number; replyTo: number; sessionId: string }
   | { type: 'nudge'; seq: number; sessionId: string; phase: 'open' | 'close'; nudge: Nudge }
   | { type: 'event'; seq: number; sessionId: string; phase: 'open' | 'close'; event: CallEvent }

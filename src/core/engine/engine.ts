@@ -63,6 +63,8 @@ export interface Engine {
 }
 
 const CLIP_SLOTS = 1000 / HOP_MS;
+// Module constants copied to locals for hot loops (transpiled imports can become property reads).
+const FS = FRAME_SIZE;
 const CH_NAMES: readonly ChannelName[] = ['agent', 'customer'];
 
 /** Time after a channel's last voice for which its pace and pitch still describe it. */
@@ -272,8 +274,8 @@ export function createEngine(options: EngineOptions): Engine {
       if (finished) return;
       for (let k = fromFrame; k < fromFrame + frames; k++) {
         // Copy into scratch frames rather than subarray(): a view is an allocation per frame.
-        const off = k * FRAME_SIZE;
-        for (let i = 0; i < FRAME_SIZE; i++) {
+        const off = k * FS;
+        for (let i = 0; i < FS; i++) {
           scratchA[i] = a[off + i]!;
           scratchC[i] = c[off + i]!;
         }

@@ -298,10 +298,11 @@ export class EngineHost {
     return session;
   }
 
-  async ping(): Promise<number> {
+  /** Round trip to the worker; also reports the worker's heap in use. */
+  async ping(): Promise<{ ms: number; heapUsed: number }> {
     const t0 = performance.now();
-    await this.request({ type: 'ping', seq: this.nextSeq() });
-    return performance.now() - t0;
+    const msg = await this.request({ type: 'ping', seq: this.nextSeq() });
+    return { ms: performance.now() - t0, heapUsed: msg.type === 'pong' ? msg.heapUsed : NaN };
   }
 
   /** Test hook: makes the worker fail. */

@@ -2,6 +2,7 @@
  * The engine worker thread. Owns the live sessions; the host only moves frames in and results out.
  * Never blocks: every request is handled synchronously and answered; errors are reported, not thrown.
  */
+import { getHeapStatistics } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import { FRAME_SIZE, HOP_MS } from '../../dsp/frames';
 import type { EngineMessage, EngineRequest, LogLevel } from '../../shared/engine-protocol';
@@ -89,7 +90,7 @@ function handle(req: EngineRequest): void {
       return void send({ type: 'stopped', seq: next(), replyTo: req.seq, sessionId: req.sessionId, summary });
     }
     case 'ping':
-      return void send({ type: 'pong', seq: next(), replyTo: req.seq });
+      return void send({ type: 'pong', seq: next(), replyTo: req.seq, heapUsed: getHeapStatistics().used_heap_size });
     case 'crash':
       throw new Error('crash requested by host');
   }

@@ -1,0 +1,153 @@
+/** Engine figures for `npm run bench` (printed, not asserted). Targets from DESIGN.md. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { analyzeFile } from '../src/core/analyze';
+import { createEngine } from '../src/core/engine/engine';
+import { EngineHost } from '../src/core/engine/host';
+import { FRAME_SIZE, SAMPLE_RATE } from '../src/dsp/frames';
+import type { Playbook } from '../src/shared/playbook';
+import { buildCall, soxConvert, synth, vadScore, writeCallWav, type CallSpec, type TurnSpec } from '../test/fixtures/speech';
+import { AGENT_LINES, CUSTOMER_LINES, RATE_PASSAGE } from '../test/fixtures/texts';
+
+export type Figures = Record<string, string | number>;
+
+function pct(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+function conversation(): CallSpec {
+  const turns: TurnSpec[] = [];
+  let t = 500;
+  for (let i = 0; i < 8; i++) {
+    const a = AGENT_LINES[i % AGENT_LINES.length]!;
+    turns.push({ channel: 'agent', text: a, atMs: t });
+    t += synth(a).samples.length / 16 + 600;
+    const c = CUSTOMER_LINES[i % CUSTOMER_LINES.length]!;
+    turns.push({ channel: 'customer', text: c, atMs: t, voice: 'en-gb', pitch: 70 });
+    t += synth(c, { voice: 'en-gb', pitch: 70 }).samples.length / 16 + (i === 3 ? 6000 : 500);
+  }
+  return { turns };
+}
+
+export async function benchEngine(playbook: Playbook): Promise<Figures> {
+  const out: Figures = {};
+  const dir = mkdtempSync(join(tmpdir(), 'cadence-bench-'));
+  const call = buildCall(conversation());
+  const frames = Math.floor(call.agent.length / FRAME_SIZE);
+  const callSeconds = (frames * FRAME_SIZE) / SAMPLE_RATE;
+
+  // 1. Offline speed: the same engine, in process, as fast as it goes (best of 3 passes of 10 loops).
+  let best = Infinity;
+  for (let pass = 0; pass < 3; pass++) {
+    const engine = createEngine({ playbook, sink: {} });
+    const t0 = performance.now();
+    for (let loop = 0; loop < 10; loop++) engine.processFrames(call.agent, call.customer, frames);
+    best = Math.min(best, performance.now() - t0);
+    engine.finish();
+  }
+  out['offline analysis speed (engine, one core)'] = `${Math.round((callSeconds * 10) / (best / 1000))}× real time`;
+  const wav = writeCallWav(call, join(dir, 'call.wav'));
+  const t1 = performance.now();
+  analyzeFile(wav, { playbook });
+  out['offline analysis speed (16 kHz WAV file incl. decode)'] = `${Math.round(callSeconds / ((performance.now() - t1) / 1000))}× real time`;
+  const wav48 = soxConvert(wav, join(dir, 'call48.wav'), ['-r', '48000']);
+  const t2 = performance.now();
+  analyzeFile(wav48, { playbook });
+  out['offline analysis speed (48 kHz WAV incl. resampling)'] = `${Math.round(callSeconds / ((performance.now() - t2) / 1000))}× real time`;
+
+  // 2. Per-frame time in process and in the worker (one frame per message, as live capture sends them).
+  const engine = createEngine({ playbook, sink: {} });
+  const times: number[] = [];
+  for (let loop = 0; loop < 3; loop++) {
+    for (let k = 0; k < frames; k++) {
+      const t = performance.now();
+      engine.processFrames(call.agent, call.customer, 1, k);
+      times.push(performance.now() - t);
+    }
+  }
+  times.sort((a, b) => a - b);
+  out['per-frame time in process p50 / p99'] = `${(pct(times, 50) * 1000).toFixed(1)} µs / ${(pct(times, 99) * 1000).toFixed(1)} µs`;
+
+  const host = await EngineHost.start({ maxQueueFrames: 100_000 });
+  const busy: number[] = [];
+  const session = await host.startSession({ playbook }, () => undefined);
+  for (let k = 0; k < frames; k++) {
+    const before = session.busyMs;
+    session.pushFrames(call.agent.slice(k * FRAME_SIZE, (k + 1) * FRAME_SIZE), call.customer.slice(k * FRAME_SIZE, (k + 1) * FRAME_SIZE));
+    await session.drain();
+    busy.push(session.busyMs - before);
+  }
+  await session.stop();
+  busy.sort((a, b) => a - b);
+  out['per-frame time in worker p50 / p99 (target p99 < 1 ms)'] = `${(pct(busy, 50) * 1000).toFixed(1)} µs / ${(pct(busy, 99) * 1000).toFixed(1)} µs`;
+
+  // 3. Condition → nudge delay: metric rules open in the frame their condition is met.
+  const ruleFor = new Map(playbook.rules.map((r) => [r.id, r]));
+  const delays: number[] = [];
+  const collectEngine = createEngine({
+    playbook,
+    sink: {
+      onNudge: (phase, n) => {
+        const c = ruleFor.get(n.ruleId)?.condition;
+        if (phase === 'open' && c && c.type !== 'event') delays.push(n.atMs - (n.conditionSinceMs + c.forMs));
+      },
+    },
+  });
+  collectEngine.processFrames(call.agent, call.customer, frames);
+  collectEngine.finish();
+  out['condition → nudge delay (target ≤ 1 frame = 20 ms)'] = delays.length ? `max ${Math.max(...delays)} ms over ${delays.length} nudges` : 'no metric nudges fired';
+
+  // 4. Worker heap over a simulated 8-hour call (the bench call looped), sampled every hour.
+  const chunkFrames = 250; // 5 s per message
+  const heap: number[] = [(await host.ping()).heapUsed];
+  const long = await host.startSession({ playbook }, () => undefined);
+  const totalFrames = 8 * 3600 * 50;
+  const t3 = performance.now();
+  for (let f = 0, hour = 1; f < totalFrames; f += chunkFrames) {
+    const off = (f % (frames - chunkFrames)) * FRAME_SIZE;
+    long.pushFrames(call.agent.slice(off, off + chunkFrames * FRAME_SIZE), call.customer.slice(off, off + chunkFrames * FRAME_SIZE));
+    if (long.queuedFrames > 5000) await long.drain();
+    if (f + chunkFrames >= hour * 3600 * 50) {
+      await long.drain();
+      heap.push((await host.ping()).heapUsed);
+      hour++;
+    }
+  }
+  await long.drain();
+  const eightHourMs = performance.now() - t3;
+  await long.stop();
+  await host.close();
+  const mb = heap.map((h) => (h / 1048576).toFixed(1));
+  out['worker heap over 8 h simulated call, MB at 0,1..8 h (target flat)'] = mb.join(' ');
+  out['8 h call through the worker took'] = `${(eightHourMs / 1000).toFixed(1)} s (${Math.round((8 * 3600 * 1000) / eightHourMs)}× real time)`;
+
+  // 5. Speaking-rate error on ≥ 10 s turns, ~100 to ~260 wpm (target ≤ 10%).
+  const errors: string[] = [];
+  for (const speed of [80, 105, 130, 155, 180, 205]) {
+    const u = synth(RATE_PASSAGE, { wpm: speed });
+    const truth = (u.words / (u.samples.length / SAMPLE_RATE)) * 60;
+    const n = Math.floor(u.samples.length / FRAME_SIZE);
+    let last: number | null = null;
+    const e = createEngine({ playbook, sink: { onTimeline: (p) => void (p.agent.wpm !== null && (last = p.agent.wpm)) } });
+    e.processFrames(u.samples, new Float32Array(n * FRAME_SIZE), n);
+    e.finish();
+    errors.push(`${Math.round(truth)}→${last === null ? '—' : `${(((last - truth) / truth) * 100).toFixed(1)}%`}`);
+  }
+  out['speaking-rate error by true wpm (target ≤ 10%)'] = errors.join('  ');
+
+  // 6. VAD F1 (targets 0.95 clean / 0.9 noisy / 0.9 μ-law).
+  const f1 = (spec: CallSpec, convert: string[] | null, name: string): string => {
+    const c = buildCall(spec);
+    let p = writeCallWav(c, join(dir, `${name}.wav`));
+    if (convert) p = soxConvert(p, join(dir, `${name}-c.wav`), convert);
+    const r = analyzeFile(p, { playbook });
+    return ['agent', 'customer'].map((ch) => vadScore(r.speech, c.truth, ch, c.durationMs).f1.toFixed(3)).join('/');
+  };
+  const spec = conversation();
+  out['VAD F1 agent/customer: clean'] = f1(spec, null, 'clean');
+  out['VAD F1 agent/customer: noisy line (-45 dBFS noise + hum, ~20 dB SNR)'] = f1({ ...spec, noiseDb: -45 }, null, 'noisy');
+  out['VAD F1 agent/customer: very noisy line (-38 dBFS, ~14 dB SNR)'] = f1({ ...spec, noiseDb: -38 }, null, 'noisier');
+  out['VAD F1 agent/customer: 8 kHz μ-law'] = f1(spec, ['-r', '8000', '-e', 'mu-law'], 'mulaw');
+  return out;
+}
