@@ -4,17 +4,17 @@ import { describe, expect, it } from 'vitest';
 import { makeRuleEngine } from '../../src/core/engine/rules';
 import { defaultPlaybookPath } from '../../src/core/playbook-file';
 import { METRIC_INDEX, METRIC_NAMES } from '../../src/shared/metrics';
-import { parsePlaybook, validatePlaybook, type PlaybookInput } from '../../src/shared/playbook';
+import { parsePlaybook, validatePlaybook } from '../../src/shared/playbook';
 import type { Nudge } from '../../src/shared/types';
 
-function playbook(rules: PlaybookInput['rules']): ReturnType<typeof parsePlaybook> {
+function playbook(rules: readonly unknown[]): ReturnType<typeof parsePlaybook> {
   return parsePlaybook({ version: 1, name: 'test', rules });
 }
 
 const base = { title: 'T', severity: 'coach', message: 'm' } as const;
 
 /** Drives a rule engine with a metric that follows `f(tMs)` for `ms`, 20 ms frames. */
-function drive(rules: PlaybookInput['rules'], metric: keyof typeof METRIC_INDEX, f: (t: number) => number, ms: number) {
+function drive(rules: readonly unknown[], metric: keyof typeof METRIC_INDEX, f: (t: number) => number, ms: number) {
   const log: { phase: 'open' | 'close'; nudge: Nudge }[] = [];
   const engine = makeRuleEngine(playbook(rules), (phase, nudge) => log.push({ phase, nudge }));
   const values = new Float64Array(METRIC_NAMES.length).fill(NaN);
