@@ -150,12 +150,13 @@ export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): Channe
   const cfg: ChannelConfig = { ...CHANNEL_DEFAULTS, ...config };
   const hopMs = HOP_MS;
   const n = FRAME_SIZE;
-  const hp = makeHighpass(SAMPLE_RATE, cfg.highpassHz);
-  // The vowel band is filtered at 8 kHz, on the decimated signal the pitch tracker already makes.
+  // Everything but level and clipping runs at 8 kHz: voice energy, pitch and syllable nuclei all live
+  // below 4 kHz, and half the samples is half the work on every frame.
+  const hp = makeHighpass(SAMPLE_RATE / 2, cfg.highpassHz);
   const bandHp = makeHighpass(SAMPLE_RATE / 2, cfg.nucleiBandHz[0]);
   const bandLp = makeLowpass(SAMPLE_RATE / 2, cfg.nucleiBandHz[1]);
-  const filtered = new Float32Array(n);
   const decimated = new Float32Array(n / 2);
+  const filtered = new Float32Array(n / 2);
   const band = new Float32Array(n / 2);
 
   // Noise floor: minimum statistics over sub-blocks.
@@ -316,10 +317,13 @@ export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): Channe
       f.clipped = clipped;
       f.clippedTotal += clipped;
 
-      hp.run(frame, filtered, n);
+      // Decimate by two (pair average: a gentle low-pass ahead of the 8 kHz analysis), then high-pass.
+      const half = n / 2;
+      for (let i = 0; i < half; i++) decimated[i] = 0.5 * (frame[2 * i]! + frame[2 * i + 1]!);
+      hp.run(decimated, filtered, half);
       let eSq = 0;
-      for (let i = 0; i < n; i++) eSq += filtered[i]! * filtered[i]!;
-      const energyDb = dbfs(eSq / n);
+      for (let i = 0; i < half; i++) eSq += filtered[i]! * filtered[i]!;
+      const energyDb = dbfs(eSq / half);
 
       // Noise floor (minimum statistics on lightly smoothed energy).
       smoothedEnergyDb = Number.isNaN(smoothedEnergyDb) ? energyDb : 0.7 * smoothedEnergyDb + 0.3 * energyDb;
@@ -381,14 +385,8 @@ export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): Channe
       }
 
       // Pitch window: shift in 160 new samples at 8 kHz.
-      const half = n / 2;
       pitchWindow.copyWithin(0, half);
-      const base = pitchWindow.length - half;
-      for (let i = 0; i < half; i++) {
-        const v = 0.5 * (filtered[2 * i]! + filtered[2 * i + 1]!);
-        pitchWindow[base + i] = v;
-        decimated[i] = v;
-      }
+      pitchWindow.set(filtered, pitchWindow.length - half);
       if (f.speaking && voiced) {
         if (--pitchCountdown <= 0) {
           pitchCountdown = cfg.pitchEveryFrames;
@@ -426,7 +424,7 @@ export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): Channe
       }
 
       // Syllable nuclei on the vowel band, two envelope points per frame.
-      bandHp.run(decimated, band, half);
+      bandHp.run(filtered, band, half);
       bandLp.run(band, band, half);
       let syll = 0;
       for (let s = 0; s < subBlocks; s++) {

@@ -1,0 +1,12 @@
+/**
+ * Every migration, in order, by static import. Names only ever get appended; a database that has run a
+ * migration whose name is not in this list was written by a newer Cadence and is refused untouched.
+ */
+import type { Migration, MigrationProvider } from 'kysely';
+import { migration0001 } from './0001-initial';
+
+export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migration]> = [['0001-initial', migration0001]];
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: () => Promise.resolve(Object.fromEntries(MIGRATIONS)),
+};
