@@ -38,15 +38,21 @@ export async function benchEngine(playbook: Playbook): Promise<Figures> {
   const callSeconds = (frames * FRAME_SIZE) / SAMPLE_RATE;
 
   // 1. Offline speed: the same engine, in process, as fast as it goes (best of 3 passes of 10 loops).
-  let best = Infinity;
+  // CPU time of this thread is the "one core" figure; wall time is shown too (other load slows it).
+  let bestCpu = Infinity;
+  let bestWall = Infinity;
   for (let pass = 0; pass < 3; pass++) {
     const engine = createEngine({ playbook, sink: {} });
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     for (let loop = 0; loop < 10; loop++) engine.processFrames(call.agent, call.customer, frames);
-    best = Math.min(best, performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    bestWall = Math.min(bestWall, performance.now() - t0);
+    bestCpu = Math.min(bestCpu, (c.user + c.system) / 1000);
     engine.finish();
   }
-  out['offline analysis speed (engine, one core)'] = `${Math.round((callSeconds * 10) / (best / 1000))}× real time`;
+  out['offline analysis speed, engine on one core (target ≥ 1,000×)'] =
+    `${Math.round((callSeconds * 10) / (bestCpu / 1000))}× real time by CPU time (${Math.round((callSeconds * 10) / (bestWall / 1000))}× by wall clock)`;
   const wav = writeCallWav(call, join(dir, 'call.wav'));
   const t1 = performance.now();
   analyzeFile(wav, { playbook });

@@ -13,25 +13,33 @@ function make(b0: number, b1: number, b2: number, a0: number, a1: number, a2: nu
   const nb2 = b2 / a0;
   const na1 = a1 / a0;
   const na2 = a2 / a0;
-  let x1 = 0;
-  let x2 = 0;
-  let y1 = 0;
-  let y2 = 0;
+  // State lives in a typed array and is copied into locals for the loop: captured `let` doubles would
+  // be read and written through the closure context on every sample.
+  const st = new Float64Array(4); // x1, x2, y1, y2
   return {
     run(input, output, length) {
+      let x1 = st[0]!;
+      let x2 = st[1]!;
+      let y1 = st[2]!;
+      let y2 = st[3]!;
       for (let i = 0; i < length; i++) {
         const x = input[i]!;
-        const y = nb0 * x + nb1 * x1 + nb2 * x2 - na1 * y1 - na2 * y2;
+        let y = nb0 * x + nb1 * x1 + nb2 * x2 - na1 * y1 - na2 * y2;
+        // Flush denormals: long silences otherwise decay into very slow subnormal arithmetic.
+        if (y < 1e-20 && y > -1e-20) y = 0;
         x2 = x1;
         x1 = x;
         y2 = y1;
-        // Flush denormals: long silences otherwise decay into very slow subnormal arithmetic.
-        y1 = Math.abs(y) < 1e-20 ? 0 : y;
-        output[i] = y1;
+        y1 = y;
+        output[i] = y;
       }
+      st[0] = x1;
+      st[1] = x2;
+      st[2] = y1;
+      st[3] = y2;
     },
     reset() {
-      x1 = x2 = y1 = y2 = 0;
+      st.fill(0);
     },
   };
 }

@@ -291,6 +291,7 @@ export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): Channe
       f.calibratedDb = db;
     },
     flush() {
+      if (pitchHistTotal > 0) f.pitchMedianHz = 50 * 2 ** (histMedian(pitchHist, pitchHistTotal) / 24);
       if (f.speaking) {
         closeSegment();
         f.talkMs -= f.tMs - f.lastVoiceMs; // hangover frames were provisionally counted
@@ -372,7 +373,8 @@ export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): Channe
         const bin = Math.min(LEVEL_HIST_BINS - 1, Math.max(0, Math.round((f.dbfs - LEVEL_HIST_MIN) * 2)));
         levelHist[bin]!++;
         levelHistTotal++;
-        if (Number.isNaN(seededCalibration) && levelHistTotal * hopMs >= cfg.calibrationMinMs) {
+        // The median moves slowly; refreshing it twice a second is plenty and keeps the frame cheap.
+        if (Number.isNaN(seededCalibration) && levelHistTotal * hopMs >= cfg.calibrationMinMs && levelHistTotal % 25 === 0) {
           f.calibratedDb = histMedian(levelHist, levelHistTotal) / 2 + LEVEL_HIST_MIN;
         }
         f.relLevelDb = f.levelDb - f.calibratedDb;
@@ -400,7 +402,7 @@ export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): Channe
             const bin = Math.min(PITCH_HIST_BINS - 1, Math.max(0, Math.round(st * 2)));
             pitchHist[bin]!++;
             pitchHistTotal++;
-            f.pitchMedianHz = 50 * 2 ** (histMedian(pitchHist, pitchHistTotal) / 24);
+            if (pitchHistTotal % 10 === 1) f.pitchMedianHz = 50 * 2 ** (histMedian(pitchHist, pitchHistTotal) / 24);
             let count = 0;
             let sum = 0;
             let sumSqSt = 0;

@@ -86,16 +86,19 @@ export function makeResampler(inRate: number, outRate: number, config: Partial<R
       buf.set(input.subarray(0, length), buffered);
       buffered += length;
       let n = 0;
-      // Need samples floor(pos)-half+1 .. floor(pos)+half.
-      while (Math.floor(pos) + half < buffered) {
-        const base = Math.floor(pos);
-        const row = Math.round((pos - base) * PHASES) * taps;
+      // A local copy of the position: a captured `let` would go through the closure context per sample.
+      let p = pos;
+      // Need samples floor(p)-half+1 .. floor(p)+half.
+      while (Math.floor(p) + half < buffered) {
+        const base = Math.floor(p);
+        const row = Math.round((p - base) * PHASES) * taps;
         const start = base - half + 1;
         let acc = 0;
         for (let j = 0; j < taps; j++) acc += buf[start + j]! * table[row + j]!;
         out[n++] = acc;
-        pos += step;
+        p += step;
       }
+      pos = p;
       // Drop input no longer needed by any future output.
       const keepFrom = Math.max(0, Math.floor(pos) - half + 1);
       if (keepFrom > 0) {
