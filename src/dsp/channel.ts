@@ -370,7 +370,9 @@ export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): Channe
         levelHead = (levelHead + 1) % levelSlots;
         if (levelFilled < levelSlots) levelFilled++;
         f.levelDb = dbfs(Math.max(levelSumPow, 0) / levelFilled);
-        const bin = Math.min(LEVEL_HIST_BINS - 1, Math.max(0, Math.round((f.dbfs - LEVEL_HIST_MIN) * 2)));
+        // The calibration is the median of the same windowed speech level it is compared with, so that
+        // relLevelDb is ~0 for the speaker's usual voice (a median of raw frame levels sits dB lower).
+        const bin = Math.min(LEVEL_HIST_BINS - 1, Math.max(0, Math.round((f.levelDb - LEVEL_HIST_MIN) * 2)));
         levelHist[bin]!++;
         levelHistTotal++;
         // The median moves slowly; refreshing it twice a second is plenty and keeps the frame cheap.

@@ -197,3 +197,23 @@ describe('delivery rules', () => {
     expect(nudgesOf(lively, 'low-energy')).toHaveLength(0);
   });
 });
+
+describe('who interrupted whom', () => {
+  it('attributes an interruption to the customer when they start over the agent, without nudging the agent', () => {
+    const agentText = `${AGENT_LINES[1]!} ${AGENT_LINES[2]!}`;
+    const r = analyzeCall(
+      buildCall({
+        turns: [
+          { channel: 'agent', text: agentText, atMs: 500 },
+          { channel: 'customer', text: CUSTOMER_LINES[2]!, atMs: 3000, ...CUST },
+        ],
+      }),
+    );
+    const ev = eventsOf(r, 'interruption', 'customer');
+    expect(ev).toHaveLength(1);
+    expect(Math.abs(ev[0]!.startMs - 3000)).toBeLessThan(TOL);
+    expect(eventsOf(r, 'interruption', 'agent')).toHaveLength(0);
+    expect(nudgesOf(r, 'interrupting')).toHaveLength(0);
+    expect(r.channels.customer.interruptions).toBe(1);
+  });
+});
