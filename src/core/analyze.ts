@@ -46,10 +46,11 @@ export function makeReportCollector(): {
   };
 }
 
-export function analyzeFile(path: string, options: AnalyzeOptions): CallReport {
+export function analyzeFile(path: string, options: AnalyzeOptions): CallReport & { readonly warnings?: readonly string[] } {
   const source = openWavFile(path, { swap: options.swap ?? false });
   const collector = makeReportCollector();
   const engine = createEngine({ ...options.engine, playbook: options.playbook, sink: collector.sink });
   source.read((agent, customer, count) => engine.processFrames(agent, customer, count));
-  return collector.build(engine.finish());
+  const report = collector.build(engine.finish());
+  return source.warnings.length > 0 ? { ...report, warnings: source.warnings } : report;
 }

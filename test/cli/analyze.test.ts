@@ -147,3 +147,18 @@ describe('cadence analyze', () => {
     expect(m.stderr).toMatch(/missing argument/);
   });
 });
+
+describe('cadence analyze on a mono recording saved as stereo', () => {
+  it('analyses identical channels as the agent alone, with a one-line warning', () => {
+    const mono = join(dir, 'mono.wav');
+    const dup = join(dir, 'dup.wav');
+    execFileSync('sox', [wav, mono, 'remix', '1']);
+    execFileSync('sox', [mono, dup, 'remix', '1', '1']);
+    const r = cadence('analyze', dup, '--json');
+    expect(r.code).toBe(0);
+    expect(r.stderr.trim()).toMatch(/^cadence analyze: warning: both channels are identical/);
+    const report = JSON.parse(r.stdout) as CallReport;
+    expect(report.channels.customer.talkMs).toBe(0);
+    expect(report.events.filter((e) => e.type === 'interruption')).toHaveLength(0);
+  });
+});

@@ -17,6 +17,8 @@ const BLOCK = 4096;
 export interface WavFrameSource {
   readonly info: WavInfo;
   readonly durationMs: number;
+  /** Things the user should know about this file (e.g. a mono recording saved as identical stereo). */
+  readonly warnings: readonly string[];
   /**
    * Calls `onFrames(agent, customer, count)` with `count` whole 20 ms frames back to back; the arrays
    * are reused between calls. A mono file has a silent customer channel.
@@ -55,11 +57,18 @@ export function openWavFile(path: string, opts: { swap?: boolean } = {}): WavFra
     throw err;
   }
   const swap = opts.swap === true;
+  const warnings: string[] = [];
+  // A mono recording saved as two identical channels would read as both sides talking over each other
+  // all call long; analyse it as the agent alone instead.
+  const duplicated = info.channels === 2 && channelsIdentical(fd, info);
+  if (duplicated) warnings.push('both channels are identical (a mono recording saved as stereo): analysed as the agent alone');
+  const stereo = info.channels === 2 && !duplicated;
   const durationMs = Math.floor((info.frames / info.sampleRate) * 1000);
 
   return {
     info,
     durationMs,
+    warnings,
     read(onFrames) {
       try {
         const stride = info.channels * info.bytesPerSample;
@@ -86,8 +95,8 @@ export function openWavFile(path: string, opts: { swap?: boolean } = {}): WavFra
             pendingLen = frames * FRAME_SIZE;
           }
           if (frames === 0) return;
-          const a = swap && info.channels === 2 ? pending[1]! : pending[0]!;
-          const c = info.channels === 2 ? (swap ? pending[0]! : pending[1]!) : silent;
+          const a = swap && stereo ? pending[1]! : pending[0]!;
+          const c = stereo ? (swap ? pending[0]! : pending[1]!) : silent;
           onFrames(a, c, frames);
           const used = frames * FRAME_SIZE;
           pending[0]!.copyWithin(0, used, pendingLen);
@@ -115,4 +124,24 @@ export function openWavFile(path: string, opts: { swap?: boolean } = {}): WavFra
       }
     },
   };
+}
+
+/** Whether the two channels hold exactly the same samples over the first minute (and are not silent). */
+function channelsIdentical(fd: number, info: WavInfo): boolean {
+  const frames = Math.min(info.frames, info.sampleRate * 60);
+  const stride = info.channels * info.bytesPerSample;
+  const bytes = Buffer.alloc(frames * stride);
+  const got = readSync(fd, bytes, 0, bytes.length, info.dataOffset);
+  const n = Math.floor(got / stride);
+  const w = info.bytesPerSample;
+  let nonZero = false;
+  for (let i = 0; i < n; i++) {
+    const p = i * stride;
+    for (let b = 0; b < w; b++) {
+      const x = bytes[p + b]!;
+      if (x !== bytes[p + w + b]) return false;
+      if (x !== 0) nonZero = true;
+    }
+  }
+  return nonZero;
 }

@@ -13,6 +13,7 @@ export const analyzeCommand: Command = {
   run(args, opts, io) {
     const playbook = loadPlaybookFile(typeof opts.playbook === 'string' ? opts.playbook : undefined);
     const report = analyzeFile(args[0]!, { playbook, swap: opts.swap === true });
+    for (const w of report.warnings ?? []) io.err(`cadence analyze: warning: ${w}`);
     io.out(opts.json ? JSON.stringify(report) : formatReport(report, basename(args[0]!)));
     return 0;
   },
