@@ -211,3 +211,18 @@ describe('crash safety', () => {
     expect(existsSync(stray)).toBe(false);
   });
 });
+
+describe('recovery alongside a running recorder', () => {
+  it('leaves a call that a live process is still recording alone, and finalises it only once that process is gone', async () => {
+    const w = await LiveCallWriter.start(lib, { startedAt: Date.now(), source: 'device', title: 'in progress' }, { flushIntervalMs: 60_000 });
+    w.pushFrames(new Float32Array(FRAME_SIZE * 50).fill(0.1), new Float32Array(FRAME_SIZE * 50), 50);
+    await w.flush();
+    // Another process starting up (here: the same one, which is alive) must not take the call over.
+    expect(await recoverInterrupted(lib)).toEqual([]);
+    expect((await lib.getCall(w.id))!.meta.status).toBe('live');
+    // A recorder on a pid that no longer exists is a dead process.
+    await lib.setSetting(`live-owner:${w.id}`, { pid: 2 ** 22 + 12345, host: (await import('node:os')).hostname(), startedAt: 0 });
+    expect((await recoverInterrupted(lib)).map((r) => r.id)).toEqual([w.id]);
+    expect((await lib.getCall(w.id))!.meta.status).toBe('interrupted');
+  });
+});

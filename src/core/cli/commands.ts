@@ -2,14 +2,17 @@ import type { Command } from './command';
 import { analyzeCommand } from './commands/analyze';
 import { callsCommand } from './commands/calls';
 import { deleteCommand } from './commands/delete';
+import { devicesCommand } from './commands/devices';
 import { exportCommand } from './commands/export';
 import { importCommand } from './commands/import';
+import { liveCommand } from './commands/live';
+import { mediaStreamServerCommand } from './commands/media-stream-server';
 import { showCommand } from './commands/show';
 
 /** Every CLI command, by name. A duplicate name is a programming error caught at start-up. */
 export const COMMANDS: ReadonlyMap<string, Command> = (() => {
   const map = new Map<string, Command>();
-  for (const c of [analyzeCommand, importCommand, callsCommand, showCommand, exportCommand, deleteCommand]) {
+  for (const c of [analyzeCommand, devicesCommand, liveCommand, mediaStreamServerCommand, importCommand, callsCommand, showCommand, exportCommand, deleteCommand]) {
     if (map.has(c.name)) throw new Error(`duplicate CLI command ${c.name}`);
     map.set(c.name, c);
   }

@@ -5,6 +5,7 @@
  * what a dead process left behind.
  */
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { CallEvent, CallSummary, Nudge, SpeechSegment, TimelinePoint } from '../../shared/types';
 import { oneLine } from '../errors';
@@ -73,6 +74,8 @@ export class LiveCallWriter {
   /** Creates the call (status `live`) and its recording file, and starts the once-a-second commits. */
   static async start(library: Library, meta: Omit<CallMetaInput, 'status'>, options: LiveCallOptions = {}): Promise<LiveCallWriter> {
     const id = await library.insertCall(library.db, { ...meta, status: 'live' }, 0, null);
+    // Who is recording this call, so a recovery in another process never takes over a call in progress.
+    await library.setSetting(ownerKey(id), { pid: process.pid, host: hostname(), startedAt: Date.now() } satisfies LiveOwner);
     const w = new LiveCallWriter(library, id, options);
     if (options.recording !== false) await w.openRecording();
     const every = options.flushIntervalMs ?? 1000;
@@ -254,6 +257,28 @@ export class LiveCallWriter {
       }
       await this.library.reindex(trx, this.id);
     });
+    await this.library.setSetting(ownerKey(this.id), undefined);
+  }
+}
+
+interface LiveOwner {
+  readonly pid: number;
+  readonly host: string;
+  readonly startedAt: number;
+}
+
+const ownerKey = (id: string): string => `live-owner:${id}`;
+
+/** A live call whose recording process is still running on this machine (possibly this process). */
+function ownerAlive(owner: LiveOwner | undefined): boolean {
+  if (!owner || owner.host !== hostname()) return false;
+  if (owner.pid === process.pid) return true;
+  try {
+    process.kill(owner.pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: the process exists but belongs to another user.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -265,7 +290,8 @@ export interface RecoveredCall {
 }
 
 /**
- * At start-up: every call still `live` belongs to a process that died. Its recording is repaired (torn
+ * At start-up: every call still `live` whose recording process is gone (it died) is finalised; calls
+ * another running process is still recording (the app and `cadence live` at once) are left alone. Its recording is repaired (torn
  * page cut, end of stream marked, size and checksum stored) and the call becomes `interrupted`. Leftover
  * temporary files of interrupted imports are removed.
  */
@@ -273,6 +299,7 @@ export async function recoverInterrupted(library: Library): Promise<RecoveredCal
   const live = await library.db.selectFrom('calls').select(['id', 'started_at', 'duration_ms']).where('status', '=', 'live').execute();
   const out: RecoveredCall[] = [];
   for (const call of live) {
+    if (ownerAlive(await library.getSetting<LiveOwner>(ownerKey(call.id)))) continue;
     const rec = await library.db.selectFrom('recordings').selectAll().where('call_id', '=', call.id).executeTakeFirst();
     const lastChunk = await library.db.selectFrom('timeline_chunks').select('data').where('call_id', '=', call.id).orderBy('chunk', 'desc').limit(1).executeTakeFirst();
     const lastPoint = lastChunk ? (JSON.parse(lastChunk.data) as number[][]).at(-1)?.[0] : undefined;
@@ -303,6 +330,7 @@ export async function recoverInterrupted(library: Library): Promise<RecoveredCal
       }
       await library.reindex(trx, call.id);
     });
+    await library.setSetting(ownerKey(call.id), undefined);
     out.push({ id: call.id, durationMs, recordingMs: info ? info.durationMs : null, truncatedBytes: info?.truncatedBytes ?? 0 });
   }
   if (existsSync(library.recordingsDir)) {
