@@ -72,6 +72,19 @@ describe.skipIf(pulseUnavailable() !== null)('device errors on real devices', ()
     const r = await run(['live', '--agent', 'no-such-mic', '--customer', 'cadence_customer', '--seconds', '1'], pulse.env);
     expect(r.code).toBe(1);
     expect(cadenceErrors(r.stderr)).toEqual([expect.stringMatching(/^cadence live: no audio input device named "no-such-mic" \(inputs: .*"cadence_agent".*"cadence_customer"/)]);
+    // A call that never started leaves nothing in the library.
+    const calls = await run(['calls', '--json'], pulse.env);
+    expect((JSON.parse(calls.stdout) as { total: number }).total).toBe(0);
+  });
+
+  it('remembers the devices of the last call', async () => {
+    const first = await run(['live', '--agent', 'cadence_agent', '--customer', 'cadence_customer', '--seconds', '1', '--json'], pulse.env);
+    expect(first.code).toBe(0);
+    const statuses: Record<string, unknown>[] = [];
+    const again = await run(['live', '--seconds', '1', '--json'], pulse.env, (o) => o.type === 'status' && statuses.push(o));
+    expect(again.code).toBe(0);
+    expect(JSON.stringify(statuses)).toContain('cadence_agent');
+    expect(JSON.stringify(statuses)).toContain('cadence_customer');
   });
 
   it('an impossible sample rate is refused clearly', async () => {

@@ -10,6 +10,7 @@ import type { CallReport, Nudge } from '../../shared/types';
 import { makeReportCollector } from '../analyze';
 import { EngineHost } from '../engine/host';
 import type { CaptureStatus, FrameSource } from '../capture/source';
+import { makeSpeechTrigger, type SpeechTriggerConfig } from './speech-trigger';
 
 export interface LiveHooks {
   /** Every engine output message, as it arrives. */
@@ -22,6 +23,8 @@ export interface LiveHooks {
    * are transferred to the worker right after this returns.
    */
   readonly onFrames?: (agent: Float32Array, customer: Float32Array) => void;
+  /** With startOnSpeech: both sides have spoken and the call begins (its first frames follow). */
+  readonly onCallStart?: () => void;
   /** The call ended; await-ed before runLive resolves (e.g. to store the call). */
   readonly onEnd?: (result: LiveResult) => void | Promise<void>;
 }
@@ -38,6 +41,11 @@ export interface LiveOptions {
   readonly silenceDb?: number;
   readonly signal?: AbortSignal;
   readonly sessionId?: string;
+  /**
+   * Wait until both sides speak before the call starts (audio before that is not coached or recorded,
+   * except a few seconds of pre-roll). `true` for the defaults.
+   */
+  readonly startOnSpeech?: boolean | Partial<SpeechTriggerConfig>;
 }
 
 export interface LiveStats {
@@ -125,31 +133,49 @@ export async function runLive(source: FrameSource & { finished?: Promise<void> }
     }, options.sessionId);
 
     let finalFlush = false;
+    const trigger =
+      options.startOnSpeech === undefined || options.startOnSpeech === false
+        ? null
+        : makeSpeechTrigger(options.startOnSpeech === true ? {} : options.startOnSpeech);
+    const deliver = (agent: Float32Array, customer: Float32Array, capturedAt: number): void => {
+      const count = Math.floor(agent.length / FRAME_SIZE);
+      if (count === 0) return;
+      if (options.silenceStopMs !== undefined) {
+        for (let f = 0; f < count; f++) {
+          const loud = frameLevelDb(agent, f * FRAME_SIZE) > silenceDb || frameLevelDb(customer, f * FRAME_SIZE) > silenceDb;
+          if (loud) {
+            spoken = true;
+            silentMs = 0;
+          } else silentMs += HOP_MS;
+        }
+        if (spoken && silentMs >= options.silenceStopMs) endCall('silence');
+      }
+      hooks.onFrames?.(agent, customer);
+      frames += count;
+      const pushedAt = performance.now();
+      if (session.pushFrames(agent, customer)) {
+        void session.drain().then(() => {
+          if (latencies.length >= 1_000_000) return;
+          const now = performance.now();
+          latencies.push(now - capturedAt);
+          engineLatencies.push(now - pushedAt);
+        });
+      }
+    };
     const startSource = source.start({
       frames(agent, customer, capturedAt) {
         if (!accepting && !finalFlush) return;
-        const count = Math.floor(agent.length / FRAME_SIZE);
-        if (options.silenceStopMs !== undefined) {
-          for (let f = 0; f < count; f++) {
-            const loud = frameLevelDb(agent, f * FRAME_SIZE) > silenceDb || frameLevelDb(customer, f * FRAME_SIZE) > silenceDb;
-            if (loud) {
-              spoken = true;
-              silentMs = 0;
-            } else silentMs += HOP_MS;
-          }
-          if (spoken && silentMs >= options.silenceStopMs) endCall('silence');
+        if (trigger && !trigger.triggered) {
+          const count = Math.floor(agent.length / FRAME_SIZE);
+          const rest = trigger.push(agent, customer, count);
+          if (rest < 0) return;
+          hooks.onCallStart?.();
+          const pre = trigger.takePreroll();
+          deliver(pre.agent, pre.customer, capturedAt);
+          if (rest < count) deliver(agent.slice(rest * FRAME_SIZE), customer.slice(rest * FRAME_SIZE), capturedAt);
+          return;
         }
-        hooks.onFrames?.(agent, customer);
-        frames += count;
-        const pushedAt = performance.now();
-        if (session.pushFrames(agent, customer)) {
-          void session.drain().then(() => {
-            if (latencies.length >= 1_000_000) return;
-            const now = performance.now();
-            latencies.push(now - capturedAt);
-            engineLatencies.push(now - pushedAt);
-          });
-        }
+        deliver(agent, customer, capturedAt);
       },
       status(s) {
         hooks.onStatus?.(s);

@@ -20,12 +20,19 @@ export function setLiveHooks(factory: ((io: CliIO) => LiveHooks) | null): void {
   liveHookFactory = factory;
 }
 
+const DEVICES_KEY = 'capture.devices';
+interface RememberedDevices {
+  readonly agent: string;
+  readonly customer: string;
+}
+
 /** Both sets of hooks run; the first one's run first. */
 function mergeHooks(a: LiveHooks, b: LiveHooks): LiveHooks {
   return {
     onOutput: (m) => (a.onOutput?.(m), b.onOutput?.(m)),
     onNudge: (p, n) => (a.onNudge?.(p, n), b.onNudge?.(p, n)),
     onStatus: (s) => (a.onStatus?.(s), b.onStatus?.(s)),
+    onCallStart: () => (a.onCallStart?.(), b.onCallStart?.()),
     onFrames: (x, y) => (a.onFrames?.(x, y), b.onFrames?.(x, y)),
     onEnd: async (r) => {
       await a.onEnd?.(r);
@@ -45,7 +52,7 @@ export const liveCommand: Command = {
   name: 'live',
   summary: 'Coach a live call from two audio inputs (agent mic, softphone output via a monitor/loopback device); prints nudges as they open and close, then the report',
   usage:
-    'cadence live --agent <device> --customer <device> [--seconds N] [--silence-stop S] [--rate HZ] [--chunk-ms MS] [--playbook FILE] [--title T] [--db FILE] [--no-save] [--no-record] [--json]   (or --file call.wav)',
+    'cadence live --agent <device> --customer <device> [--seconds N] [--silence-stop S] [--rate HZ] [--chunk-ms MS] [--playbook FILE] [--auto-start] [--title T] [--db FILE] [--no-save] [--no-record] [--json]   (or --file call.wav)',
   options: {
     agent: { type: 'string' },
     customer: { type: 'string' },
@@ -60,6 +67,7 @@ export const liveCommand: Command = {
     title: { type: 'string' },
     'no-save': { type: 'boolean' },
     'no-record': { type: 'boolean' },
+    'auto-start': { type: 'boolean' },
   },
   async run(_args, opts, io) {
     const playbook = loadPlaybookFile(typeof opts.playbook === 'string' ? opts.playbook : undefined);
@@ -67,21 +75,31 @@ export const liveCommand: Command = {
     const silenceStop = num(opts['silence-stop'], 'silence-stop');
     const rate = num(opts.rate, 'rate');
     const chunkMs = num(opts['chunk-ms'], 'chunk-ms');
-    let source: FrameSource & { finished?: Promise<void> };
-    if (typeof opts.file === 'string') source = new FileSource(opts.file);
-    else {
-      if (typeof opts.agent !== 'string' || typeof opts.customer !== 'string') {
-        throw new UserError('both --agent and --customer devices are needed (see `cadence devices`), or --file call.wav');
-      }
-      source = new DeviceSource({ agent: opts.agent, customer: opts.customer, ...(rate !== undefined ? { sampleRate: rate } : {}), ...(chunkMs !== undefined ? { chunkMs } : {}) });
-    }
     const json = opts.json === true;
     const emit = (obj: unknown): void => io.out(JSON.stringify(obj));
     // The call lands in the library as it happens (unless --no-save); audio too (unless --no-record).
-    let library: Library | null = null;
+    const library: Library | null = opts['no-save'] === true ? null : await openLibraryFor(opts);
+    let source: FrameSource & { finished?: Promise<void> };
+    let devices: RememberedDevices | null = null;
+    try {
+      if (typeof opts.file === 'string') source = new FileSource(opts.file);
+      else {
+        // Devices not named on the command line are the ones used last time.
+        const remembered = await library?.getSetting<RememberedDevices>(DEVICES_KEY);
+        const agent = typeof opts.agent === 'string' ? opts.agent : remembered?.agent;
+        const customer = typeof opts.customer === 'string' ? opts.customer : remembered?.customer;
+        if (agent === undefined || customer === undefined) {
+          throw new UserError('both --agent and --customer devices are needed (see `cadence devices`), or --file call.wav');
+        }
+        devices = { agent, customer };
+        source = new DeviceSource({ agent, customer, ...(rate !== undefined ? { sampleRate: rate } : {}), ...(chunkMs !== undefined ? { chunkMs } : {}) });
+      }
+    } catch (err) {
+      await library?.close();
+      throw err;
+    }
     let stored: StoredLiveCall | null = null;
-    if (opts['no-save'] !== true) {
-      library = await openLibraryFor(opts);
+    if (library) {
       await recoverInterrupted(library);
       stored = await startStoredLiveCall(
         library,
@@ -93,6 +111,10 @@ export const liveCommand: Command = {
       );
     }
     const extra = mergeHooks(liveHookFactory?.(io) ?? {}, stored?.hooks ?? {});
+    if (opts['auto-start'] === true) {
+      if (json) emit({ type: 'call', phase: 'waiting' });
+      else io.err('waiting for both sides to speak…');
+    }
     const controller = new AbortController();
     const onSignal = (): void => controller.abort();
     process.once('SIGINT', onSignal);
@@ -104,11 +126,17 @@ export const liveCommand: Command = {
         {
           playbook,
           signal: controller.signal,
+          ...(opts['auto-start'] === true ? { startOnSpeech: true } : {}),
           ...(seconds !== undefined ? { stopAfterMs: seconds * 1000 } : {}),
           ...(silenceStop !== undefined ? { silenceStopMs: silenceStop * 1000 } : {}),
         },
         {
           ...extra,
+          onCallStart() {
+            if (json) emit({ type: 'call', phase: 'start' });
+            else io.err('both sides are speaking: call started');
+            extra.onCallStart?.();
+          },
           onStatus(s) {
             if (json) emit({ type: 'status', ...s });
             else io.err(`[${s.channel}] ${s.state}: ${s.message}`);
@@ -121,9 +149,15 @@ export const liveCommand: Command = {
           },
         },
       );
+      if (library && devices && result.stats.frames > 0) await library.setSetting(DEVICES_KEY, devices);
     } catch (err) {
       // The call keeps what it had: finalise it as interrupted rather than leaving it live.
-      if (library) await recoverInterrupted(library).catch(() => undefined);
+      // A call that never got audio (e.g. a device that could not be opened) leaves nothing behind.
+      if (stored) {
+        const empty = stored.writer.durationMs === 0;
+        await stored.writer.finish(null).catch(() => undefined);
+        if (empty) await library?.deleteCall(stored.writer.id).catch(() => undefined);
+      }
       throw err;
     } finally {
       process.off('SIGINT', onSignal);
