@@ -29,3 +29,4 @@ console.log(`Cadence bench — node ${process.version}, ${new Date().toISOString
 if (!only || only === 'engine') print('Coaching engine', await benchEngine(playbook));
 if (!only || only === 'library') await optional('Call library', './library.ts', 'benchLibrary');
 if (!only || only === 'capture') await optional('Audio capture', './capture.ts', 'benchCapture');
+if (!only || only === 'ui') await optional('Desktop UI', './ui.ts', 'benchUi');

@@ -1,44 +1,108 @@
 /**
- * Electron main process: window glue only. Everything else (engine, store, capture) is the
- * Electron-free core, shared with the CLI and the browser host.
+ * Electron main process: window glue only. Everything else (engine, store, services behind the RPC
+ * contract) is the Electron-free core in src/core/app, shared with `cadence ui` and the tests.
  */
-import { app, BrowserWindow } from 'electron';
+import { app, globalShortcut, shell, type BrowserWindow } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ARCHIVE_EXT, exportCall } from '../core/archive/archive';
+import { createApp, type CadenceApp } from '../core/app/app';
+import type { SavedBounds } from '../core/app/overlay-bounds';
+import { defaultDbPath } from '../core/store/paths';
+import { registerRpc } from './ipc';
+import { handleMedia, mediaUrl, registerMediaScheme } from './media';
+import { createTray, registerShortcuts, type ShellActions } from './shell';
+import { startUpdater } from './updater';
+import { createOverlayWindow, createReviewWindow, rendererPaths, type OverlayWindow } from './windows';
 
 const here = dirname(fileURLToPath(import.meta.url));
+const BOUNDS_KEY = 'overlay.bounds';
 
-function createReviewWindow(): BrowserWindow {
-  const win = new BrowserWindow({
-    width: 1200,
-    height: 800,
-    show: false,
-    title: 'Cadence',
-    webPreferences: {
-      preload: join(here, '../preload/index.mjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-    },
-  });
-  win.once('ready-to-show', () => win.show());
-  const devUrl = process.env.ELECTRON_RENDERER_URL;
-  if (devUrl) void win.loadURL(devUrl);
-  else void win.loadFile(join(here, '../renderer/index.html'));
-  return win;
+let core: CadenceApp | null = null;
+let overlay: OverlayWindow | null = null;
+let review: BrowserWindow | null = null;
+let quitting = false;
+
+const log = (line: string): void => console.log(`[cadence] ${line}`);
+
+function showReview(): void {
+  if (!core) return;
+  if (!review || review.isDestroyed()) review = createReviewWindow(rendererPaths(here));
+  else {
+    if (review.isMinimized()) review.restore();
+    review.show();
+    review.focus();
+  }
 }
 
+async function start(): Promise<void> {
+  process.env.CADENCE_RESOURCES ??= app.isPackaged ? join(process.resourcesPath, 'resources') : join(app.getAppPath(), 'resources');
+  process.env.CADENCE_DATA_DIR ??= app.getPath('userData');
+  core = await createApp({
+    dbPath: defaultDbPath(),
+    shell: 'electron',
+    mediaUrl,
+    exportCall: async (library, callId) => {
+      const res = await exportCall(library, callId, join(app.getPath('downloads'), `cadence-${callId}${ARCHIVE_EXT}`));
+      shell.showItemInFolder(res.path);
+      return { downloadUrl: null, path: res.path };
+    },
+    engine: { workerUrl: new URL('./engine-worker.js', import.meta.url) },
+    setOverlayInteractive: (interactive) => overlay?.setInteractive(interactive),
+    onLog: log,
+  });
+  const c = core;
+  handleMedia(c);
+  registerRpc(c, () => [overlay?.win, review].filter((w): w is BrowserWindow => !!w && !w.isDestroyed()));
+
+  const settings = await c.settings.get();
+  const saved = (await c.library.getSetting<SavedBounds>(BOUNDS_KEY)) ?? {};
+  overlay = createOverlayWindow(rendererPaths(here), saved, (next) => void c.library.setSetting(BOUNDS_KEY, next), settings.contentProtection);
+  // Windows drops always-on-top levels after focus changes elsewhere: re-assert it.
+  if (process.platform === 'win32') app.on('browser-window-blur', () => overlay?.win.setAlwaysOnTop(true, 'screen-saver'));
+  showReview();
+
+  const actions: ShellActions = {
+    toggleOverlay: () => overlay?.toggle(),
+    showReview,
+    quit: () => app.quit(),
+  };
+  createTray(c, actions, join(process.env.CADENCE_RESOURCES, 'icons', 'tray.png'));
+  const failed = registerShortcuts(c, actions, settings.shortcuts);
+  if (failed.length) log(`shortcuts already taken by another app: ${failed.join(', ')}`);
+  c.events.subscribe((event, payload) => {
+    if (event !== 'settings.changed') return;
+    const s = payload as typeof settings;
+    overlay?.setContentProtection(s.contentProtection);
+    registerShortcuts(c, actions, s.shortcuts);
+  });
+  if (app.isPackaged) startUpdater(c, log);
+}
+
+registerMediaScheme();
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  process.env.CADENCE_RESOURCES ??= app.isPackaged ? join(process.resourcesPath, 'resources') : join(app.getAppPath(), 'resources');
-  void app.whenReady().then(() => {
-    createReviewWindow();
-    app.on('activate', () => {
-      if (BrowserWindow.getAllWindows().length === 0) createReviewWindow();
-    });
-  });
+  app.on('second-instance', showReview);
+  void app.whenReady().then(() =>
+    start().catch((err: unknown) => {
+      log(`could not start: ${(err as Error).message}`);
+      app.exit(1);
+    }),
+  );
+  app.on('activate', showReview);
+  // The overlay and tray keep Cadence running without a review window.
   app.on('window-all-closed', () => {
-    if (process.platform !== 'darwin') app.quit();
+    if (process.platform !== 'darwin' && !overlay) app.quit();
+  });
+  app.on('before-quit', (e) => {
+    if (quitting || !core) return;
+    // A running call is stopped and stored before the app goes.
+    e.preventDefault();
+    quitting = true;
+    globalShortcut.unregisterAll();
+    const c = core;
+    core = null;
+    void c.close().finally(() => app.quit());
   });
 }

@@ -1,0 +1,186 @@
+/**
+ * Live calls as the UI sees them: starts a call (today: the shipped demo call, played through the real
+ * engine worker in real time), stores it as it goes (LiveCallWriter), and pushes cards, metrics,
+ * transcript lines and device status to every connected window.
+ */
+import type { SessionOutput } from '../../shared/engine-protocol';
+import type { LiveState, TranscriptLine } from '../../shared/rpc';
+import type { CallEvent, NudgeFeedback } from '../../shared/types';
+import { FileSource } from '../capture/file-source';
+import type { EngineHost } from '../engine/host';
+import { oneLine, UserError } from '../errors';
+import { runLive } from '../live/run-live';
+import { LiveCallWriter } from '../recording/live-writer';
+import type { Library } from '../store/library';
+import { demoCallPath, loadDemoTranscript } from './demo';
+import type { AppEvents } from './events';
+import type { PlaybookService } from './playbooks';
+import type { SettingsService } from './settings';
+
+const IDLE: LiveState = { phase: 'idle', callId: null, source: null, startedAt: null, error: null, ruleIds: [] };
+
+/** Epoch ms with sub-ms precision (comparable across processes on one machine). */
+export function nowEpochMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+interface Running {
+  readonly callId: string;
+  readonly writer: LiveCallWriter;
+  readonly abort: AbortController;
+  done: Promise<void>;
+  tMs: number;
+  marks: number;
+}
+
+export class LiveService {
+  private current: LiveState = IDLE;
+  private running: Running | null = null;
+  /** The last call, so feedback on its cards still lands after it ended. */
+  private lastCallId: string | null = null;
+
+  constructor(
+    private readonly deps: {
+      readonly library: Library;
+      readonly engine: EngineHost;
+      readonly events: AppEvents;
+      readonly playbooks: PlaybookService;
+      readonly settings: SettingsService;
+      readonly onLog?: (line: string) => void;
+    },
+  ) {}
+
+  get state(): LiveState {
+    return this.current;
+  }
+
+  get inCall(): boolean {
+    return this.current.phase !== 'idle';
+  }
+
+  private setState(next: LiveState): LiveState {
+    this.current = next;
+    this.deps.events.emit('live.state', next);
+    return next;
+  }
+
+  async startDemo(speed = 1): Promise<LiveState> {
+    if (this.current.phase !== 'idle') throw new UserError('a call is already running; stop it first', 'call_running');
+    this.setState({ ...IDLE, phase: 'starting', source: 'Demo call' });
+    try {
+      const playbook = await this.deps.playbooks.active();
+      const settings = await this.deps.settings.get();
+      const transcript = loadDemoTranscript().segments;
+      const startedAt = Date.now();
+      const writer = await LiveCallWriter.start(
+        this.deps.library,
+        { startedAt, source: 'file', title: 'Demo call', customerLabel: 'Demo customer', tags: ['demo'] },
+        { recording: settings.record, onWarning: (m) => this.deps.onLog?.(m) },
+      );
+      const abort = new AbortController();
+      const source = new FileSource(demoCallPath(), { speed });
+      let next = 0;
+      const running: Running = { callId: writer.id, writer, abort, done: Promise.resolve(), tMs: 0, marks: 0 };
+      const feedTranscript = (tMs: number, all = false): void => {
+        while (next < transcript.length && (all || transcript[next]!.endMs <= tMs)) {
+          const line: TranscriptLine = transcript[next++]!;
+          writer.transcript({ ...line, confidence: null, final: true });
+          this.deps.events.emit('live.transcript', line);
+        }
+      };
+      const onOutput = (msg: SessionOutput): void => {
+        switch (msg.type) {
+          case 'nudge':
+            // Forwarded first: the card should paint before anything else happens.
+            this.deps.events.emit('live.nudge', { phase: msg.phase, nudge: msg.nudge, callId: writer.id, emittedAt: nowEpochMs() });
+            writer.nudge(msg.phase, msg.nudge);
+            break;
+          case 'event':
+            writer.event(msg.phase, msg.event);
+            this.deps.events.emit('live.event', { phase: msg.phase, event: msg.event });
+            break;
+          case 'segment':
+            writer.segment(msg.segment);
+            break;
+          case 'timeline':
+            writer.timeline(msg.point);
+            break;
+          case 'metrics':
+            running.tMs = msg.snapshot.tMs;
+            feedTranscript(msg.snapshot.tMs);
+            this.deps.events.emit('live.metrics', msg.snapshot);
+            break;
+        }
+      };
+      running.done = runLive(
+        source,
+        { playbook, host: this.deps.engine, signal: abort.signal },
+        {
+          onOutput,
+          onFrames: (agent, customer) => writer.pushFrames(agent, customer, Math.floor(agent.length / 320)),
+          onStatus: (s) => this.deps.events.emit('live.status', { channel: s.channel, state: s.state, message: s.message }),
+          onEnd: async (result) => {
+            feedTranscript(Infinity, true);
+            const { speech: _s, timeline: _t, events: _e, nudges: _n, ...summary } = result.report;
+            await writer.finish(summary);
+          },
+        },
+      ).then(
+        () => this.ended(null),
+        async (err: unknown) => {
+          await writer.finish(null).catch(() => undefined);
+          this.ended(oneLine(err));
+        },
+      );
+      this.running = running;
+      this.lastCallId = writer.id;
+      this.deps.events.emit('calls.changed', { callId: writer.id });
+      return this.setState({ phase: 'live', callId: writer.id, source: 'Demo call', startedAt, error: null, ruleIds: playbook.rules.filter((r) => r.enabled).map((r) => r.id) });
+    } catch (err) {
+      this.setState({ ...IDLE, error: oneLine(err) });
+      throw err;
+    }
+  }
+
+  private ended(error: string | null): void {
+    const callId = this.running?.callId ?? null;
+    this.running = null;
+    this.setState({ ...IDLE, error });
+    if (callId) this.deps.events.emit('calls.changed', { callId });
+  }
+
+  /** Ends the running call; resolves once it is stored. */
+  async stop(): Promise<LiveState> {
+    const r = this.running;
+    if (!r) return this.current;
+    this.setState({ ...this.current, phase: 'stopping' });
+    r.abort.abort();
+    await r.done;
+    return this.current;
+  }
+
+  /** Resolves when the running call (if any) has ended and been stored. */
+  async whenIdle(): Promise<void> {
+    await this.running?.done;
+  }
+
+  mark(): { atMs: number } {
+    const r = this.running;
+    if (!r) throw new UserError('no call is running', 'no_call');
+    const atMs = Math.round(r.tMs);
+    const event: CallEvent = { id: `mark#${++r.marks}`, type: 'mark', channel: 'agent', startMs: atMs, endMs: atMs };
+    r.writer.event('open', event);
+    this.deps.events.emit('live.event', { phase: 'close', event });
+    return { atMs };
+  }
+
+  /** Stores feedback on a card of the running call, or of the call that just ended. */
+  async feedback(nudgeId: string, feedback: NudgeFeedback): Promise<void> {
+    const r = this.running;
+    const callId = r?.callId ?? this.lastCallId;
+    if (!callId) throw new UserError('no call to give feedback on', 'no_call');
+    // The card may be younger than the last once-a-second commit.
+    if (r) await r.writer.flush();
+    await this.deps.library.setNudgeFeedback(callId, nudgeId, feedback);
+  }
+}

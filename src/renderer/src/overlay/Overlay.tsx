@@ -1,0 +1,243 @@
+/**
+ * The always-on-top coaching overlay: cards as they open and resolve, live meters, checklist progress
+ * and status. Only the cards and controls take the mouse (the shell makes the rest click-through).
+ */
+import { useCallback, useEffect, useLayoutEffect, useRef } from 'react';
+import type { Severity } from '../../../shared/types';
+import { clock, pct } from '../lib/format';
+import { measurePaint } from '../lib/paint';
+import { onEvent, rpc } from '../lib/rpc';
+import { expiryOf, useOverlay, type Card } from './store';
+
+const ICON: Record<Severity, string> = { info: 'ℹ', coach: '◆', critical: '⚠' };
+/** Pace band of the default playbook: below 110 or above 190 wpm gets a card. */
+const PACE_BAND = { low: 110, high: 190, max: 280 };
+
+/** Tells the shell the pointer is over something clickable (Electron turns click-through off). */
+function interactiveProps(): { onMouseEnter(): void; onMouseLeave(): void } {
+  const client = rpc();
+  if (client.shell !== 'electron') return { onMouseEnter() {}, onMouseLeave() {} };
+  return {
+    onMouseEnter: () => void client.call('overlay.setInteractive', { interactive: true }),
+    onMouseLeave: () => void client.call('overlay.setInteractive', { interactive: false }),
+  };
+}
+
+function useLiveFeed(): void {
+  useEffect(() => {
+    const s = useOverlay.getState();
+    const client = rpc();
+    void client.call('live.state').then(s.setLive);
+    void client.call('settings.get').then((st) => s.configure(st.cardFadeSeconds * 1000, st.overlayMode));
+    const offs = [
+      onEvent('live.state', (l) => useOverlay.getState().setLive(l)),
+      onEvent('live.nudge', (n) => useOverlay.getState().nudge(n)),
+      onEvent('live.metrics', (m) => useOverlay.getState().setMetrics(m)),
+      onEvent('live.status', (st) => useOverlay.getState().setStatus(st)),
+      onEvent('live.transcript', (t) => useOverlay.getState().addTranscript(t)),
+      onEvent('settings.changed', (st) => useOverlay.getState().configure(st.cardFadeSeconds * 1000, st.overlayMode)),
+    ];
+    return () => offs.forEach((off) => off());
+  }, []);
+
+  // One timer, armed for the next card to leave; none while nothing is due.
+  const cards = useOverlay((s) => s.cards);
+  const fadeMs = useOverlay((s) => s.fadeMs);
+  useEffect(() => {
+    const due = cards.map((c) => expiryOf(c, fadeMs)).filter((t): t is number => t !== null);
+    if (due.length === 0) return;
+    const timer = setTimeout(() => useOverlay.getState().expire(Date.now()), Math.max(0, Math.min(...due) - Date.now()) + 10);
+    return () => clearTimeout(timer);
+  }, [cards, fadeMs]);
+}
+
+function feedback(card: Card, value: 'helpful' | 'not_helpful' | 'dismissed'): void {
+  const s = useOverlay.getState();
+  if (value === 'dismissed') s.remove(card.nudge.id);
+  else s.setFeedback(card.nudge.id, value);
+  void rpc()
+    .call('live.feedback', { nudgeId: card.nudge.id, feedback: value })
+    .catch(() => undefined);
+}
+
+function CardView({ card, index, expanded }: { card: Card; index: number; expanded: boolean }): React.JSX.Element {
+  const { nudge } = card;
+  useLayoutEffect(() => {
+    measurePaint(nudge.id, card.emittedAt);
+  }, [nudge.id, card.emittedAt]);
+  const onKey = (e: React.KeyboardEvent): void => {
+    if (e.key === 'Delete' || e.key === 'Backspace' || e.key === 'Escape') feedback(card, 'dismissed');
+    else if (e.key === '+' || e.key === '=') feedback(card, 'helpful');
+    else if (e.key === '-') feedback(card, 'not_helpful');
+    else return;
+    e.preventDefault();
+    e.stopPropagation();
+  };
+  return (
+    <li
+      className={`card sev-${nudge.severity} ${card.state}${index > 0 ? ' older' : ''}`}
+      data-testid="card"
+      data-rule={nudge.ruleId}
+      data-nudge={nudge.id}
+      data-state={card.state}
+      tabIndex={0}
+      role="status"
+      aria-label={`${nudge.severity}: ${nudge.title}. ${nudge.message}${card.state === 'resolved' ? ' Resolved.' : ''}`}
+      onKeyDown={onKey}
+      {...interactiveProps()}
+    >
+      <span className="card-icon" aria-hidden>
+        {card.state === 'resolved' ? '✓' : ICON[nudge.severity]}
+      </span>
+      <div className="card-body">
+        <div className="card-title">
+          {nudge.title}
+          {card.state === 'resolved' && <span className="resolved-tag">resolved</span>}
+        </div>
+        <div className="card-message">{nudge.message}</div>
+        {expanded && nudge.detail && <div className="card-detail">{nudge.detail}</div>}
+      </div>
+      <div className="card-actions">
+        <button type="button" aria-label="Helpful" aria-pressed={card.feedback === 'helpful'} data-testid="thumbs-up" onClick={() => feedback(card, 'helpful')}>
+          ▲
+        </button>
+        <button type="button" aria-label="Not helpful" aria-pressed={card.feedback === 'not_helpful'} data-testid="thumbs-down" onClick={() => feedback(card, 'not_helpful')}>
+          ▼
+        </button>
+        <button type="button" aria-label="Dismiss" data-testid="dismiss" onClick={() => feedback(card, 'dismissed')}>
+          ✕
+        </button>
+      </div>
+    </li>
+  );
+}
+
+function Meter({ label, value, text, min, max, band, testId }: { label: string; value: number | null; text: string; min: number; max: number; band?: { low: number; high: number }; testId: string }): React.JSX.Element {
+  const frac = (v: number): number => Math.min(1, Math.max(0, (v - min) / (max - min)));
+  const outside = band && value !== null && (value < band.low || value > band.high);
+  return (
+    <div className="meter" data-testid={testId}>
+      <span className="meter-label">{label}</span>
+      <span className="meter-track" role="meter" aria-label={label} aria-valuemin={min} aria-valuemax={max} aria-valuenow={value ?? undefined}>
+        {band && <span className="meter-band" style={{ left: `${frac(band.low) * 100}%`, width: `${(frac(band.high) - frac(band.low)) * 100}%` }} />}
+        {value !== null && <span className={`meter-fill${outside ? ' outside' : ''}`} style={{ width: `${frac(value) * 100}%` }} />}
+      </span>
+      <span className="meter-value">{text}</span>
+    </div>
+  );
+}
+
+export function Overlay(): React.JSX.Element {
+  useLiveFeed();
+  const live = useOverlay((s) => s.live);
+  const cards = useOverlay((s) => s.cards);
+  const metrics = useOverlay((s) => s.metrics);
+  const status = useOverlay((s) => s.status);
+  const transcript = useOverlay((s) => s.transcript);
+  const fired = useOverlay((s) => s.fired);
+  const mode = useOverlay((s) => s.mode);
+  const expanded = mode === 'expanded';
+  const rootRef = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    document.body.classList.add('overlay-body');
+    return () => document.body.classList.remove('overlay-body');
+  }, []);
+
+  const toggleMode = useCallback(() => {
+    const next = useOverlay.getState().mode === 'expanded' ? 'compact' : 'expanded';
+    useOverlay.getState().setMode(next);
+    void rpc().call('settings.set', { overlayMode: next });
+  }, []);
+
+  // Keyboard: Escape dismisses the top card, E toggles compact / expanded, M marks a moment.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement) return;
+      if (e.key === 'Escape') {
+        const top = useOverlay.getState().cards[0];
+        if (top) feedback(top, 'dismissed');
+      } else if (e.key === 'e' || e.key === 'E') toggleMode();
+      else if ((e.key === 'm' || e.key === 'M') && useOverlay.getState().live.phase === 'live') void rpc().call('live.mark').catch(() => undefined);
+    };
+    window.addEventListener('keydown', onKey);
+    const off = onEvent('overlay.command', ({ command }) => {
+      const top = useOverlay.getState().cards[0];
+      if (command === 'dismissTop' && top) feedback(top, 'dismissed');
+      if (command === 'toggleMode') toggleMode();
+    });
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      off();
+    };
+  }, [toggleMode]);
+
+  const inCall = live.phase === 'live' || live.phase === 'starting';
+  const rules = live.ruleIds.length;
+  const open = Object.values(fired).filter((v) => v === 'open').length;
+  const wpm = metrics?.['agent.wpm'] ?? null;
+  const level = metrics?.['agent.levelDb'] ?? null;
+  const talk = metrics?.talkRatio ?? null;
+  const statusText = (['agent', 'customer'] as const).map((ch) => `${ch}: ${status[ch]?.state ?? (inCall ? 'opening' : 'idle')}`).join(' · ');
+  const int = interactiveProps();
+
+  return (
+    <div className={`overlay ${mode}`} ref={rootRef} data-testid="overlay" data-phase={live.phase}>
+      <header className="overlay-bar" {...int}>
+        <span className="drag-handle" title="Drag to move" aria-hidden>
+          ⠿
+        </span>
+        <span className={`live-dot ${inCall ? 'on' : ''}`} aria-hidden />
+        <span className="call-timer" data-testid="call-timer" aria-label="Call time">
+          {inCall ? clock(metrics?.tMs ?? 0) : 'No call'}
+        </span>
+        <span className="spacer" />
+        {inCall ? (
+          <button type="button" data-testid="stop-call" onClick={() => void rpc().call('live.stop')} disabled={live.phase !== 'live'}>
+            Stop
+          </button>
+        ) : (
+          <button type="button" data-testid="start-demo" onClick={() => void rpc().call('live.startDemo', {}).catch(() => undefined)}>
+            Start demo call
+          </button>
+        )}
+        <button type="button" aria-label={expanded ? 'Compact mode' : 'Expanded mode'} data-testid="toggle-mode" onClick={toggleMode}>
+          {expanded ? '▾' : '▸'}
+        </button>
+      </header>
+
+      {expanded && (
+        <section className="meters" aria-label="Live meters" {...int}>
+          <Meter testId="meter-pace" label="Pace" value={wpm} min={60} max={PACE_BAND.max} band={PACE_BAND} text={wpm === null ? '—' : `${Math.round(wpm)} wpm`} />
+          <Meter testId="meter-volume" label="Volume" value={level} min={-60} max={0} band={{ low: -50, high: -14 }} text={level === null ? '—' : `${Math.round(level)} dB`} />
+          <Meter testId="meter-talk" label="You talk" value={talk} min={0} max={1} band={{ low: 0, high: 0.65 }} text={pct(talk)} />
+          <div className="checklist" data-testid="checklist" aria-label="Coaching checklist">
+            <span className="meter-label">Checklist</span>
+            <span className="checklist-dots">
+              {live.ruleIds.map((id) => (
+                <span key={id} className={`dot ${fired[id] ?? 'quiet'}`} title={`${id}: ${fired[id] === 'open' ? 'needs attention' : fired[id] === 'clear' ? 'handled' : 'all good'}`} />
+              ))}
+            </span>
+            <span className="meter-value">{rules === 0 ? '—' : `${rules - open}/${rules} clear`}</span>
+          </div>
+        </section>
+      )}
+
+      <ol className="cards" aria-live="polite" aria-label="Coaching cards">
+        {cards.map((c, i) => (
+          <CardView key={c.nudge.id} card={c} index={i} expanded={expanded} />
+        ))}
+      </ol>
+
+      {expanded && (
+        <footer className="overlay-status" data-testid="overlay-status">
+          <div className="caption" data-testid="caption">
+            {transcript.at(-1) ? `${transcript.at(-1)!.channel === 'agent' ? 'You' : 'Customer'}: ${transcript.at(-1)!.text}` : inCall ? 'Transcript: listening…' : ''}
+          </div>
+          <div className="devices">{statusText}</div>
+          {live.error && <div className="error">Last call: {live.error}</div>}
+        </footer>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,327 @@
+/**
+ * The one RPC contract between the UI and the app: a typed map of methods (`method → (input) => output`)
+ * and a map of events the app pushes. The same map is served over Electron IPC (desktop) and over a
+ * WebSocket (`cadence ui`, the browser host), and results cross every boundary as values:
+ * `{ok:true,value} | {ok:false,error:{code,message}}`, rebuilt into an Error on the caller's side.
+ *
+ * The wire types below are plain JSON. Those that mirror the library's own types (src/core/store/types)
+ * are checked against them where the services return them, so the two cannot drift apart silently.
+ */
+import type { MetricsSnapshot } from './metrics';
+import type { PlaybookProblem } from './playbook';
+import type { CallEvent, CallReport, ChannelName, Nudge, NudgeFeedback } from './types';
+
+// ---- results ----------------------------------------------------------------------------------------
+
+export interface RpcError {
+  readonly code: string;
+  readonly message: string;
+}
+
+export type RpcResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: RpcError };
+
+/** An RpcError rebuilt on the caller's side. */
+export class RpcCallError extends Error {
+  override readonly name = 'RpcCallError';
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly method: string,
+  ) {
+    super(message);
+  }
+}
+
+// ---- wire types ------------------------------------------------------------------------------------
+
+export type CallSource = 'device' | 'softphone' | 'file' | 'import';
+export type CallStatus = 'live' | 'completed' | 'interrupted' | 'imported';
+
+export interface CallQuery {
+  readonly search?: string;
+  /** Epoch ms, inclusive. */
+  readonly from?: number;
+  /** Epoch ms, exclusive. */
+  readonly to?: number;
+  readonly ruleId?: string;
+  readonly minScore?: number;
+  readonly maxScore?: number;
+  readonly tag?: string;
+  readonly limit?: number;
+  readonly offset?: number;
+}
+
+export interface CallListItem {
+  readonly id: string;
+  readonly startedAt: number;
+  readonly durationMs: number;
+  readonly source: CallSource;
+  readonly status: CallStatus;
+  readonly title: string;
+  readonly agent: string | null;
+  readonly customerLabel: string | null;
+  readonly tags: readonly string[];
+  readonly score: number | null;
+  /** The matching text with hits between `«` and `»`; null without a search. */
+  readonly snippet: string | null;
+}
+
+export interface CallPage {
+  readonly items: readonly CallListItem[];
+  readonly total: number;
+}
+
+export interface CallMetaView {
+  readonly id: string;
+  readonly startedAt: number;
+  readonly endedAt: number | null;
+  readonly durationMs: number;
+  readonly source: CallSource;
+  readonly status: CallStatus;
+  readonly title: string;
+  readonly customerLabel: string | null;
+  readonly agent: string | null;
+  readonly tags: readonly string[];
+  readonly notes: string;
+  readonly score: number | null;
+}
+
+export interface TranscriptLine {
+  readonly channel: ChannelName;
+  readonly text: string;
+  readonly startMs: number;
+  readonly endMs: number;
+}
+
+export interface CallDetail {
+  readonly meta: CallMetaView;
+  readonly report: CallReport;
+  readonly transcript: readonly TranscriptLine[];
+  /** Where the renderer can stream the recording from (same origin, or the app's media protocol). */
+  readonly recordingUrl: string | null;
+  readonly recordingError: string | null;
+}
+
+export interface CallPatch {
+  readonly title?: string;
+  readonly notes?: string;
+  readonly tags?: readonly string[];
+}
+
+export type CaptureState = 'opening' | 'capturing' | 'stalled' | 'lost' | 'stopped';
+
+export interface DeviceStatus {
+  readonly channel: ChannelName;
+  readonly state: CaptureState;
+  readonly message: string;
+}
+
+export interface LiveState {
+  readonly phase: 'idle' | 'starting' | 'live' | 'stopping';
+  readonly callId: string | null;
+  /** What is being coached ("Demo call", device names). */
+  readonly source: string | null;
+  /** Epoch ms when the call started. */
+  readonly startedAt: number | null;
+  /** Why the last call ended badly, if it did. */
+  readonly error: string | null;
+  /** Rule ids of the active playbook, for checklist progress. */
+  readonly ruleIds: readonly string[];
+}
+
+export interface LiveNudge {
+  readonly phase: 'open' | 'close';
+  readonly nudge: Nudge;
+  readonly callId: string;
+  /** Epoch ms (sub-ms precision) when the nudge left the engine and reached the app. */
+  readonly emittedAt: number;
+}
+
+export interface PlaybookState {
+  /** The playbook as editable text (pretty JSON). */
+  readonly text: string;
+  /** 'default' when the shipped playbook is active, else 'custom'. */
+  readonly origin: 'default' | 'custom';
+}
+
+export interface PlaybookCheck {
+  readonly ok: boolean;
+  readonly problems: readonly PlaybookProblem[];
+}
+
+export interface AppSettings {
+  /** Record the call audio (off: only the analysis is kept). */
+  readonly record: boolean;
+  /** Delete calls older than this many days; 0 keeps them forever. */
+  readonly retentionDays: number;
+  /** Hide the overlay from screen sharing and recording. */
+  readonly contentProtection: boolean;
+  readonly overlayMode: 'compact' | 'expanded';
+  /** Seconds a non-critical card stays before it fades. */
+  readonly cardFadeSeconds: number;
+  /** Electron accelerators. */
+  readonly shortcuts: {
+    readonly toggleOverlay: string;
+    readonly startStopCall: string;
+    readonly markMoment: string;
+    readonly dismissTopCard: string;
+  };
+  /** Update feed (generic provider URL); empty uses the built-in one. */
+  readonly updateFeedUrl: string;
+  readonly syncServerUrl: string;
+}
+
+export const DEFAULT_SETTINGS: AppSettings = {
+  record: true,
+  retentionDays: 0,
+  contentProtection: true,
+  overlayMode: 'expanded',
+  cardFadeSeconds: 8,
+  shortcuts: {
+    toggleOverlay: 'CommandOrControl+Alt+O',
+    startStopCall: 'CommandOrControl+Alt+S',
+    markMoment: 'CommandOrControl+Alt+M',
+    dismissTopCard: 'CommandOrControl+Alt+D',
+  },
+  updateFeedUrl: '',
+  syncServerUrl: '',
+};
+
+export interface AppInfo {
+  readonly version: string;
+  /** 'electron' or 'browser' (the `cadence ui` host). */
+  readonly shell: 'electron' | 'browser';
+  readonly dataDir: string;
+  readonly calls: number;
+}
+
+// ---- the contract ----------------------------------------------------------------------------------
+
+export interface RpcMethods {
+  'app.info': (input: void) => AppInfo;
+
+  'live.state': (input: void) => LiveState;
+  /** Plays the shipped demo call through the live engine, in real time unless `speed` says otherwise. */
+  'live.startDemo': (input: { readonly speed?: number }) => LiveState;
+  'live.stop': (input: void) => LiveState;
+  /** Marks a key moment now; returns the call time, ms. */
+  'live.mark': (input: void) => { readonly atMs: number };
+  /** Thumbs up / down or dismiss on a card of the running (or just finished) call. */
+  'live.feedback': (input: { readonly nudgeId: string; readonly feedback: NudgeFeedback }) => void;
+
+  'calls.list': (input: CallQuery) => CallPage;
+  'calls.get': (input: { readonly id: string }) => CallDetail;
+  'calls.update': (input: { readonly id: string; readonly patch: CallPatch }) => void;
+  'calls.delete': (input: { readonly id: string }) => { readonly deleted: boolean };
+  'calls.feedback': (input: { readonly callId: string; readonly nudgeId: string; readonly feedback: NudgeFeedback | null }) => void;
+  /** Exports the call as a `.cadence` archive: a download URL (browser) or the file written (desktop). */
+  'calls.export': (input: { readonly id: string }) => { readonly downloadUrl: string | null; readonly path: string | null };
+
+  'playbook.get': (input: void) => PlaybookState;
+  'playbook.validate': (input: { readonly text: string }) => PlaybookCheck;
+  /** Saves and activates the playbook if it is valid; otherwise returns its problems and changes nothing. */
+  'playbook.save': (input: { readonly text: string }) => PlaybookCheck;
+  'playbook.reset': (input: void) => PlaybookState;
+
+  'settings.get': (input: void) => AppSettings;
+  'settings.set': (input: Partial<AppSettings>) => AppSettings;
+
+  /** The overlay tells the shell whether the pointer is over something clickable (click-through elsewhere). */
+  'overlay.setInteractive': (input: { readonly interactive: boolean }) => void;
+}
+
+export interface RpcEvents {
+  'live.state': LiveState;
+  'live.nudge': LiveNudge;
+  'live.event': { readonly phase: 'open' | 'close'; readonly event: CallEvent };
+  'live.metrics': MetricsSnapshot;
+  'live.transcript': TranscriptLine;
+  'live.status': DeviceStatus;
+  /** A call was added, changed or deleted. */
+  'calls.changed': { readonly callId: string };
+  'settings.changed': AppSettings;
+  /** A shell command for the overlay (global shortcuts, tray). */
+  'overlay.command': { readonly command: 'dismissTop' | 'toggleMode' };
+}
+
+export type RpcMethod = keyof RpcMethods;
+export type RpcEvent = keyof RpcEvents;
+export type RpcInput<M extends RpcMethod> = Parameters<RpcMethods[M]>[0];
+export type RpcOutput<M extends RpcMethod> = ReturnType<RpcMethods[M]>;
+
+/** Every method and event by name, at run time (the preload and the hosts refuse any other name). */
+export const RPC_METHODS = [
+  'app.info',
+  'live.state',
+  'live.startDemo',
+  'live.stop',
+  'live.mark',
+  'live.feedback',
+  'calls.list',
+  'calls.get',
+  'calls.update',
+  'calls.delete',
+  'calls.feedback',
+  'calls.export',
+  'playbook.get',
+  'playbook.validate',
+  'playbook.save',
+  'playbook.reset',
+  'settings.get',
+  'settings.set',
+  'overlay.setInteractive',
+] as const satisfies readonly RpcMethod[];
+
+export const RPC_EVENTS = [
+  'live.state',
+  'live.nudge',
+  'live.event',
+  'live.metrics',
+  'live.transcript',
+  'live.status',
+  'calls.changed',
+  'settings.changed',
+  'overlay.command',
+] as const satisfies readonly RpcEvent[];
+
+/** Electron IPC channels: one for requests, one for pushed events; nothing else crosses. */
+export const IPC_INVOKE_CHANNEL = 'cadence:rpc';
+export const IPC_EVENT_CHANNEL = 'cadence:event';
+
+// Compile-time: the lists above name every method and event (a missing one makes these `never`).
+type Missing<All, Listed> = Exclude<All, Listed> extends never ? true : never;
+const _allMethods: Missing<RpcMethod, (typeof RPC_METHODS)[number]> = true;
+const _allEvents: Missing<RpcEvent, (typeof RPC_EVENTS)[number]> = true;
+void _allMethods;
+void _allEvents;
+
+export function isRpcMethod(name: unknown): name is RpcMethod {
+  return typeof name === 'string' && (RPC_METHODS as readonly string[]).includes(name);
+}
+
+export function isRpcEvent(name: unknown): name is RpcEvent {
+  return typeof name === 'string' && (RPC_EVENTS as readonly string[]).includes(name);
+}
+
+/** A typed client: what the renderer codes against, whatever the transport. */
+export interface RpcClient {
+  call<M extends RpcMethod>(method: M, ...input: RpcInput<M> extends void ? [] : [RpcInput<M>]): Promise<RpcOutput<M>>;
+  on<E extends RpcEvent>(event: E, listener: (payload: RpcEvents[E]) => void): () => void;
+}
+
+/**
+ * What the Electron preload exposes as `window.cadence` (and nothing more): one invoke restricted to
+ * the contract's method names, one subscription restricted to its event names. Results come back as
+ * values; the renderer's client turns them into thrown RpcCallErrors.
+ */
+export interface CadenceBridge {
+  readonly shell: 'electron';
+  invoke(method: RpcMethod, input: unknown): Promise<RpcResult<unknown>>;
+  subscribe(event: RpcEvent, listener: (payload: unknown) => void): () => void;
+}
+
+/** The WebSocket protocol of the browser host. */
+export type WsClientMessage = Readonly<{ type: 'call'; id: number; method: string; input: unknown }>;
+export type WsServerMessage = Readonly<
+  { type: 'result'; id: number; result: RpcResult<unknown> } | { type: 'event'; event: RpcEvent; payload: unknown } | { type: 'hello'; version: number }
+>;
