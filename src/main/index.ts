@@ -65,6 +65,10 @@ async function start(): Promise<void> {
   const actions: ShellActions = {
     toggleOverlay: () => overlay?.toggle(),
     showReview,
+    showAudioSettings: () => {
+      showReview();
+      review?.webContents.executeJavaScript("location.hash = '#/settings'").catch(() => undefined);
+    },
     quit: () => app.quit(),
   };
   createTray(c, actions, join(process.env.CADENCE_RESOURCES, 'icons', 'tray.png'));

@@ -6,12 +6,23 @@ import type { AppSettings } from '../shared/rpc';
 export interface ShellActions {
   toggleOverlay(): void;
   showReview(): void;
+  /** Opens the review window on the audio settings (no devices chosen yet). */
+  showAudioSettings(): void;
   quit(): void;
 }
 
-async function startStop(app: CadenceApp): Promise<void> {
-  if (app.live.inCall) await app.live.stop();
-  else await app.live.startDemo();
+/** Start a call on the remembered devices, or stop the running one; with no devices, ask for them. */
+async function startStop(app: CadenceApp, actions: ShellActions): Promise<void> {
+  if (app.live.inCall) {
+    await app.live.stop();
+    return;
+  }
+  try {
+    await app.live.startDevices();
+  } catch (err) {
+    if ((err as { code?: string }).code === 'no_devices') actions.showAudioSettings();
+    else throw err;
+  }
 }
 
 export function createTray(app: CadenceApp, actions: ShellActions, iconPath: string): Tray {
@@ -22,7 +33,8 @@ export function createTray(app: CadenceApp, actions: ShellActions, iconPath: str
     const inCall = app.live.inCall;
     tray.setContextMenu(
       Menu.buildFromTemplate([
-        { label: inCall ? 'Stop call' : 'Start demo call', click: () => void startStop(app).catch(() => undefined) },
+        { label: inCall ? 'Stop call' : 'Start call', click: () => void startStop(app, actions).catch(() => undefined) },
+        { label: 'Start demo call', enabled: !inCall, click: () => void app.live.startDemo().catch(() => undefined) },
         { label: 'Show / hide overlay', click: actions.toggleOverlay },
         { label: 'Open review', click: actions.showReview },
         { type: 'separator' },
@@ -51,9 +63,9 @@ export function registerShortcuts(app: CadenceApp, actions: ShellActions, keys: 
     }
   };
   bind(keys.toggleOverlay, actions.toggleOverlay);
-  bind(keys.startStopCall, () => void startStop(app).catch(() => undefined));
+  bind(keys.startStopCall, () => void startStop(app, actions).catch(() => undefined));
   bind(keys.markMoment, () => {
-    if (app.live.inCall) app.live.mark();
+    if (app.live.inCall) void app.live.mark().catch(() => undefined);
   });
   bind(keys.dismissTopCard, () => app.events.emit('overlay.command', { command: 'dismissTop' }));
   return failed;

@@ -154,6 +154,8 @@ export interface AppSettings {
   readonly record: boolean;
   /** Delete calls older than this many days; 0 keeps them forever. */
   readonly retentionDays: number;
+  /** Mask long digit runs (card, account, social security and phone numbers) in stored transcripts. */
+  readonly redactNumbers: boolean;
   /** Hide the overlay from screen sharing and recording. */
   readonly contentProtection: boolean;
   readonly overlayMode: 'compact' | 'expanded';
@@ -172,6 +174,7 @@ export interface AppSettings {
 }
 
 export const DEFAULT_SETTINGS: AppSettings = {
+  redactNumbers: true,
   record: true,
   retentionDays: 0,
   contentProtection: true,
@@ -195,6 +198,38 @@ export interface AppInfo {
   readonly calls: number;
 }
 
+export interface AudioInput {
+  readonly id: number;
+  readonly name: string;
+  readonly hostApi: string;
+  readonly channels: number;
+  readonly defaultSampleRate: number;
+  readonly isDefault: boolean;
+}
+
+export interface DeviceList {
+  /** False when audio capture is unavailable on this machine (then `reason` says why). */
+  readonly available: boolean;
+  readonly reason: string | null;
+  readonly inputs: readonly AudioInput[];
+  /** The devices of the last call. */
+  readonly remembered: { readonly agent: string; readonly customer: string } | null;
+  /** The agent's calibrated speech level, dBFS, from the last level check. */
+  readonly calibrationDb: number | null;
+}
+
+export interface LevelCheckResult {
+  readonly device: string;
+  readonly seconds: number;
+  readonly speechDbfs: number | null;
+  readonly noiseDbfs: number;
+  readonly peakDbfs: number;
+  readonly speechMs: number;
+  readonly clippedSamples: number;
+  readonly verdict: 'ok' | 'no_signal' | 'no_speech' | 'too_quiet' | 'too_loud' | 'noisy';
+  readonly message: string;
+}
+
 // ---- the contract ----------------------------------------------------------------------------------
 
 export interface RpcMethods {
@@ -203,6 +238,8 @@ export interface RpcMethods {
   'live.state': (input: void) => LiveState;
   /** Plays the shipped demo call through the live engine, in real time unless `speed` says otherwise. */
   'live.startDemo': (input: { readonly speed?: number }) => LiveState;
+  /** A real call from audio devices (the given ones, else those of the last call). */
+  'live.start': (input: { readonly agent?: string; readonly customer?: string; readonly autoStart?: boolean; readonly title?: string }) => LiveState;
   'live.stop': (input: void) => LiveState;
   /** Marks a key moment now; returns the call time, ms. */
   'live.mark': (input: void) => { readonly atMs: number };
@@ -222,6 +259,12 @@ export interface RpcMethods {
   /** Saves and activates the playbook if it is valid; otherwise returns its problems and changes nothing. */
   'playbook.save': (input: { readonly text: string }) => PlaybookCheck;
   'playbook.reset': (input: void) => PlaybookState;
+
+  'devices.list': (input: void) => DeviceList;
+  /** Listens to one input for a few seconds; a usable level becomes the agent's calibration. */
+  'devices.levelCheck': (input: { readonly device: string; readonly seconds?: number }) => LevelCheckResult;
+  /** Remembers the devices to use for calls (also remembered after every call). */
+  'devices.choose': (input: { readonly agent: string; readonly customer: string }) => DeviceList;
 
   'settings.get': (input: void) => AppSettings;
   'settings.set': (input: Partial<AppSettings>) => AppSettings;
@@ -254,6 +297,7 @@ export const RPC_METHODS = [
   'app.info',
   'live.state',
   'live.startDemo',
+  'live.start',
   'live.stop',
   'live.mark',
   'live.feedback',
@@ -267,6 +311,9 @@ export const RPC_METHODS = [
   'playbook.validate',
   'playbook.save',
   'playbook.reset',
+  'devices.list',
+  'devices.levelCheck',
+  'devices.choose',
   'settings.get',
   'settings.set',
   'overlay.setInteractive',

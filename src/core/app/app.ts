@@ -13,8 +13,10 @@ import { openLibrary, type Library } from '../store/library';
 import { recoverInterrupted } from '../recording/live-writer';
 import { AppEvents } from './events';
 import type { RpcHandlers } from './handlers';
+import { DeviceService } from './devices';
 import { LiveService } from './live-service';
 import { PlaybookService } from './playbooks';
+import { applyRetention } from './retention';
 import { SettingsService } from './settings';
 
 export interface AppOptions {
@@ -68,6 +70,18 @@ export async function createApp(options: AppOptions): Promise<CadenceApp> {
   const events = new AppEvents();
   const settings = new SettingsService(library);
   const playbooks = new PlaybookService(library);
+  const devices = new DeviceService(library);
+  // Retention: at start, daily, and whenever the period changes.
+  const retain = async (): Promise<void> => {
+    const deleted = await applyRetention(library, (await settings.get()).retentionDays).catch((err: unknown) => {
+      options.onLog?.(`retention: ${(err as Error).message}`);
+      return [];
+    });
+    for (const callId of deleted) events.emit('calls.changed', { callId });
+  };
+  await retain();
+  const retentionTimer = setInterval(() => void retain(), 86_400_000);
+  retentionTimer.unref();
   const live = new LiveService({ library, engine, events, playbooks, settings, ...(options.onLog ? { onLog: options.onLog } : {}) });
   const version = appVersion();
 
@@ -76,6 +90,7 @@ export async function createApp(options: AppOptions): Promise<CadenceApp> {
 
     'live.state': () => live.state,
     'live.startDemo': (input) => live.startDemo(input.speed ?? 1),
+    'live.start': (input) => live.startDevices(input),
     'live.stop': () => live.stop(),
     'live.mark': () => live.mark(),
     'live.feedback': (input) => live.feedback(input.nudgeId, input.feedback),
@@ -114,10 +129,19 @@ export async function createApp(options: AppOptions): Promise<CadenceApp> {
     'playbook.save': ({ text }) => playbooks.save(text),
     'playbook.reset': () => playbooks.reset(),
 
+    'devices.list': () => devices.list(),
+    'devices.levelCheck': ({ device, seconds }) => {
+      if (live.inCall) throw new UserError('a call is running: check the level between calls', 'call_running');
+      return devices.levelCheck(device, seconds ?? 10);
+    },
+    'devices.choose': (input) => devices.choose(input),
+
     'settings.get': () => settings.get(),
     'settings.set': async (patch) => {
+      const before = (await settings.get()).retentionDays;
       const next = await settings.set(patch);
       events.emit('settings.changed', next);
+      if (next.retentionDays !== before) await retain();
       return next;
     },
 
@@ -133,6 +157,7 @@ export async function createApp(options: AppOptions): Promise<CadenceApp> {
     playbooks,
     handlers,
     async close() {
+      clearInterval(retentionTimer);
       await live.stop().catch(() => undefined);
       await engine.close();
       await library.close();

@@ -1,13 +1,17 @@
 /**
- * Live calls as the UI sees them: starts a call (today: the shipped demo call, played through the real
- * engine worker in real time), stores it as it goes (LiveCallWriter), and pushes cards, metrics,
- * transcript lines and device status to every connected window.
+ * Live calls as the UI sees them: starts a call — from the agent's audio devices, or the shipped demo
+ * call played through the real engine worker in real time — stores it as it goes (LiveCallWriter), and
+ * pushes cards, metrics, transcript lines and device status to every connected window.
  */
 import type { SessionOutput } from '../../shared/engine-protocol';
 import type { LiveState, TranscriptLine } from '../../shared/rpc';
+import { redactNumbers } from '../../shared/redact';
 import type { CallEvent, NudgeFeedback } from '../../shared/types';
+import { DeviceSource } from '../capture/device-source';
 import { FileSource } from '../capture/file-source';
-import type { EngineHost } from '../engine/host';
+import { rememberDevices, rememberedDevices } from '../capture/remembered';
+import type { FrameSource } from '../capture/source';
+import type { EngineHost, EngineSession } from '../engine/host';
 import { oneLine, UserError } from '../errors';
 import { runLive } from '../live/run-live';
 import { LiveCallWriter } from '../recording/live-writer';
@@ -31,7 +35,15 @@ interface Running {
   done: Promise<void>;
   tMs: number;
   marks: number;
+  session: EngineSession | null;
 }
+
+/** The agent's calibrated speech level from the first-run level check, dBFS. */
+export const CALIBRATION_KEY = 'capture.calibrationDb';
+
+type CallSpec =
+  | { readonly kind: 'demo'; readonly speed: number }
+  | { readonly kind: 'devices'; readonly agent: string; readonly customer: string; readonly autoStart: boolean; readonly title?: string };
 
 export class LiveService {
   private current: LiveState = IDLE;
@@ -64,26 +76,44 @@ export class LiveService {
     return next;
   }
 
-  async startDemo(speed = 1): Promise<LiveState> {
+  startDemo(speed = 1): Promise<LiveState> {
+    return this.begin({ kind: 'demo', speed });
+  }
+
+  /** A real call from the agent's devices (the ones given, else the ones used last time). */
+  async startDevices(input: { agent?: string; customer?: string; autoStart?: boolean; title?: string } = {}): Promise<LiveState> {
+    const remembered = await rememberedDevices(this.deps.library);
+    const agent = input.agent ?? remembered?.agent;
+    const customer = input.customer ?? remembered?.customer;
+    if (agent === undefined || customer === undefined) {
+      throw new UserError('choose your microphone and the softphone output first (Settings → Audio)', 'no_devices');
+    }
+    return this.begin({ kind: 'devices', agent, customer, autoStart: input.autoStart ?? false, ...(input.title !== undefined ? { title: input.title } : {}) });
+  }
+
+  private async begin(spec: CallSpec): Promise<LiveState> {
     if (this.current.phase !== 'idle') throw new UserError('a call is already running; stop it first', 'call_running');
-    this.setState({ ...IDLE, phase: 'starting', source: 'Demo call' });
+    const label = spec.kind === 'demo' ? 'Demo call' : `${spec.agent} + ${spec.customer}`;
+    this.setState({ ...IDLE, phase: 'starting', source: label });
     try {
       const playbook = await this.deps.playbooks.active();
       const settings = await this.deps.settings.get();
-      const transcript = loadDemoTranscript().segments;
+      const transcript = spec.kind === 'demo' ? loadDemoTranscript().segments : [];
+      const calibration = await this.deps.library.getSetting<number>(CALIBRATION_KEY);
       const startedAt = Date.now();
-      const writer = await LiveCallWriter.start(
-        this.deps.library,
-        { startedAt, source: 'file', title: 'Demo call', customerLabel: 'Demo customer', tags: ['demo'] },
-        { recording: settings.record, onWarning: (m) => this.deps.onLog?.(m) },
-      );
+      const meta =
+        spec.kind === 'demo'
+          ? ({ startedAt, source: 'file', title: 'Demo call', customerLabel: 'Demo customer', tags: ['demo'] } as const)
+          : ({ startedAt, source: 'device', title: spec.title ?? `Call ${new Date(startedAt).toLocaleString()}` } as const);
+      const writer = await LiveCallWriter.start(this.deps.library, meta, { recording: settings.record, onWarning: (m) => this.deps.onLog?.(m) });
       const abort = new AbortController();
-      const source = new FileSource(demoCallPath(), { speed });
+      const source: FrameSource = spec.kind === 'demo' ? new FileSource(demoCallPath(), { speed: spec.speed }) : new DeviceSource({ agent: spec.agent, customer: spec.customer });
       let next = 0;
-      const running: Running = { callId: writer.id, writer, abort, done: Promise.resolve(), tMs: 0, marks: 0 };
+      const running: Running = { callId: writer.id, writer, abort, done: Promise.resolve(), tMs: 0, marks: 0, session: null };
       const feedTranscript = (tMs: number, all = false): void => {
         while (next < transcript.length && (all || transcript[next]!.endMs <= tMs)) {
-          const line: TranscriptLine = transcript[next++]!;
+          const raw: TranscriptLine = transcript[next++]!;
+          const line: TranscriptLine = settings.redactNumbers ? { ...raw, text: redactNumbers(raw.text) } : raw;
           writer.transcript({ ...line, confidence: null, final: true });
           this.deps.events.emit('live.transcript', line);
         }
@@ -114,28 +144,41 @@ export class LiveService {
       };
       running.done = runLive(
         source,
-        { playbook, host: this.deps.engine, signal: abort.signal },
+        {
+          playbook,
+          host: this.deps.engine,
+          signal: abort.signal,
+          ...(typeof calibration === 'number' ? { agentCalibrationDb: calibration } : {}),
+          ...(spec.kind === 'devices' && spec.autoStart ? { startOnSpeech: true } : {}),
+        },
         {
           onOutput,
+          onSession: (session) => {
+            running.session = session;
+          },
           onFrames: (agent, customer) => writer.pushFrames(agent, customer, Math.floor(agent.length / 320)),
           onStatus: (s) => this.deps.events.emit('live.status', { channel: s.channel, state: s.state, message: s.message }),
           onEnd: async (result) => {
             feedTranscript(Infinity, true);
             const { speech: _s, timeline: _t, events: _e, nudges: _n, ...summary } = result.report;
             await writer.finish(summary);
+            if (spec.kind === 'devices' && result.stats.frames > 0) await rememberDevices(this.deps.library, { agent: spec.agent, customer: spec.customer });
           },
         },
       ).then(
         () => this.ended(null),
         async (err: unknown) => {
+          // A call that never got audio (a device that could not be opened) leaves nothing behind.
+          const empty = writer.durationMs === 0;
           await writer.finish(null).catch(() => undefined);
+          if (empty) await this.deps.library.deleteCall(writer.id).catch(() => undefined);
           this.ended(oneLine(err));
         },
       );
       this.running = running;
       this.lastCallId = writer.id;
       this.deps.events.emit('calls.changed', { callId: writer.id });
-      return this.setState({ phase: 'live', callId: writer.id, source: 'Demo call', startedAt, error: null, ruleIds: playbook.rules.filter((r) => r.enabled).map((r) => r.id) });
+      return this.setState({ phase: 'live', callId: writer.id, source: label, startedAt, error: null, ruleIds: playbook.rules.filter((r) => r.enabled).map((r) => r.id) });
     } catch (err) {
       this.setState({ ...IDLE, error: oneLine(err) });
       throw err;
@@ -164,9 +207,14 @@ export class LiveService {
     await this.running?.done;
   }
 
-  mark(): { atMs: number } {
+  async mark(): Promise<{ atMs: number }> {
     const r = this.running;
     if (!r) throw new UserError('no call is running', 'no_call');
+    if (r.session && !r.session.ended) {
+      // The engine stamps it with call time; it comes back as an event and is stored like the rest.
+      const ev = await r.session.mark();
+      return { atMs: ev.startMs };
+    }
     const atMs = Math.round(r.tMs);
     const event: CallEvent = { id: `mark#${++r.marks}`, type: 'mark', channel: 'agent', startMs: atMs, endMs: atMs };
     r.writer.event('open', event);
@@ -179,6 +227,8 @@ export class LiveService {
     const r = this.running;
     const callId = r?.callId ?? this.lastCallId;
     if (!callId) throw new UserError('no call to give feedback on', 'no_call');
+    // A dismissed card closes in the engine too, so its rule can open again after its cooldown.
+    if (r && feedback === 'dismissed' && r.session && !r.session.ended) await r.session.dismiss(nudgeId).catch(() => false);
     // The card may be younger than the last once-a-second commit.
     if (r) await r.writer.flush();
     await this.deps.library.setNudgeFeedback(callId, nudgeId, feedback);

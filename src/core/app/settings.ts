@@ -10,6 +10,7 @@ const accelerator = z.string().max(60);
 export const settingsPatchSchema = z.strictObject({
   record: z.boolean().optional(),
   retentionDays: z.number().int().min(0).max(36500).optional(),
+  redactNumbers: z.boolean().optional(),
   contentProtection: z.boolean().optional(),
   overlayMode: z.enum(['compact', 'expanded']).optional(),
   cardFadeSeconds: z.number().min(1).max(120).optional(),

@@ -8,7 +8,7 @@ import type { SessionOutput } from '../../shared/engine-protocol';
 import type { Playbook } from '../../shared/playbook';
 import type { CallReport, Nudge } from '../../shared/types';
 import { makeReportCollector } from '../analyze';
-import { EngineHost } from '../engine/host';
+import { EngineHost, type EngineSession } from '../engine/host';
 import type { CaptureStatus, FrameSource } from '../capture/source';
 import { makeSpeechTrigger, type SpeechTriggerConfig } from './speech-trigger';
 
@@ -23,6 +23,8 @@ export interface LiveHooks {
    * are transferred to the worker right after this returns.
    */
   readonly onFrames?: (agent: Float32Array, customer: Float32Array) => void;
+  /** The engine session is running (for marks and dismissals from the app). */
+  readonly onSession?: (session: EngineSession) => void;
   /** With startOnSpeech: both sides have spoken and the call begins (its first frames follow). */
   readonly onCallStart?: () => void;
   /** The call ended; await-ed before runLive resolves (e.g. to store the call). */
@@ -41,6 +43,8 @@ export interface LiveOptions {
   readonly silenceDb?: number;
   readonly signal?: AbortSignal;
   readonly sessionId?: string;
+  /** The agent's speech level from a level check, dBFS (loud/soft are judged against it from the start). */
+  readonly agentCalibrationDb?: number;
   /**
    * Wait until both sides speak before the call starts (audio before that is not coached or recorded,
    * except a few seconds of pre-roll). `true` for the defaults.
@@ -111,7 +115,8 @@ export async function runLive(source: FrameSource & { finished?: Promise<void> }
   });
 
   try {
-    const session = await host.startSession({ playbook: options.playbook }, (msg) => {
+    const sessionOptions = { playbook: options.playbook, ...(options.agentCalibrationDb !== undefined ? { agentCalibrationDb: options.agentCalibrationDb } : {}) };
+    const session = await host.startSession(sessionOptions, (msg) => {
       switch (msg.type) {
         case 'nudge':
           collector.sink.onNudge(msg.phase, msg.nudge);
@@ -131,6 +136,7 @@ export async function runLive(source: FrameSource & { finished?: Promise<void> }
       }
       hooks.onOutput?.(msg);
     }, options.sessionId);
+    hooks.onSession?.(session);
 
     let finalFlush = false;
     const trigger =

@@ -1,6 +1,7 @@
 import { UserError } from '../../errors';
 import { DeviceSource } from '../../capture/device-source';
 import { FileSource } from '../../capture/file-source';
+import { rememberDevices, rememberedDevices, type RememberedDevices } from '../../capture/remembered';
 import type { FrameSource } from '../../capture/source';
 import { runLive, type LiveHooks, type LiveResult } from '../../live/run-live';
 import { loadPlaybookFile } from '../../playbook-file';
@@ -18,12 +19,6 @@ import { formatReport } from '../format';
 let liveHookFactory: ((io: CliIO) => LiveHooks) | null = null;
 export function setLiveHooks(factory: ((io: CliIO) => LiveHooks) | null): void {
   liveHookFactory = factory;
-}
-
-const DEVICES_KEY = 'capture.devices';
-interface RememberedDevices {
-  readonly agent: string;
-  readonly customer: string;
 }
 
 /** Both sets of hooks run; the first one's run first. */
@@ -85,7 +80,7 @@ export const liveCommand: Command = {
       if (typeof opts.file === 'string') source = new FileSource(opts.file);
       else {
         // Devices not named on the command line are the ones used last time.
-        const remembered = await library?.getSetting<RememberedDevices>(DEVICES_KEY);
+        const remembered = library ? await rememberedDevices(library) : null;
         const agent = typeof opts.agent === 'string' ? opts.agent : remembered?.agent;
         const customer = typeof opts.customer === 'string' ? opts.customer : remembered?.customer;
         if (agent === undefined || customer === undefined) {
@@ -149,7 +144,7 @@ export const liveCommand: Command = {
           },
         },
       );
-      if (library && devices && result.stats.frames > 0) await library.setSetting(DEVICES_KEY, devices);
+      if (library && devices && result.stats.frames > 0) await rememberDevices(library, devices);
     } catch (err) {
       // The call keeps what it had: finalise it as interrupted rather than leaving it live.
       // A call that never got audio (e.g. a device that could not be opened) leaves nothing behind.
