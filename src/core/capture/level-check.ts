@@ -6,21 +6,11 @@
 import { makeChannelAnalyzer } from '../../dsp/channel';
 import { dbfs, FRAME_SIZE, makeFramer } from '../../dsp/frames';
 import { PortAudioChannel } from './portaudio';
+import type { LevelCheckResult } from '../../shared/rpc';
 import type { CaptureStatus } from './source';
 
-export interface LevelCheck {
-  readonly device: string;
-  readonly seconds: number;
-  /** Level while speaking (mean power), dBFS; null when no speech was heard. */
-  readonly speechDbfs: number | null;
-  readonly noiseDbfs: number;
-  readonly peakDbfs: number;
-  readonly speechMs: number;
-  readonly clippedSamples: number;
-  readonly verdict: 'ok' | 'no_signal' | 'no_speech' | 'too_quiet' | 'too_loud' | 'noisy';
-  /** One line for people: what was found and what to do. */
-  readonly message: string;
-}
+/** What a level check found (the same shape crosses to the UI). */
+export type LevelCheck = LevelCheckResult;
 
 /** Judges a measurement; separate from capture so it can be tested on any signal. */
 export function judgeLevel(m: Omit<LevelCheck, 'verdict' | 'message' | 'device' | 'seconds'>): Pick<LevelCheck, 'verdict' | 'message'> {
