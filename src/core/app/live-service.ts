@@ -6,10 +6,12 @@
 import type { SessionOutput } from '../../shared/engine-protocol';
 import type { LiveState, TranscriptLine } from '../../shared/rpc';
 import { redactNumbers } from '../../shared/redact';
+import type { SoftphoneCallInfo, SoftphoneFramesMessage } from '../../shared/softphone';
 import type { CallEvent, NudgeFeedback } from '../../shared/types';
 import { DeviceSource } from '../capture/device-source';
 import { FileSource } from '../capture/file-source';
 import { rememberDevices, rememberedDevices } from '../capture/remembered';
+import { createSoftphoneBridge, type SoftphoneBridge } from '../softphone/bridge';
 import type { FrameSource } from '../capture/source';
 import type { EngineHost, EngineSession } from '../engine/host';
 import { oneLine, UserError } from '../errors';
@@ -43,11 +45,14 @@ export const CALIBRATION_KEY = 'capture.calibrationDb';
 
 type CallSpec =
   | { readonly kind: 'demo'; readonly speed: number }
+  | { readonly kind: 'softphone'; readonly call: SoftphoneCallInfo; readonly bridge: SoftphoneBridge }
   | { readonly kind: 'devices'; readonly agent: string; readonly customer: string; readonly autoStart: boolean; readonly title?: string };
 
 export class LiveService {
   private current: LiveState = IDLE;
   private running: Running | null = null;
+  /** The running softphone call's frame bridge. */
+  private bridge: SoftphoneBridge | null = null;
   /** The last call, so feedback on its cards still lands after it ended. */
   private lastCallId: string | null = null;
 
@@ -91,9 +96,26 @@ export class LiveService {
     return this.begin({ kind: 'devices', agent, customer, autoStart: input.autoStart ?? false, ...(input.title !== undefined ? { title: input.title } : {}) });
   }
 
+  /**
+   * A softphone call (Twilio Voice SDK in the window): its tapped frames arrive through
+   * `softphoneFrames` until the call ends (`stop`).
+   */
+  startSoftphone(call: SoftphoneCallInfo): Promise<LiveState> {
+    if (this.current.phase !== 'idle') return Promise.reject(new UserError('a call is already running; stop it first', 'call_running'));
+    const bridge = createSoftphoneBridge({ description: `softphone ${call.direction} ${call.peer}` });
+    this.bridge = bridge;
+    return this.begin({ kind: 'softphone', call, bridge });
+  }
+
+  /** Frames tapped from the softphone call in the window. */
+  softphoneFrames(msg: SoftphoneFramesMessage): void {
+    if (!this.bridge || this.current.phase === 'idle') throw new UserError('no softphone call is running', 'no_call');
+    this.bridge.push(msg);
+  }
+
   private async begin(spec: CallSpec): Promise<LiveState> {
     if (this.current.phase !== 'idle') throw new UserError('a call is already running; stop it first', 'call_running');
-    const label = spec.kind === 'demo' ? 'Demo call' : `${spec.agent} + ${spec.customer}`;
+    const label = spec.kind === 'demo' ? 'Demo call' : spec.kind === 'softphone' ? `Softphone: ${spec.call.peer}` : `${spec.agent} + ${spec.customer}`;
     this.setState({ ...IDLE, phase: 'starting', source: label });
     try {
       const playbook = await this.deps.playbooks.active();
@@ -104,10 +126,17 @@ export class LiveService {
       const meta =
         spec.kind === 'demo'
           ? ({ startedAt, source: 'file', title: 'Demo call', customerLabel: 'Demo customer', tags: ['demo'] } as const)
-          : ({ startedAt, source: 'device', title: spec.title ?? `Call ${new Date(startedAt).toLocaleString()}` } as const);
+          : spec.kind === 'softphone'
+            ? ({ startedAt, source: 'softphone', title: `${spec.call.direction === 'incoming' ? 'Call from' : 'Call to'} ${spec.call.peer}`, customerLabel: spec.call.peer } as const)
+            : ({ startedAt, source: 'device', title: spec.title ?? `Call ${new Date(startedAt).toLocaleString()}` } as const);
       const writer = await LiveCallWriter.start(this.deps.library, meta, { recording: settings.record, onWarning: (m) => this.deps.onLog?.(m) });
       const abort = new AbortController();
-      const source: FrameSource = spec.kind === 'demo' ? new FileSource(demoCallPath(), { speed: spec.speed }) : new DeviceSource({ agent: spec.agent, customer: spec.customer });
+      const source: FrameSource =
+        spec.kind === 'demo'
+          ? new FileSource(demoCallPath(), { speed: spec.speed })
+          : spec.kind === 'softphone'
+            ? spec.bridge
+            : new DeviceSource({ agent: spec.agent, customer: spec.customer });
       let next = 0;
       const running: Running = { callId: writer.id, writer, abort, done: Promise.resolve(), tMs: 0, marks: 0, session: null };
       const feedTranscript = (tMs: number, all = false): void => {
@@ -188,6 +217,7 @@ export class LiveService {
   private ended(error: string | null): void {
     const callId = this.running?.callId ?? null;
     this.running = null;
+    this.bridge = null;
     this.setState({ ...IDLE, error });
     if (callId) this.deps.events.emit('calls.changed', { callId });
   }
