@@ -2,12 +2,13 @@
  * Electron main process: window glue only. Everything else (engine, store, services behind the RPC
  * contract) is the Electron-free core in src/core/app, shared with `cadence ui` and the tests.
  */
-import { app, globalShortcut, shell, type BrowserWindow } from 'electron';
+import { app, globalShortcut, safeStorage, shell, type BrowserWindow } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ARCHIVE_EXT, exportCall } from '../core/archive/archive';
 import { createApp, type CadenceApp } from '../core/app/app';
 import type { SavedBounds } from '../core/app/overlay-bounds';
+import type { SecretCipher } from '../core/app/secrets';
 import { defaultDbPath } from '../core/store/paths';
 import { registerRpc } from './ipc';
 import { handleMedia, mediaUrl, registerMediaScheme } from './media';
@@ -35,9 +36,27 @@ function showReview(): void {
   }
 }
 
+/**
+ * API keys encrypted by the OS credential store (Keychain, DPAPI, libsecret / KWallet). On Linux without
+ * a keyring Electron falls back to a hard-coded key ('basic_text'): no better than the core's own
+ * file-key cipher, so that one is used instead (and the UI says so).
+ */
+function osCipher(): SecretCipher | undefined {
+  if (!safeStorage.isEncryptionAvailable()) return undefined;
+  if (process.platform === 'linux' && ['basic_text', 'unknown'].includes(safeStorage.getSelectedStorageBackend())) return undefined;
+  return { kind: 'os', encrypt: (text) => safeStorage.encryptString(text), decrypt: (data) => safeStorage.decryptString(data) };
+}
+
+function showSettings(section?: string): void {
+  showReview();
+  const hash = section ? `#/settings/${section}` : '#/settings';
+  review?.webContents.executeJavaScript(`location.hash = ${JSON.stringify(hash)}`).catch(() => undefined);
+}
+
 async function start(): Promise<void> {
   process.env.CADENCE_RESOURCES ??= app.isPackaged ? join(process.resourcesPath, 'resources') : join(app.getAppPath(), 'resources');
   process.env.CADENCE_DATA_DIR ??= app.getPath('userData');
+  const secretCipher = osCipher();
   core = await createApp({
     dbPath: defaultDbPath(),
     shell: 'electron',
@@ -49,6 +68,8 @@ async function start(): Promise<void> {
     },
     engine: { workerUrl: new URL('./engine-worker.js', import.meta.url) },
     setOverlayInteractive: (interactive) => overlay?.setInteractive(interactive),
+    openSettings: (section) => showSettings(section),
+    ...(secretCipher ? { secretCipher } : {}),
     onLog: log,
   });
   const c = core;
@@ -65,10 +86,7 @@ async function start(): Promise<void> {
   const actions: ShellActions = {
     toggleOverlay: () => overlay?.toggle(),
     showReview,
-    showAudioSettings: () => {
-      showReview();
-      review?.webContents.executeJavaScript("location.hash = '#/settings'").catch(() => undefined);
-    },
+    showAudioSettings: () => showSettings('audio'),
     quit: () => app.quit(),
   };
   createTray(c, actions, join(process.env.CADENCE_RESOURCES, 'icons', 'tray.png'));

@@ -171,6 +171,8 @@ export interface AppSettings {
   /** Update feed (generic provider URL); empty uses the built-in one. */
   readonly updateFeedUrl: string;
   readonly syncServerUrl: string;
+  /** The first-run flow (devices, level check, demo call) was finished or skipped. */
+  readonly firstRunDone: boolean;
 }
 
 export const DEFAULT_SETTINGS: AppSettings = {
@@ -188,6 +190,7 @@ export const DEFAULT_SETTINGS: AppSettings = {
   },
   updateFeedUrl: '',
   syncServerUrl: '',
+  firstRunDone: false,
 };
 
 export interface AppInfo {
@@ -230,10 +233,23 @@ export interface LevelCheckResult {
   readonly message: string;
 }
 
+/** The API keys of the optional cloud add-ons. */
+export type SecretName = 'deepgram' | 'openai';
+
+/** Which keys are set (never their values) and how they are protected at rest. */
+export interface SecretsStatus {
+  readonly deepgram: boolean;
+  readonly openai: boolean;
+  /** 'os': encrypted with the operating system's credential store; 'file': with a key file in the data folder. */
+  readonly protection: 'os' | 'file';
+}
+
 // ---- the contract ----------------------------------------------------------------------------------
 
 export interface RpcMethods {
   'app.info': (input: void) => AppInfo;
+  /** Shows the review window's settings (desktop); `opened: false` where the shell cannot (the browser opens it itself). */
+  'app.openSettings': (input: { readonly section?: 'audio' | 'privacy' | 'keys' }) => { readonly opened: boolean };
 
   'live.state': (input: void) => LiveState;
   /** Plays the shipped demo call through the live engine, in real time unless `speed` says otherwise. */
@@ -269,6 +285,11 @@ export interface RpcMethods {
   'settings.get': (input: void) => AppSettings;
   'settings.set': (input: Partial<AppSettings>) => AppSettings;
 
+  /** Which API keys are set; the keys themselves never cross to a window. */
+  'secrets.status': (input: void) => SecretsStatus;
+  /** Sets (encrypted at rest) or, with null, clears an API key. */
+  'secrets.set': (input: { readonly name: SecretName; readonly value: string | null }) => SecretsStatus;
+
   /** The overlay tells the shell whether the pointer is over something clickable (click-through elsewhere). */
   'overlay.setInteractive': (input: { readonly interactive: boolean }) => void;
 }
@@ -295,6 +316,7 @@ export type RpcOutput<M extends RpcMethod> = ReturnType<RpcMethods[M]>;
 /** Every method and event by name, at run time (the preload and the hosts refuse any other name). */
 export const RPC_METHODS = [
   'app.info',
+  'app.openSettings',
   'live.state',
   'live.startDemo',
   'live.start',
@@ -316,6 +338,8 @@ export const RPC_METHODS = [
   'devices.choose',
   'settings.get',
   'settings.set',
+  'secrets.status',
+  'secrets.set',
   'overlay.setInteractive',
 ] as const satisfies readonly RpcMethod[];
 

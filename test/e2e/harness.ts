@@ -71,10 +71,13 @@ export interface UiProcess {
   stop(): Promise<number | null>;
 }
 
-/** `cadence ui --port 0 --json` as a child process with CADENCE_DATA_DIR set; resolves once it listens. */
-export function spawnUi(dataDir: string, rendererDir: string): Promise<UiProcess> {
+/**
+ * `cadence ui --port 0 --json` as a child process with CADENCE_DATA_DIR set; resolves once it listens.
+ * `env` replaces the inherited environment (e.g. a private PulseAudio's, so PortAudio sees its devices).
+ */
+export function spawnUi(dataDir: string, rendererDir: string, env: NodeJS.ProcessEnv = process.env): Promise<UiProcess> {
   const child = spawn(process.execPath, [join(ROOT, 'bin/cadence.mjs'), 'ui', '--port', '0', '--json', '--renderer', rendererDir], {
-    env: { ...process.env, CADENCE_DATA_DIR: dataDir, CADENCE_DB: '' },
+    env: { ...env, CADENCE_DATA_DIR: dataDir, CADENCE_DB: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -83,7 +86,13 @@ export function spawnUi(dataDir: string, rendererDir: string): Promise<UiProcess
     const timer = setTimeout(() => fail(new Error(`cadence ui did not start: ${stderr}`)), 30_000);
     child.once('exit', (code) => fail(new Error(`cadence ui exited with ${code}: ${stderr}`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
-      const msg = JSON.parse(line) as { type: string; url?: string };
+      // Other stdout lines (progress the CLI prints while it finishes a call, say) are not ours.
+      let msg: { type?: string; url?: string };
+      try {
+        msg = JSON.parse(line) as { type?: string; url?: string };
+      } catch {
+        return;
+      }
       if (msg.type !== 'listening' || !msg.url) return;
       clearTimeout(timer);
       ok({

@@ -17,6 +17,7 @@ import { DeviceService } from './devices';
 import { LiveService } from './live-service';
 import { PlaybookService } from './playbooks';
 import { applyRetention } from './retention';
+import { fileCipher, SecretStore, type SecretCipher } from './secrets';
 import { SettingsService } from './settings';
 
 export interface AppOptions {
@@ -30,6 +31,10 @@ export interface AppOptions {
   readonly engine?: EngineHostOptions;
   /** Window glue (Electron): the overlay's click-through. */
   readonly setOverlayInteractive?: (interactive: boolean) => void;
+  /** Window glue (Electron): shows the review window's settings. */
+  readonly openSettings?: (section: 'audio' | 'privacy' | 'keys' | undefined) => void;
+  /** How API keys are encrypted at rest (Electron: safeStorage); default: a key file in the data folder. */
+  readonly secretCipher?: SecretCipher;
   readonly onLog?: (line: string) => void;
 }
 
@@ -40,6 +45,7 @@ export interface CadenceApp {
   readonly live: LiveService;
   readonly settings: SettingsService;
   readonly playbooks: PlaybookService;
+  readonly secrets: SecretStore;
   readonly handlers: RpcHandlers;
   close(): Promise<void>;
 }
@@ -71,6 +77,7 @@ export async function createApp(options: AppOptions): Promise<CadenceApp> {
   const settings = new SettingsService(library);
   const playbooks = new PlaybookService(library);
   const devices = new DeviceService(library);
+  const secrets = new SecretStore(library, options.secretCipher ?? fileCipher(dirname(library.path)));
   // Retention: at start, daily, and whenever the period changes.
   const retain = async (): Promise<void> => {
     const deleted = await applyRetention(library, (await settings.get()).retentionDays).catch((err: unknown) => {
@@ -87,6 +94,11 @@ export async function createApp(options: AppOptions): Promise<CadenceApp> {
 
   const handlers: RpcHandlers = {
     'app.info': async () => ({ version, shell: options.shell, dataDir: dirname(library.path), calls: (await library.listCalls({ limit: 1 })).total }),
+    'app.openSettings': ({ section }) => {
+      if (!options.openSettings) return { opened: false };
+      options.openSettings(section);
+      return { opened: true };
+    },
 
     'live.state': () => live.state,
     'live.startDemo': (input) => live.startDemo(input.speed ?? 1),
@@ -145,6 +157,9 @@ export async function createApp(options: AppOptions): Promise<CadenceApp> {
       return next;
     },
 
+    'secrets.status': () => secrets.status(),
+    'secrets.set': ({ name, value }) => secrets.set(name, value),
+
     'overlay.setInteractive': ({ interactive }) => options.setOverlayInteractive?.(interactive),
   };
 
@@ -155,6 +170,7 @@ export async function createApp(options: AppOptions): Promise<CadenceApp> {
     live,
     settings,
     playbooks,
+    secrets,
     handlers,
     async close() {
       clearInterval(retentionTimer);

@@ -17,6 +17,7 @@ const feedback = z.enum(['dismissed', 'helpful', 'not_helpful']);
 /** What each method accepts. Typed against the contract: a schema that drifts from it does not compile. */
 export const INPUT_SCHEMAS: { readonly [M in RpcMethod]: z.ZodType<RpcInput<M>, unknown> } = {
   'app.info': none,
+  'app.openSettings': z.strictObject({ section: z.enum(['audio', 'privacy', 'keys']).optional() }),
   'live.state': none,
   'live.startDemo': z.strictObject({ speed: z.number().min(0.25).max(100).optional() }),
   'live.start': z.strictObject({ agent: z.string().min(1).max(300).optional(), customer: z.string().min(1).max(300).optional(), autoStart: z.boolean().optional(), title: z.string().max(200).optional() }),
@@ -51,6 +52,8 @@ export const INPUT_SCHEMAS: { readonly [M in RpcMethod]: z.ZodType<RpcInput<M>, 
   'devices.choose': z.strictObject({ agent: z.string().min(1).max(300), customer: z.string().min(1).max(300) }),
   'settings.get': none,
   'settings.set': settingsPatchSchema as z.ZodType<RpcInput<'settings.set'>, unknown>,
+  'secrets.status': none,
+  'secrets.set': z.strictObject({ name: z.enum(['deepgram', 'openai']), value: z.string().max(4000).nullable() }),
   'overlay.setInteractive': z.strictObject({ interactive: z.boolean() }),
 };
 

@@ -2,7 +2,8 @@
  * The always-on-top coaching overlay: cards as they open and resolve, live meters, checklist progress
  * and status. Only the cards and controls take the mouse (the shell makes the rest click-through).
  */
-import { useCallback, useEffect, useLayoutEffect, useRef } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { RpcCallError } from '../../../shared/rpc';
 import type { Severity } from '../../../shared/types';
 import { clock, pct } from '../lib/format';
 import { measurePaint } from '../lib/paint';
@@ -127,6 +128,31 @@ function Meter({ label, value, text, min, max, band, testId }: { label: string; 
   );
 }
 
+/** Opens Settings → Audio: the desktop shell shows its review window; a browser uses the link's own target. */
+function openAudioSettings(e: React.MouseEvent<HTMLAnchorElement>): void {
+  const client = rpc();
+  if (client.shell !== 'electron') return;
+  e.preventDefault();
+  void client.call('app.openSettings', { section: 'audio' }).catch(() => undefined);
+}
+
+function StartError({ error, onClose }: { error: RpcCallError | Error; onClose(): void }): React.JSX.Element {
+  const noDevices = error instanceof RpcCallError && error.code === 'no_devices';
+  return (
+    <div className="overlay-notice" role="alert" data-testid="start-error" data-code={error instanceof RpcCallError ? error.code : 'error'} {...interactiveProps()}>
+      <span className="notice-text">{noDevices ? 'No audio devices chosen yet: pick your microphone and the softphone output first.' : `Could not start the call: ${error.message}`}</span>
+      {noDevices && (
+        <a href="#/settings/audio" target="cadence-review" data-testid="open-settings" onClick={openAudioSettings}>
+          Open settings
+        </a>
+      )}
+      <button type="button" aria-label="Close" onClick={onClose}>
+        ✕
+      </button>
+    </div>
+  );
+}
+
 export function Overlay(): React.JSX.Element {
   useLiveFeed();
   const live = useOverlay((s) => s.live);
@@ -138,6 +164,13 @@ export function Overlay(): React.JSX.Element {
   const mode = useOverlay((s) => s.mode);
   const expanded = mode === 'expanded';
   const rootRef = useRef<HTMLDivElement>(null);
+  const [startError, setStartError] = useState<Error | null>(null);
+  const start = (method: 'live.start' | 'live.startDemo'): void => {
+    setStartError(null);
+    void rpc()
+      .call(method, {})
+      .catch((err: Error) => setStartError(err));
+  };
 
   useEffect(() => {
     document.body.classList.add('overlay-body');
@@ -197,14 +230,26 @@ export function Overlay(): React.JSX.Element {
             Stop
           </button>
         ) : (
-          <button type="button" data-testid="start-demo" onClick={() => void rpc().call('live.startDemo', {}).catch(() => undefined)}>
-            Start demo call
-          </button>
+          <>
+            <button type="button" data-testid="start-call" onClick={() => start('live.start')} title="A call from your microphone and softphone output">
+              Start call
+            </button>
+            <button type="button" data-testid="start-demo" onClick={() => start('live.startDemo')}>
+              Start demo call
+            </button>
+          </>
         )}
         <button type="button" aria-label={expanded ? 'Compact mode' : 'Expanded mode'} data-testid="toggle-mode" onClick={toggleMode}>
           {expanded ? '▾' : '▸'}
         </button>
       </header>
+
+      {startError && !inCall && <StartError error={startError} onClose={() => setStartError(null)} />}
+      {live.error && !inCall && (
+        <div className="overlay-notice live-error" data-testid="live-error" title={live.error} {...int}>
+          <span className="notice-text">Last call ended with an error: {live.error}</span>
+        </div>
+      )}
 
       {expanded && (
         <section className="meters" aria-label="Live meters" {...int}>
@@ -235,7 +280,6 @@ export function Overlay(): React.JSX.Element {
             {transcript.at(-1) ? `${transcript.at(-1)!.channel === 'agent' ? 'You' : 'Customer'}: ${transcript.at(-1)!.text}` : inCall ? 'Transcript: listening…' : ''}
           </div>
           <div className="devices">{statusText}</div>
-          {live.error && <div className="error">Last call: {live.error}</div>}
         </footer>
       )}
     </div>
