@@ -7,6 +7,7 @@
  * The wire types below are plain JSON. Those that mirror the library's own types (src/core/store/types)
  * are checked against them where the services return them, so the two cannot drift apart silently.
  */
+import type { SoftphoneCallEndReason, SoftphoneCallInfo } from './softphone';
 import type { MetricsSnapshot } from './metrics';
 import type { PlaybookProblem } from './playbook';
 import type { CallEvent, CallReport, ChannelName, Nudge, NudgeFeedback } from './types';
@@ -171,6 +172,8 @@ export interface AppSettings {
   /** Update feed (generic provider URL); empty uses the built-in one. */
   readonly updateFeedUrl: string;
   readonly syncServerUrl: string;
+  /** Softphone mode: where the Twilio access token comes from (empty: softphone off). */
+  readonly softphoneTokenUrl: string;
   /** The first-run flow (devices, level check, demo call) was finished or skipped. */
   readonly firstRunDone: boolean;
 }
@@ -190,6 +193,7 @@ export const DEFAULT_SETTINGS: AppSettings = {
   },
   updateFeedUrl: '',
   syncServerUrl: '',
+  softphoneTokenUrl: '',
   firstRunDone: false,
 };
 
@@ -276,6 +280,13 @@ export interface RpcMethods {
   'playbook.save': (input: { readonly text: string }) => PlaybookCheck;
   'playbook.reset': (input: void) => PlaybookState;
 
+  /** Softphone mode: the call in the window was answered or placed; coaching starts. */
+  'softphone.callStart': (input: { readonly call: SoftphoneCallInfo }) => LiveState;
+  /** Tapped frames of the softphone call: base64 float32 (see frames-codec), whole 20 ms frames. */
+  'softphone.frames': (input: { readonly tMs: number; readonly agent: string; readonly customer: string }) => void;
+  /** The softphone call ended; the coaching session ends and the call is stored. */
+  'softphone.callStop': (input: { readonly reason: SoftphoneCallEndReason }) => LiveState;
+
   'devices.list': (input: void) => DeviceList;
   /** Listens to one input for a few seconds; a usable level becomes the agent's calibration. */
   'devices.levelCheck': (input: { readonly device: string; readonly seconds?: number }) => LevelCheckResult;
@@ -333,6 +344,9 @@ export const RPC_METHODS = [
   'playbook.validate',
   'playbook.save',
   'playbook.reset',
+  'softphone.callStart',
+  'softphone.frames',
+  'softphone.callStop',
   'devices.list',
   'devices.levelCheck',
   'devices.choose',

@@ -11,6 +11,8 @@ import { buildCall } from '../fixtures/speech';
 import { analyzeCall } from '../fixtures/run';
 import { AGENT_LINES, CUSTOMER_LINES } from '../fixtures/texts';
 import { tempDir } from '../e2e/harness';
+import { dispatch } from '../../src/core/app/handlers';
+import { decodeFloat32, encodeFloat32 } from '../../src/shared/frames-codec';
 
 describe('softphone calls in the app', () => {
   const tmp = tempDir();
@@ -52,5 +54,28 @@ describe('softphone calls in the app', () => {
     stored.report.nudges.forEach((n, i) => expect(Math.abs(n.atMs - offline.nudges[i]!.atMs)).toBeLessThanOrEqual(20));
     expect(stored.report.speech.length).toBe(offline.speech.length);
     expect(() => app.live.softphoneFrames({ type: 'softphone-frames', tMs: 0, agent: new Float32Array(320), customer: new Float32Array(320) })).toThrow(/no softphone call/);
+  });
+
+  it('takes the same call over the RPC contract, frames as base64 float32, and refuses malformed frames', async () => {
+    const x = new Float32Array([0, 0.5, -0.25, 1e-7]);
+    expect(Array.from(decodeFloat32(encodeFloat32(x)))).toEqual(Array.from(x));
+    const call = buildCall({ turns: [{ channel: 'agent', text: AGENT_LINES[0]!, atMs: 200 }] });
+    expect(await dispatch(app.handlers, 'softphone.callStart', { call: { sid: null, direction: 'outgoing', peer: 'client:alex' } })).toMatchObject({ ok: true, value: { phase: 'live' } });
+    const total = Math.floor(call.agent.length / FRAME_SIZE);
+    for (let f = 0; f + 5 <= total; f += 5) {
+      const r = await dispatch(app.handlers, 'softphone.frames', {
+        tMs: f * 20,
+        agent: encodeFloat32(call.agent.subarray(f * FRAME_SIZE, (f + 5) * FRAME_SIZE)),
+        customer: encodeFloat32(call.customer.subarray(f * FRAME_SIZE, (f + 5) * FRAME_SIZE)),
+      });
+      expect(r.ok).toBe(true);
+    }
+    const bad = await dispatch(app.handlers, 'softphone.frames', { tMs: 0, agent: encodeFloat32(new Float32Array(10)), customer: encodeFloat32(new Float32Array(10)) });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'bad_input', message: expect.stringContaining('whole number') } });
+    expect(await dispatch(app.handlers, 'softphone.callStop', { reason: 'hangup' })).toMatchObject({ ok: true, value: { phase: 'idle' } });
+    const page = await app.library.listCalls({});
+    const latest = (await app.library.getCall(page.items[0]!.id))!;
+    expect(latest.meta.title).toBe('Call to client:alex');
+    expect(latest.report.channels.agent.talkMs).toBeGreaterThan(3000);
   });
 });

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AppInfo, CallDetail } from '../../shared/rpc';
+import { decodeFloat32 } from '../../shared/frames-codec';
 import { EngineHost, type EngineHostOptions } from '../engine/host';
 import { UserError } from '../errors';
 import { resourcesDir } from '../resources';
@@ -141,6 +142,16 @@ export async function createApp(options: AppOptions): Promise<CadenceApp> {
     'playbook.save': ({ text }) => playbooks.save(text),
     'playbook.reset': () => playbooks.reset(),
 
+    'softphone.callStart': ({ call }) => live.startSoftphone(call),
+    'softphone.frames': ({ tMs, agent, customer }) => {
+      try {
+        live.softphoneFrames({ type: 'softphone-frames', tMs, agent: decodeFloat32(agent), customer: decodeFloat32(customer) });
+      } catch (err) {
+        if (err instanceof TypeError) throw new UserError(err.message, 'bad_input');
+        throw err;
+      }
+    },
+    'softphone.callStop': () => live.stop(),
     'devices.list': () => devices.list(),
     'devices.levelCheck': ({ device, seconds }) => {
       if (live.inCall) throw new UserError('a call is running: check the level between calls', 'call_running');

@@ -47,6 +47,12 @@ export const INPUT_SCHEMAS: { readonly [M in RpcMethod]: z.ZodType<RpcInput<M>, 
   'playbook.validate': z.strictObject({ text: z.string().max(1_000_000) }),
   'playbook.save': z.strictObject({ text: z.string().max(1_000_000) }),
   'playbook.reset': none,
+  'softphone.callStart': z.strictObject({
+    call: z.strictObject({ sid: z.string().max(100).nullable(), direction: z.enum(['outgoing', 'incoming']), peer: z.string().min(1).max(200) }),
+  }),
+  // 100 frames (2 s) per message at most: 128,000 bytes of float32 per side, base64.
+  'softphone.frames': z.strictObject({ tMs: z.number().int().min(0), agent: z.string().max(171_000), customer: z.string().max(171_000) }),
+  'softphone.callStop': z.strictObject({ reason: z.enum(['hangup', 'remote-hangup', 'cancelled', 'rejected', 'error', 'stopped']) }),
   'devices.list': none,
   'devices.levelCheck': z.strictObject({ device: z.string().min(1).max(300), seconds: z.number().min(1).max(30).optional() }),
   'devices.choose': z.strictObject({ agent: z.string().min(1).max(300), customer: z.string().min(1).max(300) }),

@@ -102,7 +102,8 @@ export class LiveService {
    */
   startSoftphone(call: SoftphoneCallInfo): Promise<LiveState> {
     if (this.current.phase !== 'idle') return Promise.reject(new UserError('a call is already running; stop it first', 'call_running'));
-    const bridge = createSoftphoneBridge({ description: `softphone ${call.direction} ${call.peer}` });
+    // Frames can arrive before the engine session is up: keep up to 10 s of them rather than drop any.
+    const bridge = createSoftphoneBridge({ description: `softphone ${call.direction} ${call.peer}`, maxBacklogMs: 10_000 });
     this.bridge = bridge;
     return this.begin({ kind: 'softphone', call, bridge });
   }

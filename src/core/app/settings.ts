@@ -20,6 +20,7 @@ export const settingsPatchSchema = z.strictObject({
     .optional(),
   updateFeedUrl: z.union([z.literal(''), z.url()]).optional(),
   syncServerUrl: z.union([z.literal(''), z.url()]).optional(),
+  softphoneTokenUrl: z.union([z.literal(''), z.url()]).optional(),
   firstRunDone: z.boolean().optional(),
 });
 

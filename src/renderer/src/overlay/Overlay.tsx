@@ -8,6 +8,7 @@ import type { Severity } from '../../../shared/types';
 import { clock, pct } from '../lib/format';
 import { measurePaint } from '../lib/paint';
 import { onEvent, rpc } from '../lib/rpc';
+import { SoftphonePanel } from '../softphone/SoftphonePanel';
 import { expiryOf, useOverlay, type Card } from './store';
 
 const ICON: Record<Severity, string> = { info: 'ℹ', coach: '◆', critical: '⚠' };
@@ -248,6 +249,12 @@ export function Overlay(): React.JSX.Element {
       {live.error && !inCall && (
         <div className="overlay-notice live-error" data-testid="live-error" title={live.error} {...int}>
           <span className="notice-text">Last call ended with an error: {live.error}</span>
+        </div>
+      )}
+
+      {expanded && (
+        <div {...int}>
+          <SoftphonePanel />
         </div>
       )}
 

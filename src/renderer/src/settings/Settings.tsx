@@ -115,6 +115,10 @@ function GeneralSettings({ part }: { part: 'privacy' | 'general' }): React.JSX.E
             Sync server URL
             <input value={s.syncServerUrl} onChange={(e) => setS({ ...s, syncServerUrl: e.target.value })} />
           </label>
+          <label>
+            Softphone token URL (Twilio access tokens; empty: softphone off)
+            <input data-testid="softphone-token-url" value={s.softphoneTokenUrl} onChange={(e) => setS({ ...s, softphoneTokenUrl: e.target.value })} />
+          </label>
           <p>
             <button type="button" className="link" onClick={() => void rpc().call('settings.set', { firstRunDone: false }).then(() => (location.hash = '#/welcome'))}>
               Run the first-run setup again
