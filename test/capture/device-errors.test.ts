@@ -78,10 +78,11 @@ describe.skipIf(pulseUnavailable() !== null)('device errors on real devices', ()
   });
 
   it('remembers the devices of the last call', async () => {
-    const first = await run(['live', '--agent', 'cadence_agent', '--customer', 'cadence_customer', '--seconds', '1', '--json'], pulse.env);
+    const first = await run(['live', '--agent', 'cadence_agent', '--customer', 'cadence_customer', '--seconds', '2', '--json'], pulse.env);
     expect(first.code).toBe(0);
     const statuses: Record<string, unknown>[] = [];
-    const again = await run(['live', '--seconds', '1', '--json'], pulse.env, (o) => o.type === 'status' && statuses.push(o));
+    const again = await run(['live', '--seconds', '2', '--json'], pulse.env, (o) => o.type === 'status' && statuses.push(o));
+    if (again.code !== 0) console.error(again.stderr);
     expect(again.code).toBe(0);
     expect(JSON.stringify(statuses)).toContain('cadence_agent');
     expect(JSON.stringify(statuses)).toContain('cadence_customer');

@@ -192,7 +192,7 @@ export class LiveService {
             feedTranscript(Infinity, true);
             const { speech: _s, timeline: _t, events: _e, nudges: _n, ...summary } = result.report;
             await writer.finish(summary);
-            if (spec.kind === 'devices' && result.stats.frames > 0) await rememberDevices(this.deps.library, { agent: spec.agent, customer: spec.customer });
+            if (spec.kind === 'devices') await rememberDevices(this.deps.library, { agent: spec.agent, customer: spec.customer });
           },
         },
       ).then(

@@ -144,7 +144,8 @@ export const liveCommand: Command = {
           },
         },
       );
-      if (library && devices && result.stats.frames > 0) await rememberDevices(library, devices);
+      // The devices opened (or runLive would have thrown): remember them for next time.
+      if (library && devices) await rememberDevices(library, devices);
     } catch (err) {
       // The call keeps what it had: finalise it as interrupted rather than leaving it live.
       // A call that never got audio (e.g. a device that could not be opened) leaves nothing behind.
