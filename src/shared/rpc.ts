@@ -7,6 +7,7 @@
  * The wire types below are plain JSON. Those that mirror the library's own types (src/core/store/types)
  * are checked against them where the services return them, so the two cannot drift apart silently.
  */
+import type { CallMeta, CallPage, CallQuery } from './library';
 import type { SoftphoneCallEndReason, SoftphoneCallInfo } from './softphone';
 import type { MetricsSnapshot } from './metrics';
 import type { PlaybookProblem } from './playbook';
@@ -35,57 +36,10 @@ export class RpcCallError extends Error {
 
 // ---- wire types ------------------------------------------------------------------------------------
 
-export type CallSource = 'device' | 'softphone' | 'file' | 'import';
-export type CallStatus = 'live' | 'completed' | 'interrupted' | 'imported';
+export type { CallListItem, CallPage, CallQuery, CallSource, CallStatus } from './library';
 
-export interface CallQuery {
-  readonly search?: string;
-  /** Epoch ms, inclusive. */
-  readonly from?: number;
-  /** Epoch ms, exclusive. */
-  readonly to?: number;
-  readonly ruleId?: string;
-  readonly minScore?: number;
-  readonly maxScore?: number;
-  readonly tag?: string;
-  readonly limit?: number;
-  readonly offset?: number;
-}
-
-export interface CallListItem {
-  readonly id: string;
-  readonly startedAt: number;
-  readonly durationMs: number;
-  readonly source: CallSource;
-  readonly status: CallStatus;
-  readonly title: string;
-  readonly agent: string | null;
-  readonly customerLabel: string | null;
-  readonly tags: readonly string[];
-  readonly score: number | null;
-  /** The matching text with hits between `«` and `»`; null without a search. */
-  readonly snippet: string | null;
-}
-
-export interface CallPage {
-  readonly items: readonly CallListItem[];
-  readonly total: number;
-}
-
-export interface CallMetaView {
-  readonly id: string;
-  readonly startedAt: number;
-  readonly endedAt: number | null;
-  readonly durationMs: number;
-  readonly source: CallSource;
-  readonly status: CallStatus;
-  readonly title: string;
-  readonly customerLabel: string | null;
-  readonly agent: string | null;
-  readonly tags: readonly string[];
-  readonly notes: string;
-  readonly score: number | null;
-}
+/** A call's details as windows see them (the free-form insights stay in the library). */
+export type CallMetaView = Omit<CallMeta, 'insights'>;
 
 export interface TranscriptLine {
   readonly channel: ChannelName;
