@@ -5,15 +5,15 @@
  * synthesised speech into the agent sink during the level check. Screenshots go to test-results/.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { encodeWav16 } from '../../src/dsp/wav';
 import { synth } from '../fixtures/speech';
 import { AGENT_LINES } from '../fixtures/texts';
 import { pulseUnavailable, startPulse } from '../helpers/pulse';
-import { buildRendererInto, chromiumMissing, launchBrowser, RESULTS_DIR, spawnUi, startUi, tempDir } from './harness';
+import { RESULTS_DIR, browserSuite, chromiumMissing, spawnUi, startUi, tempDir } from './harness';
 
 const missing = chromiumMissing();
 const noPulse = pulseUnavailable();
@@ -32,31 +32,12 @@ function settingRows(dbPath: string): { key: string; value: string }[] {
 }
 
 describe.skipIf(missing !== null)('first run and settings in Chromium', () => {
-  let browser: Browser;
-  let rendererDir: string;
-  const build = tempDir('cadence-renderer-');
-
-  beforeAll(async () => {
-    mkdirSync(RESULTS_DIR, { recursive: true });
-    rendererDir = await buildRendererInto(join(build.dir, 'renderer'));
-    browser = await launchBrowser();
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    build.cleanup();
-  });
-
-  async function newPage(url: string, size = { width: 1100, height: 820 }): Promise<Page> {
-    const page = await browser.newPage({ viewport: size });
-    page.on('pageerror', (err) => console.error(`page error: ${err.message}`));
-    await page.goto(url);
-    return page;
-  }
+  const suite = browserSuite({ width: 1100, height: 820 });
+  const newPage = (url: string, size?: { width: number; height: number }): Promise<Page> => suite.newPage(url, size);
 
   it('a fresh data dir opens on the device step; skipping marks first run done and shows the calls', async () => {
     const data = tempDir();
-    const ui = await startUi(data.dir, rendererDir);
+    const ui = await startUi(data.dir, suite.rendererDir);
     try {
       const page = await newPage(ui.host.url);
       await page.getByTestId('step-devices').waitFor();
@@ -79,7 +60,7 @@ describe.skipIf(missing !== null)('first run and settings in Chromium', () => {
 
   it('overlay: "Start call" with no devices says so and links to Settings → Audio; a failed call shows its error in one line', async () => {
     const data = tempDir();
-    const ui = await startUi(data.dir, rendererDir);
+    const ui = await startUi(data.dir, suite.rendererDir);
     try {
       const page = await newPage(`${ui.host.url}#/overlay`, { width: 380, height: 520 });
       await page.getByTestId('start-call').click();
@@ -113,7 +94,7 @@ describe.skipIf(missing !== null)('first run and settings in Chromium', () => {
 
   it('API keys are write-only: set shows "set", the library holds no plaintext, clear shows "not set"; Privacy shows its switches', async () => {
     const data = tempDir();
-    const ui = await startUi(data.dir, rendererDir);
+    const ui = await startUi(data.dir, suite.rendererDir);
     try {
       await ui.app.settings.set({ firstRunDone: true });
       const page = await newPage(`${ui.host.url}#/settings/keys`);
@@ -171,7 +152,7 @@ describe.skipIf(missing !== null)('first run and settings in Chromium', () => {
       const data = tempDir();
       const wav = join(data.dir, 'level-speech.wav');
       writeFileSync(wav, encodeWav16([synth(`${AGENT_LINES[0]!} ${AGENT_LINES[1]!}`, { levelDb: -26 }).samples], 16000));
-      const ui = await spawnUi(data.dir, rendererDir, pulse.env);
+      const ui = await spawnUi(data.dir, suite.rendererDir, pulse.env);
       try {
         const page = await newPage(ui.url);
         await page.getByTestId('step-devices').waitFor();

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { createApp, type CadenceApp } from '../../src/core/app/app';
 import { exportAsDownload, mediaPath, startBrowserHost, type BrowserHost } from '../../src/core/app/browser-host';
 import { buildRenderer } from '../../src/core/app/renderer-build';
@@ -113,4 +114,35 @@ export function percentile(values: readonly number[], p: number): number {
   const s = [...values].sort((a, b) => a - b);
   if (s.length === 0) return NaN;
   return s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
+}
+
+/**
+ * A browser and a renderer build shared by the tests of one file (call at the top of a describe):
+ * `suite.newPage(url)` opens a page that reports its errors, `suite.rendererDir` is the build.
+ */
+export function browserSuite(defaultSize = { width: 1280, height: 860 }): { readonly rendererDir: string; newPage(url: string, size?: { width: number; height: number }): Promise<Page> } {
+  let browser: Browser | null = null;
+  let rendererDir = '';
+  const build = tempDir('cadence-renderer-');
+  beforeAll(async () => {
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    rendererDir = await buildRendererInto(join(build.dir, 'renderer'));
+    browser = await launchBrowser();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    build.cleanup();
+  });
+  return {
+    get rendererDir() {
+      return rendererDir;
+    },
+    async newPage(url, size = defaultSize) {
+      if (!browser) throw new Error('browserSuite: the browser is not running (use it inside tests)');
+      const page = await browser.newPage({ viewport: size });
+      page.on('pageerror', (err) => console.error(`page error: ${err.message}`));
+      await page.goto(url);
+      return page;
+    },
+  };
 }

@@ -3,11 +3,10 @@
  * worker, the shipped demo call. Each test has its own data directory. Screenshots go to test-results/.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildRendererInto, chromiumMissing, launchBrowser, percentile, RESULTS_DIR, spawnUi, startUi, tempDir } from './harness';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { RESULTS_DIR, browserSuite, chromiumMissing, percentile, spawnUi, startUi, tempDir } from './harness';
 
 /** The bits of the page's DOM these tests read (the node tsconfig has no DOM types). */
 type Audio = { readyState: number; duration: number; currentTime: number };
@@ -27,31 +26,12 @@ function feedbackOf(dbPath: string, nudgeId: string): string | null | undefined 
 }
 
 describe.skipIf(missing !== null)('Cadence UI in Chromium', () => {
-  let browser: Browser;
-  let rendererDir: string;
-  const build = tempDir('cadence-renderer-');
-
-  beforeAll(async () => {
-    mkdirSync(RESULTS_DIR, { recursive: true });
-    rendererDir = await buildRendererInto(join(build.dir, 'renderer'));
-    browser = await launchBrowser();
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    build.cleanup();
-  });
-
-  async function newPage(url: string, size = { width: 1280, height: 860 }): Promise<Page> {
-    const page = await browser.newPage({ viewport: size });
-    page.on('pageerror', (err) => console.error(`page error: ${err.message}`));
-    await page.goto(url);
-    return page;
-  }
+  const suite = browserSuite({ width: 1280, height: 860 });
+  const newPage = (url: string, size?: { width: number; height: number }): Promise<Page> => suite.newPage(url, size);
 
   it('plays the demo call through the engine in real time; cards open and resolve in the overlay; feedback is stored', async () => {
     const data = tempDir();
-    const ui = await spawnUi(data.dir, rendererDir);
+    const ui = await spawnUi(data.dir, suite.rendererDir);
     try {
       const page = await newPage(`${ui.url}#/overlay`, { width: 380, height: 720 });
       await page.getByTestId('start-demo').click();
@@ -108,7 +88,7 @@ describe.skipIf(missing !== null)('Cadence UI in Chromium', () => {
 
   it('review window: lists the call, search highlights a phrase, a transcript line seeks the player, card feedback is stored', async () => {
     const data = tempDir();
-    const ui = await startUi(data.dir, rendererDir);
+    const ui = await startUi(data.dir, suite.rendererDir);
     try {
       await ui.app.live.startDemo(10);
       await ui.app.live.whenIdle();
@@ -153,7 +133,7 @@ describe.skipIf(missing !== null)('Cadence UI in Chromium', () => {
 
   it('playbook editor: an invalid value shows its error at the field, and an invalid playbook is refused', async () => {
     const data = tempDir();
-    const ui = await startUi(data.dir, rendererDir);
+    const ui = await startUi(data.dir, suite.rendererDir);
     try {
       const page = await newPage(`${ui.host.url}#/settings`);
       const field = page.locator('input[data-path="rules[0].cooldownMs"]');
