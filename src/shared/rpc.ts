@@ -7,6 +7,7 @@
  * The wire types below are plain JSON. Those that mirror the library's own types (src/core/store/types)
  * are checked against them where the services return them, so the two cannot drift apart silently.
  */
+import type { CallInsights } from './insights';
 import type { CallMeta, CallPage, CallQuery } from './library';
 import type { SoftphoneCallEndReason, SoftphoneCallInfo } from './softphone';
 import type { MetricsSnapshot } from './metrics';
@@ -51,6 +52,8 @@ export interface TranscriptLine {
 export interface CallDetail {
   readonly meta: CallMetaView;
   readonly report: CallReport;
+  /** The score's breakdown with evidence; null for calls stored before scoring existed. */
+  readonly insights: CallInsights | null;
   readonly transcript: readonly TranscriptLine[];
   /** Where the renderer can stream the recording from (same origin, or the app's media protocol). */
   readonly recordingUrl: string | null;

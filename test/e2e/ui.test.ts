@@ -116,6 +116,16 @@ describe.skipIf(missing !== null)('Cadence UI in Chromium', () => {
       await expect.poll(() => player.evaluate((a) => (a as unknown as Audio).currentTime)).toBeCloseTo(startMs / 1000, 0);
       await expect.poll(() => line.evaluate((el) => el.parentElement!.className)).toContain('current');
 
+      // The score's breakdown, with evidence that plays the moment it points at.
+      const score = Number(await page.getByTestId('score').textContent());
+      expect(score).toBeGreaterThanOrEqual(0);
+      expect(score).toBeLessThan(100); // the demo interrupts, goes silent and talks fast on purpose
+      const evidence = page.getByTestId('insight-interruptions').locator('.evidence button').first();
+      await evidence.click();
+      const at = await evidence.textContent();
+      const [m, sec] = at!.trim().split(' ')[0]!.split(':').map(Number);
+      await expect.poll(() => player.evaluate((a) => (a as unknown as Audio).currentTime)).toBeCloseTo(m! * 60 + sec!, -0.5);
+
       const row = page.getByTestId('nudge-row').first();
       const nudgeId = (await row.getAttribute('data-nudge'))!;
       await row.getByTestId('review-thumbs-down').click();

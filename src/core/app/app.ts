@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { CallInsights } from '../../shared/insights';
 import type { AppInfo, CallDetail } from '../../shared/rpc';
 import { decodeFloat32 } from '../../shared/frames-codec';
 import { EngineHost, type EngineHostOptions } from '../engine/host';
@@ -112,10 +113,12 @@ export async function createApp(options: AppOptions): Promise<CadenceApp> {
     'calls.get': async ({ id }): Promise<CallDetail> => {
       const call = await library.getCall(id);
       if (!call) throw new UserError(`no call with id ${id}`, 'not_found');
-      const { insights: _insights, ...meta } = call.meta;
+      const { insights, ...meta } = call.meta;
+      const i = insights as Partial<CallInsights> | null;
       return {
         meta,
         report: call.report,
+        insights: i && i.version === 1 && Array.isArray(i.items) ? (i as CallInsights) : null,
         transcript: call.transcript.map((t) => ({ channel: t.channel, text: t.text, startMs: t.startMs, endMs: t.endMs })),
         recordingUrl: call.recording && call.recording.error === null && call.recording.sizeBytes > 0 ? options.mediaUrl(id) : null,
         recordingError: call.recording?.error ?? null,

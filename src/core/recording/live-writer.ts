@@ -258,6 +258,7 @@ export class LiveCallWriter {
       await this.library.reindex(trx, this.id);
     });
     await this.library.setSetting(ownerKey(this.id), undefined);
+    await this.library.rescore(this.id);
   }
 }
 
@@ -331,6 +332,7 @@ export async function recoverInterrupted(library: Library): Promise<RecoveredCal
       await library.reindex(trx, call.id);
     });
     await library.setSetting(ownerKey(call.id), undefined);
+    await library.rescore(call.id);
     out.push({ id: call.id, durationMs, recordingMs: info ? info.durationMs : null, truncatedBytes: info?.truncatedBytes ?? 0 });
   }
   if (existsSync(library.recordingsDir)) {

@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, sql, type Selectable, type Transaction } from 'kysely';
 import type { CallEvent, CallReport, ChannelName, EventType, Nudge, NudgeFeedback, Severity, SpeechSegment, TimelinePoint } from '../../shared/types';
 import { oneLine, UserError } from '../errors';
+import { scoreCall } from '../insights/score';
 import { MIGRATIONS, migrationProvider } from './migrations';
 import { summaryFromParts } from './summary';
 import { chunkOf, decodeChunk, encodeChunk } from './timeline-codec';
@@ -366,8 +367,11 @@ export class Library {
   /** Stores a whole finished call (meta + engine report + transcript) in one transaction; returns its id. */
   async saveReport(meta: CallMetaInput, report: CallReport, options: SaveOptions = {}): Promise<string> {
     const { speech, timeline, events, nudges, ...summary } = report;
+    // A call arrives scored unless it brings its own score (an imported archive keeps what it had).
+    const scored = meta.score === undefined && meta.insights === undefined ? scoreCall(report) : null;
+    const withScore = scored ? { ...meta, score: scored.score, insights: scored } : meta;
     return this.db.transaction().execute(async (trx) => {
-      const id = await this.insertCall(trx, meta, report.durationMs, summary);
+      const id = await this.insertCall(trx, withScore, report.durationMs, summary);
       await this.insertSpeech(trx, id, speech);
       await this.upsertEvents(trx, id, events);
       await this.upsertNudges(trx, id, nudges);
@@ -407,6 +411,14 @@ export class Library {
       if (Number(res.numUpdatedRows) === 0) throw new UserError(`no call with id ${id}`, 'not_found');
       await this.reindex(trx, id);
     });
+  }
+
+  /** Recomputes a call's score and insights from what is stored (after a live call ends or is recovered). */
+  async rescore(id: string): Promise<void> {
+    const call = await this.getCall(id);
+    if (!call) return;
+    const scored = scoreCall(call.report);
+    await this.updateCall(id, { score: scored.score, insights: scored });
   }
 
   async setNudgeFeedback(callId: string, nudgeId: string, feedback: NudgeFeedback | null): Promise<void> {

@@ -3,6 +3,7 @@
  * timeline of cards and events, charts, cards with feedback, notes and tags, delete.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
+import type { CallInsights } from '../../../shared/insights';
 import type { CallDetail as Detail } from '../../../shared/rpc';
 import type { Nudge, NudgeFeedback } from '../../../shared/types';
 import { clock, dateTime, pct } from '../lib/format';
@@ -161,6 +162,7 @@ export function CallDetail({ id, onDeleted }: { id: string; onDeleted(): void })
             <dt>Mean response</dt>
             <dd>{report.meanResponseMs === null ? '—' : `${(report.meanResponseMs / 1000).toFixed(1)} s`}</dd>
           </dl>
+          {call.insights && <Insights insights={call.insights} onSeek={seek} />}
           <h3>Cards</h3>
           <ol className="nudges">
             {report.nudges.length === 0 && <li className="muted">No cards on this call.</li>}
@@ -227,6 +229,43 @@ export function CallDetail({ id, onDeleted }: { id: string; onDeleted(): void })
           </button>
         </div>
       </div>
+    </section>
+  );
+}
+
+const STATUS_LABEL = { good: 'Good', improve: 'To improve', problem: 'Needs work' } as const;
+
+/** The score's breakdown: each part against its target, what to do, and where it happened. */
+function Insights({ insights, onSeek }: { insights: CallInsights; onSeek: (ms: number) => void }): React.JSX.Element {
+  return (
+    <section className="insights" data-testid="insights" aria-label="Score breakdown">
+      <h3>
+        Score <span data-testid="score">{insights.score}</span>/100
+      </h3>
+      <ul>
+        {insights.items.map((i) => (
+          <li key={i.id} className={`insight ${i.status}`} data-testid={`insight-${i.id}`}>
+            <div className="insight-head">
+              <strong>{i.title}</strong>
+              <span className={`badge ${i.status}`}>{STATUS_LABEL[i.status]}</span>
+              <span className="muted">
+                {i.points}/{i.maxPoints}
+              </span>
+            </div>
+            <div>{i.summary}</div>
+            {i.advice && <div className="muted">{i.advice}</div>}
+            {i.evidence.length > 0 && (
+              <div className="evidence">
+                {i.evidence.map((e, k) => (
+                  <button key={k} type="button" className="link" onClick={() => onSeek(e.atMs)} title={`Play from ${clock(e.atMs)}`}>
+                    {clock(e.atMs)} {e.label}
+                  </button>
+                ))}
+              </div>
+            )}
+          </li>
+        ))}
+      </ul>
     </section>
   );
 }
