@@ -88,6 +88,15 @@ describe.skipIf(pulseUnavailable() !== null)('device errors on real devices', ()
     expect(JSON.stringify(statuses)).toContain('cadence_customer');
   });
 
+  it('a device that is listed but cannot be opened (busy) is one clear line, and no call is left behind', async () => {
+    const count = async (): Promise<number> => (JSON.parse((await run(['calls', '--json'], pulse.env)).stdout) as { total: number }).total;
+    const before = await count();
+    const r = await run(['live', '--agent', 'cadence_busy', '--customer', 'cadence_customer', '--seconds', '2'], pulse.env);
+    expect(r.code).toBe(1);
+    expect(cadenceErrors(r.stderr)).toEqual([expect.stringMatching(/^cadence live: audio device "cadence_busy" is busy or unavailable \(.*\); close the other program using it or pick another device$/)]);
+    expect(await count()).toBe(before);
+  });
+
   it('an impossible sample rate is refused clearly', async () => {
     const r = await run(['live', '--agent', 'cadence_agent', '--customer', 'cadence_customer', '--rate', '1000', '--seconds', '1'], pulse.env);
     expect(r.code).toBe(1);

@@ -42,6 +42,8 @@ const ASOUNDRC = `pcm.!default { type pulse }
 ctl.!default { type pulse }
 pcm.cadence_agent { type pulse device "agent.monitor" hint { show on description "Cadence test: agent sink monitor" } }
 pcm.cadence_customer { type pulse device "customer.monitor" hint { show on description "Cadence test: customer sink monitor" } }
+# Listed like any input but cannot be opened: what a device held by another program looks like.
+pcm.cadence_busy { type pulse device "held-by-another-program" hint { show on description "Cadence test: a device that cannot be opened" } }
 `;
 
 export function startPulse(): PrivatePulse {

@@ -211,6 +211,11 @@ export class PortAudioChannel {
       });
     } catch (err) {
       const msg = (err as Error).message;
+      // PortAudio reports a device it cannot open (held by another program, or gone) as a host error,
+      // sometimes dressed as "format not supported" even at the device's own default rate.
+      if (/busy|unavailable|Unanticipated host error/i.test(msg) && (rate === device.defaultSampleRate || !/sample ?rate/i.test(msg))) {
+        throw new UserError(`audio device "${device.name}" is busy or unavailable (${msg}); close the other program using it or pick another device`, 'device_busy');
+      }
       if (/sample ?rate/i.test(msg) || /Format not supported/i.test(msg)) {
         throw new UserError(`audio device "${device.name}" cannot capture at ${rate} Hz (${msg}; its default rate is ${device.defaultSampleRate} Hz)`, 'bad_sample_rate');
       }
