@@ -1,15 +1,15 @@
 /** Privacy and first-run policies: number redaction, retention, level verdicts. */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { describe, expect, it } from 'vitest';
 import { applyRetention } from '../../src/core/app/retention';
 import { judgeLevel, makeLevelMeter } from '../../src/core/capture/level-check';
 import { LiveCallWriter } from '../../src/core/recording/live-writer';
-import { openLibrary, type Library } from '../../src/core/store/library';
+import type { Library } from '../../src/core/store/library';
 import { redactNumbers } from '../../src/shared/redact';
 import { synth } from '../fixtures/speech';
 import { AGENT_LINES } from '../fixtures/texts';
-import { fakeReport, tempDir } from '../store/helpers';
+import { fakeReport, useFreshLibrary } from '../store/helpers';
 
 describe('redactNumbers', () => {
   it('masks card, account, social security and phone numbers, keeping the last two digits', () => {
@@ -24,15 +24,9 @@ describe('redactNumbers', () => {
 });
 
 describe('retention', () => {
-  let tmp: ReturnType<typeof tempDir>;
   let lib: Library;
-  beforeEach(async () => {
-    tmp = tempDir();
-    lib = await openLibrary(join(tmp.dir, 'library.sqlite'));
-  });
-  afterEach(async () => {
-    await lib.close();
-    tmp.cleanup();
+  useFreshLibrary((_tmp, l) => {
+    lib = l;
   });
 
   it('deletes calls older than the period with their recordings, keeps newer ones and any live call', async () => {

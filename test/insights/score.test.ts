@@ -1,13 +1,13 @@
 /** Call scoring: good and poor calls against the anchors, with evidence, stored with the call. */
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { describe, expect, it } from 'vitest';
 import { scoreCall } from '../../src/core/insights/score';
-import { openLibrary, type Library } from '../../src/core/store/library';
+import type { Library } from '../../src/core/store/library';
 import type { CallReport } from '../../src/shared/types';
 import { buildCall } from '../fixtures/speech';
 import { analyzeCall } from '../fixtures/run';
 import { AGENT_LINES, CUSTOMER_LINES } from '../fixtures/texts';
-import { fakeReport, tempDir } from '../store/helpers';
+import { fakeReport, useFreshLibrary } from '../store/helpers';
 
 function report(patch: Partial<CallReport>): CallReport {
   const base = fakeReport(300, []);
@@ -60,15 +60,9 @@ describe('scoreCall', () => {
 });
 
 describe('scores in the library', () => {
-  let tmp: ReturnType<typeof tempDir>;
   let lib: Library;
-  beforeEach(async () => {
-    tmp = tempDir();
-    lib = await openLibrary(join(tmp.dir, 'library.sqlite'));
-  });
-  afterEach(async () => {
-    await lib.close();
-    tmp.cleanup();
+  useFreshLibrary((_tmp, l) => {
+    lib = l;
   });
 
   it('stores the score and insights with a saved call, and filters by score', async () => {

@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
+import { openLibrary, type Library } from '../../src/core/store/library';
 import type { CallReport, ChannelSummary, Nudge, TimelinePoint } from '../../src/shared/types';
 
 export function tempDir(prefix = 'cadence-store-'): { dir: string; cleanup(): void } {
@@ -53,4 +55,22 @@ export function fakeReport(seconds = 90, rules: readonly string[] = ['pace-fast'
     events: [{ id: 'ev1', type: 'interruption', channel: 'agent', startMs: 3000, endMs: 3900 }],
     nudges: rules.map((r, i) => nudge(r, 1, 10_000 + i * 1000)),
   };
+}
+
+/**
+ * A new library in its own temporary folder for every test of the calling file (closed and removed
+ * after each). `use` receives the folder and the library before each test.
+ */
+export function useFreshLibrary(use: (tmp: { dir: string; cleanup(): void }, lib: Library) => void): void {
+  let tmp: { dir: string; cleanup(): void } | null = null;
+  let lib: Library | null = null;
+  beforeEach(async () => {
+    tmp = tempDir();
+    lib = await openLibrary(join(tmp.dir, 'library.sqlite'));
+    use(tmp, lib);
+  });
+  afterEach(async () => {
+    await lib?.close();
+    tmp?.cleanup();
+  });
 }

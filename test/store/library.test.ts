@@ -1,20 +1,13 @@
 import { writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openLibrary, type Library } from '../../src/core/store/library';
+import { describe, expect, it } from 'vitest';
+import type { Library } from '../../src/core/store/library';
 import { dataDir, defaultDbPath } from '../../src/core/store/paths';
-import { fakeReport, tempDir } from './helpers';
+import { fakeReport, useFreshLibrary } from './helpers';
 
-let tmp: ReturnType<typeof tempDir>;
 let lib: Library;
-
-beforeEach(async () => {
-  tmp = tempDir();
-  lib = await openLibrary(join(tmp.dir, 'library.sqlite'));
-});
-afterEach(async () => {
-  await lib.close();
-  tmp.cleanup();
+useFreshLibrary((_tmp, l) => {
+  lib = l;
 });
 
 describe('library', () => {

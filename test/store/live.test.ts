@@ -2,22 +2,18 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { OggOpusDecoder } from 'ogg-opus-decoder';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeOggOpus, readOggPages, repairOggFile } from '../../src/core/recording/ogg-opus';
 import { LiveCallWriter, recoverInterrupted } from '../../src/core/recording/live-writer';
 import { openLibrary, type Library } from '../../src/core/store/library';
 import { FRAME_SIZE } from '../../src/dsp/frames';
-import { fakeReport, nudge, point, tempDir } from './helpers';
+import { fakeReport, nudge, point, useFreshLibrary, type tempDir } from './helpers';
 
 let tmp: ReturnType<typeof tempDir>;
 let lib: Library;
-beforeEach(async () => {
-  tmp = tempDir();
-  lib = await openLibrary(join(tmp.dir, 'library.sqlite'));
-});
-afterEach(async () => {
-  await lib.close();
-  tmp.cleanup();
+useFreshLibrary((t, l) => {
+  tmp = t;
+  lib = l;
 });
 
 /** `seconds` of two-channel audio, taking turns: a 300 Hz tone for the agent in even seconds, 500 Hz for the customer in odd ones. */
