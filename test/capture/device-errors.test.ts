@@ -79,7 +79,7 @@ describe.skipIf(pulseUnavailable() !== null)('device errors on real devices', ()
 
   it('remembers the devices of the last call', async () => {
     const first = await run(['live', '--agent', 'cadence_agent', '--customer', 'cadence_customer', '--seconds', '2', '--json'], pulse.env);
-    expect(first.code).toBe(0);
+    expect(first.code, first.stderr.split("\n").filter((l) => l.startsWith("cadence")).join(" | ")).toBe(0);
     const statuses: Record<string, unknown>[] = [];
     const again = await run(['live', '--seconds', '2', '--json'], pulse.env, (o) => o.type === 'status' && statuses.push(o));
     if (again.code !== 0) console.error(again.stderr);

@@ -3,7 +3,7 @@
  * softphone's output through a loopback or monitor device), lined up into engine frames.
  */
 import { makeFramePairer, type FramePairer } from './pairer';
-import { PortAudioChannel } from './portaudio';
+import { PortAudioChannel, portAudioIdle } from './portaudio';
 import type { FrameSink, FrameSource, SourceStats } from './source';
 
 export interface DeviceSourceOptions {
@@ -31,7 +31,9 @@ export class DeviceSource implements FrameSource {
   }
 
   /** Opens both devices; throws a UserError naming the device when either cannot be opened. */
-  start(sink: FrameSink): Promise<void> {
+  async start(sink: FrameSink): Promise<void> {
+    // A previous call's streams may still be closing on PortAudio's side: opening now could crash.
+    await portAudioIdle();
     const pairer = makeFramePairer({ onFrames: (a, c, at) => sink.frames(a, c, at) });
     this.pairer = pairer;
     const common = {
@@ -49,17 +51,18 @@ export class DeviceSource implements FrameSource {
       customer.open();
       this.channels.push(customer);
     } catch (err) {
-      return this.stop().then(() => Promise.reject(err as Error));
+      await this.stop();
+      throw err;
     }
     // Keeps the call clock running (padding a silent side) even when only one device delivers.
     this.ticker = setInterval(() => pairer.pump(), 50);
-    return Promise.resolve();
   }
 
   async stop(): Promise<void> {
     if (this.ticker) clearInterval(this.ticker);
     this.ticker = null;
-    await Promise.all(this.channels.map((c) => c.close()));
+    // One at a time: PortAudio teardown must not run concurrently (see portaudio.ts).
+    for (const c of this.channels) await c.close();
     this.pairer?.flush();
   }
 

@@ -5,7 +5,7 @@
  */
 import { makeChannelAnalyzer } from '../../dsp/channel';
 import { dbfs, FRAME_SIZE, makeFramer } from '../../dsp/frames';
-import { PortAudioChannel } from './portaudio';
+import { PortAudioChannel, portAudioIdle } from './portaudio';
 import type { LevelCheckResult } from '../../shared/rpc';
 import type { CaptureStatus } from './source';
 
@@ -58,6 +58,7 @@ export function makeLevelMeter(): { push(samples: Float32Array): void; result():
 
 export async function checkLevel(device: string, seconds = 10, onStatus?: (s: CaptureStatus) => void): Promise<LevelCheck> {
   const meter = makeLevelMeter();
+  await portAudioIdle();
   const channel = new PortAudioChannel({ channel: 'agent', device, onSamples: (x) => meter.push(x), onStatus: (s) => onStatus?.(s) });
   channel.open();
   try {

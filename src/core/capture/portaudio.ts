@@ -44,6 +44,28 @@ interface Naudiodon {
 
 let cached: Naudiodon | null = null;
 
+/**
+ * naudiodon runs a stream's quit() (Pa_CloseStream, then Pa_Terminate) on the libuv thread pool, and
+ * PortAudio is not thread-safe there: two quits at once, or a quit racing an open, can crash the whole
+ * process (seen: SIGSEGV in Pa_CloseStream under Pa_Terminate when both call channels closed together).
+ * Every quit goes through this one queue, and opens wait for it to drain.
+ */
+let portAudioQueue: Promise<void> = Promise.resolve();
+
+/** Quits a stream after any other PortAudio teardown; gives up waiting after `timeoutMs`. */
+function quitSerially(s: NaudiodonStream, timeoutMs: number): Promise<void> {
+  const run = portAudioQueue.then(() =>
+    Promise.race([s.quit().catch(() => undefined), new Promise<void>((r) => setTimeout(r, timeoutMs).unref())]).then(() => undefined),
+  );
+  portAudioQueue = run;
+  return run;
+}
+
+/** Resolves once no PortAudio teardown is in progress (call before opening a stream). */
+export function portAudioIdle(): Promise<void> {
+  return portAudioQueue;
+}
+
 /** Loads naudiodon; a clear error when the optional native module is missing or was not built. */
 export function loadNaudiodon(): Naudiodon {
   if (cached) return cached;
@@ -292,8 +314,9 @@ export class PortAudioChannel {
 
   private scheduleRetry(): void {
     if (this.closed || this.retryTimer) return;
-    this.retryTimer = setTimeout(() => {
+    this.retryTimer = setTimeout(async () => {
       this.retryTimer = null;
+      await portAudioIdle();
       if (this.closed) return;
       try {
         const device = resolveInputDevice(this.opts.device, listDevices(this.backend));
@@ -313,8 +336,8 @@ export class PortAudioChannel {
     if (!s) return;
     s.removeAllListeners('data');
     s.on('error', () => {});
-    // quit() waits for PortAudio to stop; a dead stream may never answer, so do not wait for it.
-    void Promise.race([s.quit().catch(() => {}), new Promise((r) => setTimeout(r, 500).unref())]);
+    // quit() waits for PortAudio to stop; a dead stream may never answer, so do not wait for it here.
+    void quitSerially(s, 1000);
   }
 
   async close(): Promise<void> {
@@ -327,7 +350,7 @@ export class PortAudioChannel {
     if (s) {
       s.removeAllListeners('data');
       s.on('error', () => {});
-      await Promise.race([s.quit().catch(() => {}), new Promise((r) => setTimeout(r, 1000).unref())]);
+      await quitSerially(s, 1000);
     }
     this.state = 'stopped';
   }
