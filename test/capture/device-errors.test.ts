@@ -97,6 +97,13 @@ describe.skipIf(pulseUnavailable() !== null)('device errors on real devices', ()
     expect(await count()).toBe(before);
   });
 
+  it('survives calls started and stopped in quick succession (PortAudio teardown is serialised)', async () => {
+    for (const seconds of ['0.3', '0.8', '1.5']) {
+      const r = await run(['live', '--agent', 'cadence_agent', '--customer', 'cadence_customer', '--seconds', seconds, '--no-save'], pulse.env);
+      expect(r.code, `after ${seconds} s: ${cadenceErrors(r.stderr).join(' | ')}`).toBe(0);
+    }
+  });
+
   it('an impossible sample rate is refused clearly', async () => {
     const r = await run(['live', '--agent', 'cadence_agent', '--customer', 'cadence_customer', '--rate', '1000', '--seconds', '1'], pulse.env);
     expect(r.code).toBe(1);
