@@ -16,7 +16,8 @@ import type { FrameSource } from '../capture/source';
 import type { EngineHost, EngineSession } from '../engine/host';
 import { oneLine, UserError } from '../errors';
 import { runLive } from '../live/run-live';
-import { LiveCallWriter } from '../recording/live-writer';
+import { startStoredLiveCall } from '../live/store-live';
+import type { LiveCallWriter } from '../recording/live-writer';
 import type { Library } from '../store/library';
 import { demoCallPath, loadDemoTranscript } from './demo';
 import type { AppEvents } from './events';
@@ -130,7 +131,8 @@ export class LiveService {
           : spec.kind === 'softphone'
             ? ({ startedAt, source: 'softphone', title: `${spec.call.direction === 'incoming' ? 'Call from' : 'Call to'} ${spec.call.peer}`, customerLabel: spec.call.peer } as const)
             : ({ startedAt, source: 'device', title: spec.title ?? `Call ${new Date(startedAt).toLocaleString()}` } as const);
-      const writer = await LiveCallWriter.start(this.deps.library, meta, { recording: settings.record, onWarning: (m) => this.deps.onLog?.(m) });
+      const stored = await startStoredLiveCall(this.deps.library, meta, { recording: settings.record, onWarning: (m) => this.deps.onLog?.(m) });
+      const writer = stored.writer;
       const abort = new AbortController();
       const source: FrameSource =
         spec.kind === 'demo'
@@ -148,28 +150,25 @@ export class LiveService {
           this.deps.events.emit('live.transcript', line);
         }
       };
+      // Storage goes through the stored call's hooks; this adds what the windows are told.
       const onOutput = (msg: SessionOutput): void => {
         switch (msg.type) {
           case 'nudge':
             // Forwarded first: the card should paint before anything else happens.
             this.deps.events.emit('live.nudge', { phase: msg.phase, nudge: msg.nudge, callId: writer.id, emittedAt: nowEpochMs() });
-            writer.nudge(msg.phase, msg.nudge);
+            stored.hooks.onOutput(msg);
             break;
           case 'event':
-            writer.event(msg.phase, msg.event);
+            stored.hooks.onOutput(msg);
             this.deps.events.emit('live.event', { phase: msg.phase, event: msg.event });
-            break;
-          case 'segment':
-            writer.segment(msg.segment);
-            break;
-          case 'timeline':
-            writer.timeline(msg.point);
             break;
           case 'metrics':
             running.tMs = msg.snapshot.tMs;
             feedTranscript(msg.snapshot.tMs);
             this.deps.events.emit('live.metrics', msg.snapshot);
             break;
+          default:
+            stored.hooks.onOutput(msg);
         }
       };
       running.done = runLive(
@@ -186,22 +185,18 @@ export class LiveService {
           onSession: (session) => {
             running.session = session;
           },
-          onFrames: (agent, customer) => writer.pushFrames(agent, customer, Math.floor(agent.length / 320)),
+          onFrames: stored.hooks.onFrames,
           onStatus: (s) => this.deps.events.emit('live.status', { channel: s.channel, state: s.state, message: s.message }),
           onEnd: async (result) => {
             feedTranscript(Infinity, true);
-            const { speech: _s, timeline: _t, events: _e, nudges: _n, ...summary } = result.report;
-            await writer.finish(summary);
+            await stored.hooks.onEnd(result);
             if (spec.kind === 'devices') await rememberDevices(this.deps.library, { agent: spec.agent, customer: spec.customer });
           },
         },
       ).then(
         () => this.ended(null),
         async (err: unknown) => {
-          // A call that never got audio (a device that could not be opened) leaves nothing behind.
-          const empty = writer.durationMs === 0;
-          await writer.finish(null).catch(() => undefined);
-          if (empty) await this.deps.library.deleteCall(writer.id).catch(() => undefined);
+          await stored.fail();
           this.ended(oneLine(err));
         },
       );

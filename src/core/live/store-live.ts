@@ -19,6 +19,11 @@ export interface StoredLiveCall {
   readonly writer: LiveCallWriter;
   /** Hooks for runLive; combine with your own. */
   readonly hooks: Required<Pick<LiveHooks, 'onOutput' | 'onFrames' | 'onEnd'>>;
+  /**
+   * The call failed: it keeps what it recorded, and a call that never got audio (a device that could
+   * not be opened) leaves nothing behind.
+   */
+  fail(): Promise<void>;
 }
 
 export async function startStoredLiveCall(
@@ -51,6 +56,11 @@ export async function startStoredLiveCall(
       async onEnd(result) {
         await writer.finish(summaryOf(result.report));
       },
+    },
+    async fail() {
+      const empty = writer.durationMs === 0;
+      await writer.finish(null).catch(() => undefined);
+      if (empty) await library.deleteCall(writer.id).catch(() => undefined);
     },
   };
 }

@@ -148,12 +148,7 @@ export const liveCommand: Command = {
       if (library && devices) await rememberDevices(library, devices);
     } catch (err) {
       // The call keeps what it had: finalise it as interrupted rather than leaving it live.
-      // A call that never got audio (e.g. a device that could not be opened) leaves nothing behind.
-      if (stored) {
-        const empty = stored.writer.durationMs === 0;
-        await stored.writer.finish(null).catch(() => undefined);
-        if (empty) await library?.deleteCall(stored.writer.id).catch(() => undefined);
-      }
+      await stored?.fail();
       throw err;
     } finally {
       process.off('SIGINT', onSignal);
