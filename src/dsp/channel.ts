@@ -80,6 +80,8 @@ export interface ChannelFeatures {
   tMs: number;
   /** Frame RMS level. */
   dbfs: number;
+  /** Frame mean power (mean square), the linear form of dbfs, for callers that average levels. */
+  meanSquare: number;
   /** Frame peak magnitude, 0..1. */
   peak: number;
   /** Clipped samples in this frame. */
@@ -219,6 +221,7 @@ export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): Channe
   const f: ChannelFeatures = {
     tMs: 0,
     dbfs: -120,
+    meanSquare: 0,
     peak: 0,
     clipped: 0,
     clippedTotal: 0,
@@ -313,7 +316,8 @@ export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): Channe
         if (a > peak) peak = a;
         if (a >= cfg.clipLevel) clipped++;
       }
-      f.dbfs = dbfs(sumSq / n);
+      f.meanSquare = sumSq / n;
+      f.dbfs = dbfs(f.meanSquare);
       f.peak = peak;
       f.clipped = clipped;
       f.clippedTotal += clipped;
@@ -364,7 +368,7 @@ export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): Channe
 
       // Speech level: mean power of recent voiced frames, and the call-long median for calibration.
       if (f.speaking && voiced) {
-        const p = sumSq / n;
+        const p = f.meanSquare;
         levelSumPow += p - (levelFilled === levelSlots ? levelRing[levelHead]! : 0);
         levelRing[levelHead] = p;
         levelHead = (levelHead + 1) % levelSlots;

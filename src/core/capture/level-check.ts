@@ -38,7 +38,7 @@ export function makeLevelMeter(): { push(samples: Float32Array): void; result():
         const f = analyzer.features;
         if (f.peak > peak) peak = f.peak;
         if (f.speaking && f.voiced) {
-          speechPow += 10 ** (f.dbfs / 10);
+          speechPow += f.meanSquare;
           speechFrames++;
         }
       });

@@ -204,7 +204,7 @@ export function createEngine(options: EngineOptions): Engine {
 
     for (let ch = 0; ch < 2; ch++) {
       const f = feats[ch]!;
-      const p = 10 ** (f.dbfs / 10);
+      const p = f.meanSquare;
       tlPow[ch]! += p;
       if (f.speaking) tlSpeakFrames[ch]!++;
       if (f.speaking && f.voiced) {
