@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { OggOpusDecoder } from 'ogg-opus-decoder';
 import { describe, expect, it } from 'vitest';
 import { decodeOggOpus, readOggPages, repairOggFile } from '../../src/core/recording/ogg-opus';
+import { scoreCall } from '../../src/core/insights/score';
 import { LiveCallWriter, recoverInterrupted } from '../../src/core/recording/live-writer';
 import { openLibrary, type Library } from '../../src/core/store/library';
 import { FRAME_SIZE } from '../../src/dsp/frames';
@@ -62,6 +63,9 @@ describe('live call writer', () => {
     expect(call!.report).toEqual(report);
     expect(call!.transcript.map((t) => t.text)).toEqual(['thanks for calling']);
     expect((await lib.listCalls({ search: 'calling' })).items.map((i) => i.id)).toEqual([w.id]);
+    // Scored when it ends, from what was stored.
+    expect(call!.meta.score).toBe(scoreCall(report).score);
+    expect((call!.meta.insights as { items: unknown[] }).items).toHaveLength(7);
     const rec = call!.recording!;
     expect(rec.codec).toBe('opus/ogg');
     expect(rec.sizeBytes).toBe(statSync(rec.path).size);
@@ -177,6 +181,7 @@ describe('crash safety', () => {
     expect(recovered.map((r) => r.id)).toEqual([id]);
     const call = (await lib.getCall(id))!;
     expect(call.meta.status).toBe('interrupted');
+    expect(call.meta.score).toBe(scoreCall(call.report).score);
     expect(call.summaryComplete).toBe(false);
     // Database: every 1 Hz point older than ~1 s before the kill is there.
     const lastPoint = call.report.timeline.at(-1)!.tMs;

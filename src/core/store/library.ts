@@ -418,7 +418,8 @@ export class Library {
     const call = await this.getCall(id);
     if (!call) return;
     const scored = scoreCall(call.report);
-    await this.updateCall(id, { score: scored.score, insights: scored });
+    // Only the score columns change; the search index (title, notes, transcript) stays as it is.
+    await this.db.updateTable('calls').set({ score: scored.score, insights: JSON.stringify(scored), updated_at: Date.now() }).where('id', '=', id).execute();
   }
 
   async setNudgeFeedback(callId: string, nudgeId: string, feedback: NudgeFeedback | null): Promise<void> {
