@@ -13,10 +13,10 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintVoiceToken, startTokenServer, type TokenServer } from '../../src/core/softphone/token-endpoint';
 import { encodeWav16 } from '../../src/dsp/wav';
-import type { SoftphoneState } from '../../src/shared/softphone';
 import { synth } from '../fixtures/speech';
 import { buildHarness, chromiumMissing, launchChromium, serveDir, tempDir, type Served } from './harness';
 import { startFakeSignaling, type FakeSignaling } from './signaling';
+import type { HarnessLog } from '../../src/renderer/src/softphone/harness/harness-log';
 
 const missing = chromiumMissing();
 if (missing) console.warn(`softphone controller tests skipped: ${missing}`);
@@ -24,20 +24,7 @@ if (missing) console.warn(`softphone controller tests skipped: ${missing}`);
 const SECRET = 'test-api-key-secret';
 const creds = { accountSid: 'AC' + '1'.repeat(32), apiKeySid: 'SK' + '2'.repeat(32), outgoingApplicationSid: 'AP' + '3'.repeat(32) };
 
-interface Log {
-  states: SoftphoneState[];
-  errors: { source: string; code: number | null; message: string }[];
-  starts: { sid: string | null; direction: string; peer: string }[];
-  stops: { call: { peer: string }; reason: string }[];
-  tokenRefreshes: number;
-  frames: number;
-  frameSizes: number[];
-  agentRms: number;
-  customerRms: number;
-  recentAgentRms: number;
-  recentCustomerRms: number;
-  dtmf: string;
-}
+type Log = HarnessLog;
 
 describe.skipIf(missing !== null)('softphone controller (real Voice SDK in Chromium, local signaling)', () => {
   let tmp: ReturnType<typeof tempDir>;
@@ -102,6 +89,14 @@ describe.skipIf(missing !== null)('softphone controller (real Voice SDK in Chrom
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+  /** The page's own WebRTC peer plays the far end of calls the signaling server sets up. */
+  const usePageAsFarEnd = (page: Page): void => {
+    signaling.peer = {
+      offer: () => call(page, 'edgeOffer') as Promise<string>,
+      answer: (o) => call(page, 'edgeAnswer', o) as Promise<string>,
+      setAnswer: async (sdp) => void (await call(page, 'edgeSetAnswer', sdp)),
+    };
+  };
   const status = (l: Log): string => l.states.at(-1)?.status ?? 'idle';
 
   it('a token URL that cannot be reached, fails, or sends no token gives a clear error state', async () => {
@@ -158,11 +153,7 @@ describe.skipIf(missing !== null)('softphone controller (real Voice SDK in Chrom
   it('answers an incoming call: in-call state, call start/stop, DTMF, mute, tapped frames from both sides, remote hang-up', async () => {
     const page = await openPhone(tokens.url);
     await until(page, (x) => status(x) === 'ready', 'ready');
-    signaling.peer = {
-      offer: () => call(page, 'edgeOffer') as Promise<string>,
-      answer: (o) => call(page, 'edgeAnswer', o) as Promise<string>,
-      setAnswer: async (sdp) => void (await call(page, 'edgeSetAnswer', sdp)),
-    };
+    usePageAsFarEnd(page);
     const sid = 'CA' + 'a'.repeat(32);
     await signaling.invite('+15550100', sid);
     const inc = await until(page, (x) => status(x) === 'incoming', 'incoming');
@@ -197,11 +188,7 @@ describe.skipIf(missing !== null)('softphone controller (real Voice SDK in Chrom
   it('places an outgoing call (To reaches the gateway) and hangs up locally', async () => {
     const page = await openPhone(tokens.url);
     await until(page, (x) => status(x) === 'ready', 'ready');
-    signaling.peer = {
-      offer: () => call(page, 'edgeOffer') as Promise<string>,
-      answer: (o) => call(page, 'edgeAnswer', o) as Promise<string>,
-      setAnswer: async (sdp) => void (await call(page, 'edgeSetAnswer', sdp)),
-    };
+    usePageAsFarEnd(page);
     await call(page, 'dial', '+15550199');
     const invite = await signaling.waitFor((m) => m.type === 'invite');
     expect(String((invite.payload.twilio as { params?: string } | undefined)?.params ?? '')).toContain('To=%2B15550199');

@@ -3,27 +3,10 @@
  * by hand): `window.cadenceSoftphone`. It also plays the far end of a call — a WebRTC peer sending a
  * tone — so a test's local signaling server can put a real media path behind an `invite`.
  */
-import type { SoftphoneCallEndReason, SoftphoneCallInfo, SoftphoneError, SoftphoneState } from '../../../../shared/softphone';
+import type { HarnessLog } from './harness-log';
 import { TAP_PROCESSOR_URL } from '../processor-url';
 import { Softphone } from '../softphone';
 
-export interface HarnessLog {
-  states: SoftphoneState[];
-  errors: SoftphoneError[];
-  starts: SoftphoneCallInfo[];
-  stops: { call: SoftphoneCallInfo; reason: SoftphoneCallEndReason }[];
-  tokenRefreshes: number;
-  frames: number;
-  frameSizes: number[];
-  /** RMS of each side over the frames so far. */
-  agentRms: number;
-  customerRms: number;
-  /** RMS over the last second of frames. */
-  recentAgentRms: number;
-  recentCustomerRms: number;
-  /** Tones handed to the browser's RTCDTMFSender (the SDK sends DTMF in-band when it can). */
-  dtmf: string;
-}
 
 const log: HarnessLog = { states: [], errors: [], starts: [], stops: [], tokenRefreshes: 0, frames: 0, frameSizes: [], agentRms: 0, customerRms: 0, recentAgentRms: 0, recentCustomerRms: 0, dtmf: '' };
 const recent: [number, number][] = [];
