@@ -11,7 +11,7 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),
-          'engine-worker': resolve(__dirname, 'src/core/engine/worker.ts'),
+          'engine-worker': resolve(__dirname, 'src/engine/worker.ts'),
         },
       },
     },

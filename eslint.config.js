@@ -1,12 +1,34 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-// Process boundaries are enforced here, not remembered: pure DSP and shared contracts must run in the
-// worker, the renderer and the browser host alike.
-const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'worker_threads', 'crypto', 'stream', 'url', 'util', 'events', 'net', 'http'];
+// Each file's runtime follows from its folder and is enforced here, not remembered:
+//   pure     src/dsp, src/shared                       — runs in the engine worker, the renderer and Node alike
+//   node     src/{app,call,capture,cli,engine,insights,library,playbook,telephony}
+//   dom      src/renderer                              — the React windows (also served by the browser host)
+//   main     src/main                                  — Electron's main process, the only Electron importer besides…
+//   preload  src/preload                               — …the sandboxed bridge, which sees only the contracts
+// test/unit/lint-boundaries.test.ts proves that a violation fails `npm run lint`.
+const NODE_BUILTINS = ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'worker_threads', 'crypto', 'stream', 'url', 'util', 'events', 'net', 'http', 'https', 'zlib', 'buffer'];
+const NODE_DIRS = ['app', 'call', 'capture', 'cli', 'engine', 'insights', 'library', 'playbook', 'telephony'];
+const nodeDirPatterns = NODE_DIRS.map((d) => `**/src/${d}/**`);
+const relNode = NODE_DIRS.flatMap((d) => [`../${d}/*`, `../../${d}/*`, `../../../${d}/*`, `../${d}`, `../../${d}`]);
+const ELECTRON = { name: 'electron', message: 'Only src/main and src/preload may import electron.' };
+const DOM_GLOBALS = ['window', 'document', 'navigator', 'localStorage', 'HTMLElement'].map((name) => ({ name, message: `${name} is a DOM global: this file does not run in a window.` }));
+
+function boundary(files, { builtins = false, electron = false, forbid = [], message }) {
+  const patterns = [];
+  if (!builtins) patterns.push({ group: NODE_BUILTINS, message: `${message}: no Node built-ins.` });
+  if (forbid.length) patterns.push({ group: forbid, message: `${message}: imports across a runtime boundary.` });
+  return {
+    files,
+    rules: {
+      'no-restricted-imports': ['error', { paths: electron ? [] : [ELECTRON], patterns }],
+    },
+  };
+}
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'tools/**', '.tmp/**', 'coverage/**'] },
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'tools/**', '.tmp/**', 'coverage/**', 'test-results/**', 'playwright-report/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -16,30 +38,25 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  boundary(['src/dsp/**/*.ts', 'src/shared/**/*.ts'], {
+    message: 'src/dsp and src/shared are pure',
+    forbid: [...nodeDirPatterns, ...relNode, '**/main/**', '**/renderer/**', '**/preload/**', '../main/*', '../renderer/*', '../preload/*'],
+  }),
+  { files: ['src/dsp/**/*.ts', 'src/shared/**/*.ts'], rules: { 'no-restricted-globals': ['error', ...DOM_GLOBALS] } },
+  boundary(NODE_DIRS.map((d) => `src/${d}/**/*.{ts,mts,mjs}`), {
+    builtins: true,
+    message: 'Node-side code',
+    forbid: ['**/renderer/**', '**/main/**', '**/preload/**', '../renderer/*', '../main/*', '../preload/*', '../../renderer/*', '../../main/*'],
+  }),
+  { files: NODE_DIRS.map((d) => `src/${d}/**/*.ts`), rules: { 'no-restricted-globals': ['error', ...DOM_GLOBALS] } },
+  boundary(['src/renderer/**/*.{ts,tsx}'], {
+    message: 'The renderer runs in a window',
+    forbid: [...nodeDirPatterns, ...relNode, '**/main/**', '**/preload/**'],
+  }),
+  boundary(['src/main/**/*.ts'], { builtins: true, electron: true, message: 'Electron main', forbid: ['**/renderer/**', '../renderer/*'] }),
+  boundary(['src/preload/**/*.ts'], { electron: true, message: 'The preload sees only the contracts', forbid: [...nodeDirPatterns, ...relNode, '**/main/**', '**/renderer/**'] }),
   {
-    files: ['src/dsp/**/*.ts', 'src/shared/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [{ name: 'electron', message: 'src/dsp and src/shared are pure: no Electron.' }],
-          patterns: [
-            { group: nodeBuiltins, message: 'src/dsp and src/shared are pure: no Node built-ins.' },
-            { group: ['**/core/**', '**/main/**', '**/renderer/**', '**/preload/**'], message: 'pure code imports only pure code.' },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: ['src/core/**/*.ts', 'src/renderer/**/*.{ts,tsx}', 'src/preload/**/*.ts'],
-    ignores: ['src/preload/**'],
-    rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'Only src/main and src/preload may import electron.' }] }],
-    },
-  },
-  {
-    files: ['bin/**/*.mjs', 'eslint.config.js'],
+    files: ['bin/**/*.mjs', 'eslint.config.js', 'src/engine/ts-worker.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },
 );

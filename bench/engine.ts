@@ -2,9 +2,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { analyzeFile } from '../src/core/analyze';
-import { createEngine } from '../src/core/engine/engine';
-import { EngineHost } from '../src/core/engine/host';
+import { analyzeFile } from '../src/engine/analyze';
+import { createEngine } from '../src/engine/engine';
+import { EngineHost } from '../src/engine/host';
 import { FRAME_SIZE, SAMPLE_RATE } from '../src/dsp/frames';
 import type { Playbook } from '../src/shared/playbook';
 import { buildCall, soxConvert, synth, vadScore, writeCallWav, type CallSpec, type TurnSpec } from '../test/fixtures/speech';

@@ -7,11 +7,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exportCall, importArchive } from '../src/core/archive/archive';
-import { LiveCallWriter } from '../src/core/recording/live-writer';
-import { OggOpusWriter } from '../src/core/recording/ogg-opus';
-import { openLibrary, type Library } from '../src/core/store/library';
-import { encodeChunk } from '../src/core/store/timeline-codec';
+import { exportCall, importArchive } from '../src/library/archive';
+import { LiveCallWriter } from '../src/library/live-writer';
+import { OggOpusWriter } from '../src/library/recording/ogg-opus';
+import { openLibrary, type Library } from '../src/library/library';
+import { encodeChunk } from '../src/library/timeline-codec';
 import { FRAME_SIZE } from '../src/dsp/frames';
 import type { TimelinePoint } from '../src/shared/types';
 

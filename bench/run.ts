@@ -3,7 +3,7 @@
  * targets (DESIGN.md, "Quality bars") are printed beside each figure.
  */
 import { existsSync } from 'node:fs';
-import { loadPlaybookFile } from '../src/core/playbook-file';
+import { loadPlaybookFile } from '../src/playbook/playbook-file';
 import { benchEngine, type Figures } from './engine';
 
 function print(title: string, figures: Figures): void {

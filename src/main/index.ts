@@ -1,15 +1,15 @@
 /**
  * Electron main process: window glue only. Everything else (engine, store, services behind the RPC
- * contract) is the Electron-free core in src/core/app, shared with `cadence ui` and the tests.
+ * contract) is the Electron-free core in src/app, shared with `cadence ui` and the tests.
  */
 import { app, globalShortcut, safeStorage, shell, type BrowserWindow } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ARCHIVE_EXT, exportCall } from '../core/archive/archive';
-import { createApp, type CadenceApp } from '../core/app/app';
-import type { SavedBounds } from '../core/app/overlay-bounds';
-import type { SecretCipher } from '../core/app/secrets';
-import { defaultDbPath } from '../core/store/paths';
+import { ARCHIVE_EXT, exportCall } from '../library/archive';
+import { createApp, type CadenceApp } from '../app/app';
+import type { SavedBounds } from '../app/overlay-bounds';
+import type { SecretCipher } from '../app/secrets';
+import { defaultDbPath } from '../library/paths';
 import { registerRpc } from './ipc';
 import { handleMedia, mediaUrl, registerMediaScheme } from './media';
 import { createTray, registerShortcuts, type ShellActions } from './shell';

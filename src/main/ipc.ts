@@ -4,8 +4,8 @@
  * frame other than our own windows' main frames are refused.
  */
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
-import type { CadenceApp } from '../core/app/app';
-import { dispatch } from '../core/app/handlers';
+import type { CadenceApp } from '../app/app';
+import { dispatch } from '../app/handlers';
 import { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL, type RpcResult } from '../shared/rpc';
 
 export function registerRpc(app: CadenceApp, windows: () => readonly BrowserWindow[]): () => void {

@@ -5,7 +5,7 @@
 import { protocol } from 'electron';
 import { createReadStream, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
-import { recordingFile, type CadenceApp } from '../core/app/app';
+import { recordingFile, type CadenceApp } from '../app/app';
 
 export const MEDIA_SCHEME = 'cadence-media';
 

@@ -1,6 +1,6 @@
 /** Tray menu and global shortcuts: thin wrappers over the app's own calls. */
 import { globalShortcut, Menu, nativeImage, Tray } from 'electron';
-import type { CadenceApp } from '../core/app/app';
+import type { CadenceApp } from '../app/app';
 import type { AppSettings } from '../shared/rpc';
 
 export interface ShellActions {

@@ -1,10 +1,10 @@
 /**
  * electron-updater: checks on start and daily against the configured feed, downloads in the
- * background, and installs on quit only when no call is running (src/core/app/update-policy.ts).
+ * background, and installs on quit only when no call is running (src/app/update-policy.ts).
  */
 import electronUpdater from 'electron-updater';
-import type { CadenceApp } from '../core/app/app';
-import { allowInstallOnQuit, feedFor, UPDATE_CHECK_INTERVAL_MS } from '../core/app/update-policy';
+import type { CadenceApp } from '../app/app';
+import { allowInstallOnQuit, feedFor, UPDATE_CHECK_INTERVAL_MS } from '../app/update-policy';
 
 export function startUpdater(app: CadenceApp, log: (line: string) => void): () => void {
   const { autoUpdater } = electronUpdater;

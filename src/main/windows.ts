@@ -1,7 +1,7 @@
 /** The two windows: the always-on-top overlay (never takes focus) and the normal review window. */
 import { BrowserWindow, screen } from 'electron';
 import { join } from 'node:path';
-import { overlayBoundsFor, rememberBounds, type SavedBounds } from '../core/app/overlay-bounds';
+import { overlayBoundsFor, rememberBounds, type SavedBounds } from '../app/overlay-bounds';
 
 export interface WindowPaths {
   readonly preload: string;

@@ -4,7 +4,7 @@
  * WebSocket (`cadence ui`, the browser host), and results cross every boundary as values:
  * `{ok:true,value} | {ok:false,error:{code,message}}`, rebuilt into an Error on the caller's side.
  *
- * The wire types below are plain JSON. Those that mirror the library's own types (src/core/store/types)
+ * The wire types below are plain JSON. Those that mirror the library's own types (src/library/types)
  * are checked against them where the services return them, so the two cannot drift apart silently.
  */
 import type { CallInsights } from './insights';

@@ -11,9 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
-import { createApp, type CadenceApp } from '../../src/core/app/app';
-import { exportAsDownload, mediaPath, startBrowserHost, type BrowserHost } from '../../src/core/app/browser-host';
-import { buildRenderer } from '../../src/core/app/renderer-build';
+import { createApp, type CadenceApp } from '../../src/app/app';
+import { exportAsDownload, mediaPath, startBrowserHost, type BrowserHost } from '../../src/app/browser-host';
+import { buildRenderer } from '../../src/app/renderer-build';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');

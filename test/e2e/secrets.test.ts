@@ -6,8 +6,8 @@ import Database from 'better-sqlite3';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fileCipher, SecretStore, type SecretCipher } from '../../src/core/app/secrets';
-import { openLibrary, type Library } from '../../src/core/store/library';
+import { fileCipher, SecretStore, type SecretCipher } from '../../src/app/secrets';
+import { openLibrary, type Library } from '../../src/library/library';
 import { tempDir } from './harness';
 
 const KEY = 'dg_live_0123456789abcdef0123456789abcdef';

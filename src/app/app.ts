@@ -1,0 +1,203 @@
+/**
+ * The Electron-free app: the library, the engine worker and the services behind the RPC contract.
+ * The Electron main process and the browser host (`cadence ui`) both build exactly this, and differ
+ * only in how they reach windows (IPC or WebSocket), how recordings are served, and the window glue.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { CallInsights } from '../shared/insights';
+import type { AppInfo, CallDetail } from '../shared/rpc';
+import { decodeFloat32 } from '../shared/frames-codec';
+import { EngineHost, type EngineHostOptions } from '../engine/host';
+import { UserError } from '../shared/errors';
+import { resourcesDir } from './resources';
+import { openLibrary, type Library } from '../library/library';
+import { recoverInterrupted } from '../library/live-writer';
+import { AppEvents } from './events';
+import type { RpcHandlers } from './handlers';
+import { DeviceService } from '../capture/devices-service';
+import { LiveService } from '../call/live-service';
+import { PlaybookService } from '../playbook/playbook-service';
+import { applyRetention } from '../library/retention';
+import { fileCipher, SecretStore, type SecretCipher } from './secrets';
+import { SettingsService } from './settings';
+
+export interface AppOptions {
+  /** The library file (see src/library/paths.ts for the default). */
+  readonly dbPath: string;
+  readonly shell: AppInfo['shell'];
+  /** The URL a window can stream a call's recording from, or null when this shell cannot serve it. */
+  readonly mediaUrl: (callId: string) => string | null;
+  /** How this shell hands out an exported call: a download URL, or a file it writes. */
+  readonly exportCall: (library: Library, callId: string) => Promise<{ downloadUrl: string | null; path: string | null }>;
+  readonly engine?: EngineHostOptions;
+  /** Window glue (Electron): the overlay's click-through. */
+  readonly setOverlayInteractive?: (interactive: boolean) => void;
+  /** Window glue (Electron): shows the review window's settings. */
+  readonly openSettings?: (section: 'audio' | 'privacy' | 'keys' | undefined) => void;
+  /** How API keys are encrypted at rest (Electron: safeStorage); default: a key file in the data folder. */
+  readonly secretCipher?: SecretCipher;
+  readonly onLog?: (line: string) => void;
+}
+
+export interface CadenceApp {
+  readonly library: Library;
+  readonly engine: EngineHost;
+  readonly events: AppEvents;
+  readonly live: LiveService;
+  readonly settings: SettingsService;
+  readonly playbooks: PlaybookService;
+  readonly secrets: SecretStore;
+  readonly handlers: RpcHandlers;
+  close(): Promise<void>;
+}
+
+function appVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(`${dirname(resourcesDir())}/package.json`, 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export async function createApp(options: AppOptions): Promise<CadenceApp> {
+  const library = await openLibrary(options.dbPath);
+  let engine: EngineHost;
+  try {
+    // Calls a dead process left behind are finalised before anything else reads the library.
+    await recoverInterrupted(library);
+    engine = await EngineHost.start({
+      ...options.engine,
+      onLog: (level, message) => options.onLog?.(`engine ${level}: ${message}`),
+    });
+  } catch (err) {
+    await library.close();
+    throw err;
+  }
+  const events = new AppEvents();
+  const settings = new SettingsService(library);
+  const playbooks = new PlaybookService(library);
+  const devices = new DeviceService(library);
+  const secrets = new SecretStore(library, options.secretCipher ?? fileCipher(dirname(library.path)));
+  // Retention: at start, daily, and whenever the period changes.
+  const retain = async (): Promise<void> => {
+    const deleted = await applyRetention(library, (await settings.get()).retentionDays).catch((err: unknown) => {
+      options.onLog?.(`retention: ${(err as Error).message}`);
+      return [];
+    });
+    for (const callId of deleted) events.emit('calls.changed', { callId });
+  };
+  await retain();
+  const retentionTimer = setInterval(() => void retain(), 86_400_000);
+  retentionTimer.unref();
+  const live = new LiveService({ library, engine, events, playbooks, settings, ...(options.onLog ? { onLog: options.onLog } : {}) });
+  const version = appVersion();
+
+  const handlers: RpcHandlers = {
+    'app.info': async () => ({ version, shell: options.shell, dataDir: dirname(library.path), calls: (await library.listCalls({ limit: 1 })).total }),
+    'app.openSettings': ({ section }) => {
+      if (!options.openSettings) return { opened: false };
+      options.openSettings(section);
+      return { opened: true };
+    },
+
+    'live.state': () => live.state,
+    'live.startDemo': (input) => live.startDemo(input.speed ?? 1),
+    'live.start': (input) => live.startDevices(input),
+    'live.stop': () => live.stop(),
+    'live.mark': () => live.mark(),
+    'live.feedback': (input) => live.feedback(input.nudgeId, input.feedback),
+
+    'calls.list': (q) => library.listCalls(q),
+    'calls.get': async ({ id }): Promise<CallDetail> => {
+      const call = await library.getCall(id);
+      if (!call) throw new UserError(`no call with id ${id}`, 'not_found');
+      const { insights, ...meta } = call.meta;
+      const i = insights as Partial<CallInsights> | null;
+      return {
+        meta,
+        report: call.report,
+        insights: i && i.version === 1 && Array.isArray(i.items) ? (i as CallInsights) : null,
+        transcript: call.transcript.map((t) => ({ channel: t.channel, text: t.text, startMs: t.startMs, endMs: t.endMs })),
+        recordingUrl: call.recording && call.recording.error === null && call.recording.sizeBytes > 0 ? options.mediaUrl(id) : null,
+        recordingError: call.recording?.error ?? null,
+      };
+    },
+    'calls.update': async ({ id, patch }) => {
+      await library.updateCall(id, patch);
+      events.emit('calls.changed', { callId: id });
+    },
+    'calls.delete': async ({ id }) => {
+      if (live.state.callId === id) throw new UserError('this call is still running', 'call_running');
+      const deleted = await library.deleteCall(id);
+      if (deleted) events.emit('calls.changed', { callId: id });
+      return { deleted };
+    },
+    'calls.feedback': ({ callId, nudgeId, feedback }) => library.setNudgeFeedback(callId, nudgeId, feedback),
+    'calls.export': async ({ id }) => {
+      if (!(await library.resolveId(id))) throw new UserError(`no call with id ${id}`, 'not_found');
+      return options.exportCall(library, id);
+    },
+
+    'playbook.get': () => playbooks.state(),
+    'playbook.validate': ({ text }) => playbooks.validate(text),
+    'playbook.save': ({ text }) => playbooks.save(text),
+    'playbook.reset': () => playbooks.reset(),
+
+    'softphone.callStart': ({ call }) => live.startSoftphone(call),
+    'softphone.frames': ({ tMs, agent, customer }) => {
+      try {
+        live.softphoneFrames({ type: 'softphone-frames', tMs, agent: decodeFloat32(agent), customer: decodeFloat32(customer) });
+      } catch (err) {
+        if (err instanceof TypeError) throw new UserError(err.message, 'bad_input');
+        throw err;
+      }
+    },
+    'softphone.callStop': () => live.stop(),
+    'devices.list': () => devices.list(),
+    'devices.levelCheck': ({ device, seconds }) => {
+      if (live.inCall) throw new UserError('a call is running: check the level between calls', 'call_running');
+      return devices.levelCheck(device, seconds ?? 10);
+    },
+    'devices.choose': (input) => devices.choose(input),
+
+    'settings.get': () => settings.get(),
+    'settings.set': async (patch) => {
+      const before = (await settings.get()).retentionDays;
+      const next = await settings.set(patch);
+      events.emit('settings.changed', next);
+      if (next.retentionDays !== before) await retain();
+      return next;
+    },
+
+    'secrets.status': () => secrets.status(),
+    'secrets.set': ({ name, value }) => secrets.set(name, value),
+
+    'overlay.setInteractive': ({ interactive }) => options.setOverlayInteractive?.(interactive),
+  };
+
+  return {
+    library,
+    engine,
+    events,
+    live,
+    settings,
+    playbooks,
+    secrets,
+    handlers,
+    async close() {
+      clearInterval(retentionTimer);
+      await live.stop().catch(() => undefined);
+      await engine.close();
+      await library.close();
+    },
+  };
+}
+
+/** The recording file of a call, for a shell's media route. */
+export async function recordingFile(library: Library, callId: string): Promise<{ path: string; codec: string } | null> {
+  const row = await library.db.selectFrom('recordings').select(['path', 'codec', 'error']).where('call_id', '=', callId).executeTakeFirst();
+  if (!row || row.error !== null) return null;
+  return { path: library.recordingPath(row.path), codec: row.codec };
+}

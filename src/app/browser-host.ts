@@ -1,0 +1,197 @@
+/**
+ * The browser host behind `cadence ui`: serves the built renderer over HTTP and backs the RPC contract
+ * over a WebSocket (`/rpc`) with the real services, so the whole UI runs in any browser (and Playwright).
+ * Recordings stream from `/media/<callId>` with Range support, so the player can seek.
+ *
+ * It listens on 127.0.0.1 only and accepts WebSocket connections from its own origin only: a web page
+ * elsewhere in the same browser cannot drive the app.
+ */
+import { createReadStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { RpcEvent, WsClientMessage, WsServerMessage } from '../shared/rpc';
+import { ARCHIVE_EXT, exportCall } from '../library/archive';
+import type { Library } from '../library/library';
+import { recordingFile, type CadenceApp } from './app';
+import { dispatch } from './handlers';
+
+export interface BrowserHostOptions {
+  readonly app: CadenceApp;
+  /** The built renderer (index.html and assets). */
+  readonly rendererDir: string;
+  /** 0 picks a free port. */
+  readonly port?: number;
+  readonly host?: string;
+}
+
+export interface BrowserHost {
+  /** e.g. http://127.0.0.1:5178/ */
+  readonly url: string;
+  readonly port: number;
+  /** Connected windows. */
+  readonly clients: number;
+  close(): Promise<void>;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+/** Events a slow client may miss (the next one supersedes them). */
+const DROPPABLE: ReadonlySet<RpcEvent> = new Set(['live.metrics']);
+const MAX_BUFFERED = 1 << 20;
+
+/** The media URL path of a call's recording (what `CallDetail.recordingUrl` points at). */
+export function mediaPath(callId: string): string {
+  return `/media/${encodeURIComponent(callId)}`;
+}
+
+/** In the browser an export is a download from the host (built when it is fetched). */
+export function exportAsDownload(_library: Library, callId: string): Promise<{ downloadUrl: string; path: null }> {
+  return Promise.resolve({ downloadUrl: `/export/${encodeURIComponent(callId)}`, path: null });
+}
+
+function send(res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/** Streams a file, honouring a single `Range: bytes=a-b` request. */
+function serveFile(req: IncomingMessage, res: ServerResponse, path: string, type: string, cache: string): void {
+  const size = statSync(path).size;
+  const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
+  const base = { 'content-type': type, 'accept-ranges': 'bytes', 'cache-control': cache };
+  if (range && (range[1] || range[2])) {
+    let start = range[1] ? Number(range[1]) : Math.max(0, size - Number(range[2]));
+    let end = range[1] && range[2] ? Math.min(Number(range[2]), size - 1) : size - 1;
+    if (!range[1]) end = size - 1;
+    if (start >= size || start > end) {
+      res.writeHead(416, { ...base, 'content-range': `bytes */${size}` });
+      res.end();
+      return;
+    }
+    start = Math.max(0, start);
+    end = Math.max(start, end);
+    res.writeHead(206, { ...base, 'content-range': `bytes ${start}-${end}/${size}`, 'content-length': end - start + 1 });
+    if (req.method === 'HEAD') res.end();
+    else createReadStream(path, { start, end }).pipe(res);
+    return;
+  }
+  res.writeHead(200, { ...base, 'content-length': size });
+  if (req.method === 'HEAD') res.end();
+  else createReadStream(path).pipe(res);
+}
+
+export async function startBrowserHost(options: BrowserHostOptions): Promise<BrowserHost> {
+  const { app } = options;
+  const root = resolve(options.rendererDir);
+  if (!existsSync(join(root, 'index.html'))) throw new Error(`no built renderer in ${root} (run \`npm run build\`)`);
+  const hostName = options.host ?? '127.0.0.1';
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed');
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const media = /^\/media\/([^/]+)$/.exec(url.pathname);
+    if (media) {
+      const rec = await recordingFile(app.library, decodeURIComponent(media[1]!));
+      if (!rec || !existsSync(rec.path)) return send(res, 404, 'no recording');
+      return serveFile(req, res, rec.path, rec.codec.includes('ogg') ? 'audio/ogg' : 'audio/wav', 'no-store');
+    }
+    const exp = /^\/export\/([^/]+)$/.exec(url.pathname);
+    if (exp) {
+      const callId = decodeURIComponent(exp[1]!);
+      if (!(await app.library.resolveId(callId))) return send(res, 404, 'no such call');
+      const dir = mkdtempSync(join(tmpdir(), 'cadence-export-'));
+      const file = join(dir, `${callId}${ARCHIVE_EXT}`);
+      try {
+        await exportCall(app.library, callId, file);
+        res.setHeader('content-disposition', `attachment; filename="${callId.replace(/[^\w.-]/g, '_')}${ARCHIVE_EXT}"`);
+        await new Promise<void>((done) => {
+          res.once('close', done);
+          serveFile(req, res, file, 'application/zip', 'no-store');
+        });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+      return;
+    }
+    const rel = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '');
+    let file = resolve(root, rel);
+    if (file !== root && !file.startsWith(root + sep)) return send(res, 403, 'forbidden');
+    // Client-side routes fall back to the app shell.
+    if (!existsSync(file) || statSync(file).isDirectory()) file = join(root, 'index.html');
+    const type = TYPES[extname(file)] ?? 'application/octet-stream';
+    serveFile(req, res, file, type, file.endsWith('index.html') ? 'no-cache' : 'max-age=3600');
+  };
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (!res.headersSent) send(res, 500, (err as Error).message);
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(options.port ?? 0, hostName, () => ok());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const origins = new Set([`http://${hostName}:${port}`, `http://localhost:${port}`, `http://127.0.0.1:${port}`]);
+
+  const sockets = new Set<WebSocket>();
+  const wss = new WebSocketServer({
+    server,
+    path: '/rpc',
+    maxPayload: 4 << 20,
+    verifyClient: (info: { origin: string }) => origins.has(info.origin),
+  });
+  wss.on('connection', (ws) => {
+    sockets.add(ws);
+    const out = (msg: WsServerMessage): void => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
+    };
+    out({ type: 'hello', version: 1 });
+    const unsubscribe = app.events.subscribe((event, payload) => {
+      if (DROPPABLE.has(event) && ws.bufferedAmount > MAX_BUFFERED) return;
+      out({ type: 'event', event, payload });
+    });
+    ws.on('message', (data) => {
+      let msg: WsClientMessage;
+      try {
+        msg = JSON.parse(String(data)) as WsClientMessage;
+      } catch {
+        return;
+      }
+      if (msg?.type !== 'call' || typeof msg.id !== 'number') return;
+      void dispatch(app.handlers, msg.method, msg.input).then((result) => out({ type: 'result', id: msg.id, result }));
+    });
+    ws.on('close', () => {
+      sockets.delete(ws);
+      unsubscribe();
+    });
+  });
+
+  return {
+    url: `http://${hostName}:${port}/`,
+    port,
+    get clients() {
+      return sockets.size;
+    },
+    async close() {
+      for (const ws of sockets) ws.terminate();
+      await new Promise<void>((ok) => wss.close(() => ok()));
+      server.closeAllConnections();
+      await new Promise<void>((ok) => server.close(() => ok()));
+    },
+  };
+}

@@ -1,0 +1,262 @@
+/**
+ * Live calls as the UI sees them: starts a call — from the agent's audio devices, or the shipped demo
+ * call played through the real engine worker in real time — stores it as it goes (LiveCallWriter), and
+ * pushes cards, metrics, transcript lines and device status to every connected window.
+ */
+import type { SessionOutput } from '../shared/engine-protocol';
+import type { LiveState, TranscriptLine } from '../shared/rpc';
+import { redactNumbers } from '../shared/redact';
+import type { SoftphoneCallInfo, SoftphoneFramesMessage } from '../shared/softphone';
+import type { CallEvent, NudgeFeedback } from '../shared/types';
+import { DeviceSource } from '../capture/device-source';
+import { FileSource } from '../capture/file-source';
+import { rememberDevices, rememberedDevices } from '../capture/remembered';
+import { createSoftphoneBridge, type SoftphoneBridge } from '../telephony/softphone-bridge';
+import type { FrameSource } from '../capture/source';
+import type { EngineHost, EngineSession } from '../engine/host';
+import { oneLine, UserError } from '../shared/errors';
+import { runLive } from './run-live';
+import { startStoredLiveCall } from './store-live';
+import type { LiveCallWriter } from '../library/live-writer';
+import type { Library } from '../library/library';
+import { demoCallPath, loadDemoTranscript } from './demo';
+import type { AppEvents } from '../app/events';
+import type { PlaybookService } from '../playbook/playbook-service';
+import type { SettingsService } from '../app/settings';
+
+const IDLE: LiveState = { phase: 'idle', callId: null, source: null, startedAt: null, error: null, ruleIds: [] };
+
+/** Epoch ms with sub-ms precision (comparable across processes on one machine). */
+export function nowEpochMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+interface Running {
+  readonly callId: string;
+  readonly writer: LiveCallWriter;
+  readonly abort: AbortController;
+  done: Promise<void>;
+  tMs: number;
+  marks: number;
+  session: EngineSession | null;
+}
+
+/** The agent's calibrated speech level from the first-run level check, dBFS. */
+export const CALIBRATION_KEY = 'capture.calibrationDb';
+
+type CallSpec =
+  | { readonly kind: 'demo'; readonly speed: number }
+  | { readonly kind: 'softphone'; readonly call: SoftphoneCallInfo; readonly bridge: SoftphoneBridge }
+  | { readonly kind: 'devices'; readonly agent: string; readonly customer: string; readonly autoStart: boolean; readonly title?: string };
+
+export class LiveService {
+  private current: LiveState = IDLE;
+  private running: Running | null = null;
+  /** The running softphone call's frame bridge. */
+  private bridge: SoftphoneBridge | null = null;
+  /** The last call, so feedback on its cards still lands after it ended. */
+  private lastCallId: string | null = null;
+
+  constructor(
+    private readonly deps: {
+      readonly library: Library;
+      readonly engine: EngineHost;
+      readonly events: AppEvents;
+      readonly playbooks: PlaybookService;
+      readonly settings: SettingsService;
+      readonly onLog?: (line: string) => void;
+    },
+  ) {}
+
+  get state(): LiveState {
+    return this.current;
+  }
+
+  get inCall(): boolean {
+    return this.current.phase !== 'idle';
+  }
+
+  private setState(next: LiveState): LiveState {
+    this.current = next;
+    this.deps.events.emit('live.state', next);
+    return next;
+  }
+
+  startDemo(speed = 1): Promise<LiveState> {
+    return this.begin({ kind: 'demo', speed });
+  }
+
+  /** A real call from the agent's devices (the ones given, else the ones used last time). */
+  async startDevices(input: { agent?: string; customer?: string; autoStart?: boolean; title?: string } = {}): Promise<LiveState> {
+    const remembered = await rememberedDevices(this.deps.library);
+    const agent = input.agent ?? remembered?.agent;
+    const customer = input.customer ?? remembered?.customer;
+    if (agent === undefined || customer === undefined) {
+      throw new UserError('choose your microphone and the softphone output first (Settings → Audio)', 'no_devices');
+    }
+    return this.begin({ kind: 'devices', agent, customer, autoStart: input.autoStart ?? false, ...(input.title !== undefined ? { title: input.title } : {}) });
+  }
+
+  /**
+   * A softphone call (Twilio Voice SDK in the window): its tapped frames arrive through
+   * `softphoneFrames` until the call ends (`stop`).
+   */
+  startSoftphone(call: SoftphoneCallInfo): Promise<LiveState> {
+    if (this.current.phase !== 'idle') return Promise.reject(new UserError('a call is already running; stop it first', 'call_running'));
+    // Frames can arrive before the engine session is up: keep up to 10 s of them rather than drop any.
+    const bridge = createSoftphoneBridge({ description: `softphone ${call.direction} ${call.peer}`, maxBacklogMs: 10_000 });
+    this.bridge = bridge;
+    return this.begin({ kind: 'softphone', call, bridge });
+  }
+
+  /** Frames tapped from the softphone call in the window. */
+  softphoneFrames(msg: SoftphoneFramesMessage): void {
+    if (!this.bridge || this.current.phase === 'idle') throw new UserError('no softphone call is running', 'no_call');
+    this.bridge.push(msg);
+  }
+
+  private async begin(spec: CallSpec): Promise<LiveState> {
+    if (this.current.phase !== 'idle') throw new UserError('a call is already running; stop it first', 'call_running');
+    const label = spec.kind === 'demo' ? 'Demo call' : spec.kind === 'softphone' ? `Softphone: ${spec.call.peer}` : `${spec.agent} + ${spec.customer}`;
+    this.setState({ ...IDLE, phase: 'starting', source: label });
+    try {
+      const playbook = await this.deps.playbooks.active();
+      const settings = await this.deps.settings.get();
+      const transcript = spec.kind === 'demo' ? loadDemoTranscript().segments : [];
+      const calibration = await this.deps.library.getSetting<number>(CALIBRATION_KEY);
+      const startedAt = Date.now();
+      const meta =
+        spec.kind === 'demo'
+          ? ({ startedAt, source: 'file', title: 'Demo call', customerLabel: 'Demo customer', tags: ['demo'] } as const)
+          : spec.kind === 'softphone'
+            ? ({ startedAt, source: 'softphone', title: `${spec.call.direction === 'incoming' ? 'Call from' : 'Call to'} ${spec.call.peer}`, customerLabel: spec.call.peer } as const)
+            : ({ startedAt, source: 'device', title: spec.title ?? `Call ${new Date(startedAt).toLocaleString()}` } as const);
+      const stored = await startStoredLiveCall(this.deps.library, meta, { recording: settings.record, onWarning: (m) => this.deps.onLog?.(m) });
+      const writer = stored.writer;
+      const abort = new AbortController();
+      const source: FrameSource =
+        spec.kind === 'demo'
+          ? new FileSource(demoCallPath(), { speed: spec.speed })
+          : spec.kind === 'softphone'
+            ? spec.bridge
+            : new DeviceSource({ agent: spec.agent, customer: spec.customer });
+      let next = 0;
+      const running: Running = { callId: writer.id, writer, abort, done: Promise.resolve(), tMs: 0, marks: 0, session: null };
+      const feedTranscript = (tMs: number, all = false): void => {
+        while (next < transcript.length && (all || transcript[next]!.endMs <= tMs)) {
+          const raw: TranscriptLine = transcript[next++]!;
+          const line: TranscriptLine = settings.redactNumbers ? { ...raw, text: redactNumbers(raw.text) } : raw;
+          writer.transcript({ ...line, confidence: null, final: true });
+          this.deps.events.emit('live.transcript', line);
+        }
+      };
+      // Storage goes through the stored call's hooks; this adds what the windows are told.
+      const onOutput = (msg: SessionOutput): void => {
+        switch (msg.type) {
+          case 'nudge':
+            // Forwarded first: the card should paint before anything else happens.
+            this.deps.events.emit('live.nudge', { phase: msg.phase, nudge: msg.nudge, callId: writer.id, emittedAt: nowEpochMs() });
+            stored.hooks.onOutput(msg);
+            break;
+          case 'event':
+            stored.hooks.onOutput(msg);
+            this.deps.events.emit('live.event', { phase: msg.phase, event: msg.event });
+            break;
+          case 'metrics':
+            running.tMs = msg.snapshot.tMs;
+            feedTranscript(msg.snapshot.tMs);
+            this.deps.events.emit('live.metrics', msg.snapshot);
+            break;
+          default:
+            stored.hooks.onOutput(msg);
+        }
+      };
+      running.done = runLive(
+        source,
+        {
+          playbook,
+          host: this.deps.engine,
+          signal: abort.signal,
+          ...(typeof calibration === 'number' ? { agentCalibrationDb: calibration } : {}),
+          ...(spec.kind === 'devices' && spec.autoStart ? { startOnSpeech: true } : {}),
+        },
+        {
+          onOutput,
+          onSession: (session) => {
+            running.session = session;
+          },
+          onFrames: stored.hooks.onFrames,
+          onStatus: (s) => this.deps.events.emit('live.status', { channel: s.channel, state: s.state, message: s.message }),
+          onEnd: async (result) => {
+            feedTranscript(Infinity, true);
+            await stored.hooks.onEnd(result);
+            if (spec.kind === 'devices') await rememberDevices(this.deps.library, { agent: spec.agent, customer: spec.customer });
+          },
+        },
+      ).then(
+        () => this.ended(null),
+        async (err: unknown) => {
+          await stored.fail();
+          this.ended(oneLine(err));
+        },
+      );
+      this.running = running;
+      this.lastCallId = writer.id;
+      this.deps.events.emit('calls.changed', { callId: writer.id });
+      return this.setState({ phase: 'live', callId: writer.id, source: label, startedAt, error: null, ruleIds: playbook.rules.filter((r) => r.enabled).map((r) => r.id) });
+    } catch (err) {
+      this.setState({ ...IDLE, error: oneLine(err) });
+      throw err;
+    }
+  }
+
+  private ended(error: string | null): void {
+    const callId = this.running?.callId ?? null;
+    this.running = null;
+    this.bridge = null;
+    this.setState({ ...IDLE, error });
+    if (callId) this.deps.events.emit('calls.changed', { callId });
+  }
+
+  /** Ends the running call; resolves once it is stored. */
+  async stop(): Promise<LiveState> {
+    const r = this.running;
+    if (!r) return this.current;
+    this.setState({ ...this.current, phase: 'stopping' });
+    r.abort.abort();
+    await r.done;
+    return this.current;
+  }
+
+  /** Resolves when the running call (if any) has ended and been stored. */
+  async whenIdle(): Promise<void> {
+    await this.running?.done;
+  }
+
+  async mark(): Promise<{ atMs: number }> {
+    const r = this.running;
+    if (!r) throw new UserError('no call is running', 'no_call');
+    if (r.session && !r.session.ended) {
+      // The engine stamps it with call time; it comes back as an event and is stored like the rest.
+      const ev = await r.session.mark();
+      return { atMs: ev.startMs };
+    }
+    const atMs = Math.round(r.tMs);
+    const event: CallEvent = { id: `mark#${++r.marks}`, type: 'mark', channel: 'agent', startMs: atMs, endMs: atMs };
+    r.writer.event('open', event);
+    this.deps.events.emit('live.event', { phase: 'close', event });
+    return { atMs };
+  }
+
+  /** Stores feedback on a card of the running call, or of the call that just ended. */
+  async feedback(nudgeId: string, feedback: NudgeFeedback): Promise<void> {
+    const r = this.running;
+    const callId = r?.callId ?? this.lastCallId;
+    if (!callId) throw new UserError('no call to give feedback on', 'no_call');
+    // A dismissed card closes in the engine too, so its rule can open again after its cooldown.
+    if (r && feedback === 'dismissed' && r.session && !r.session.ended) await r.session.dismiss(nudgeId).catch(() => false);
+    // The card may be younger than the last once-a-second commit.
+    if (r) await r.writer.flush();
+    await this.deps.library.setNudgeFeedback(callId, nudgeId, feedback);
+  }
+}

@@ -1,0 +1,245 @@
+/**
+ * A live coaching session: any FrameSource feeds the engine worker until the call ends (a time limit,
+ * a stretch of silence on both sides, or an abort signal); the report is collected as the call goes.
+ * Storage and UI attach through hooks, so this module stays free of both.
+ */
+import { dbfs, FRAME_SIZE, HOP_MS } from '../dsp/frames';
+import type { SessionOutput } from '../shared/engine-protocol';
+import type { Playbook } from '../shared/playbook';
+import type { CallReport, Nudge } from '../shared/types';
+import { makeReportCollector } from '../engine/analyze';
+import { EngineHost, type EngineSession } from '../engine/host';
+import type { CaptureStatus, FrameSource } from '../capture/source';
+import { makeSpeechTrigger, type SpeechTriggerConfig } from './speech-trigger';
+
+export interface LiveHooks {
+  /** Every engine output message, as it arrives. */
+  readonly onOutput?: (msg: SessionOutput) => void;
+  /** A nudge opened or closed. */
+  readonly onNudge?: (phase: 'open' | 'close', nudge: Nudge) => void;
+  readonly onStatus?: (status: CaptureStatus) => void;
+  /**
+   * The frames about to go to the engine (e.g. to record the call). Copy them if you keep them: they
+   * are transferred to the worker right after this returns.
+   */
+  readonly onFrames?: (agent: Float32Array, customer: Float32Array) => void;
+  /** The engine session is running (for marks and dismissals from the app). */
+  readonly onSession?: (session: EngineSession) => void;
+  /** With startOnSpeech: both sides have spoken and the call begins (its first frames follow). */
+  readonly onCallStart?: () => void;
+  /** The call ended; await-ed before runLive resolves (e.g. to store the call). */
+  readonly onEnd?: (result: LiveResult) => void | Promise<void>;
+}
+
+export interface LiveOptions {
+  readonly playbook: Playbook;
+  /** A running engine host to use; one is started (and closed) otherwise. */
+  readonly host?: EngineHost;
+  /** Stop after this much wall-clock time. */
+  readonly stopAfterMs?: number;
+  /** Stop after this much silence on both channels (once someone has spoken). */
+  readonly silenceStopMs?: number;
+  /** Level under which a frame counts as silence for silenceStopMs, dBFS. */
+  readonly silenceDb?: number;
+  readonly signal?: AbortSignal;
+  readonly sessionId?: string;
+  /** The agent's speech level from a level check, dBFS (loud/soft are judged against it from the start). */
+  readonly agentCalibrationDb?: number;
+  /**
+   * Wait until both sides speak before the call starts (audio before that is not coached or recorded,
+   * except a few seconds of pre-roll). `true` for the defaults.
+   */
+  readonly startOnSpeech?: boolean | Partial<SpeechTriggerConfig>;
+}
+
+export interface LiveStats {
+  readonly frames: number;
+  /** Frames the engine queue refused (worker too slow). */
+  readonly engineDropped: number;
+  /** Samples dropped or padded by the source (see SourceStats). */
+  readonly sourceDroppedSamples: number;
+  readonly sourcePaddedSamples: number;
+  /** From a chunk reaching the process to the engine having processed it, ms. */
+  readonly latencyP50Ms: number;
+  readonly latencyP99Ms: number;
+  readonly latencyMaxMs: number;
+  /** The engine's part of that: from handing frames to the worker to their being processed, ms. */
+  readonly engineLatencyP99Ms: number;
+  /** Worker time spent on this call, ms. */
+  readonly engineBusyMs: number;
+  readonly wallMs: number;
+  readonly stopReason: 'time' | 'silence' | 'signal' | 'source';
+}
+
+export interface LiveResult {
+  readonly report: CallReport;
+  readonly stats: LiveStats;
+  readonly startedAt: string;
+  readonly source: string;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+}
+
+function frameLevelDb(x: Float32Array, from: number): number {
+  let s = 0;
+  for (let i = from; i < from + FRAME_SIZE; i++) s += x[i]! * x[i]!;
+  return dbfs(s / FRAME_SIZE);
+}
+
+/** Runs one call from `source` to the end; resolves with the report once the session has stopped. */
+export async function runLive(source: FrameSource & { finished?: Promise<void> }, options: LiveOptions, hooks: LiveHooks = {}): Promise<LiveResult> {
+  const ownHost = options.host === undefined;
+  const host = options.host ?? (await EngineHost.start());
+  const collector = makeReportCollector();
+  const startedAt = new Date().toISOString();
+  const t0 = performance.now();
+  const latencies: number[] = [];
+  const engineLatencies: number[] = [];
+  let frames = 0;
+  let spoken = false;
+  let silentMs = 0;
+  const silenceDb = options.silenceDb ?? -50;
+  let stopReason: LiveStats['stopReason'] = 'source';
+  let accepting = true;
+  let endCall: (reason: LiveStats['stopReason']) => void = () => {};
+  const ended = new Promise<void>((resolve) => {
+    endCall = (reason) => {
+      if (!accepting) return;
+      stopReason = reason;
+      accepting = false;
+      resolve();
+    };
+  });
+
+  try {
+    const sessionOptions = { playbook: options.playbook, ...(options.agentCalibrationDb !== undefined ? { agentCalibrationDb: options.agentCalibrationDb } : {}) };
+    const session = await host.startSession(sessionOptions, (msg) => {
+      switch (msg.type) {
+        case 'nudge':
+          collector.sink.onNudge(msg.phase, msg.nudge);
+          hooks.onNudge?.(msg.phase, msg.nudge);
+          break;
+        case 'event':
+          collector.sink.onEvent(msg.phase, msg.event);
+          break;
+        case 'segment':
+          collector.sink.onSegment(msg.segment);
+          break;
+        case 'timeline':
+          collector.sink.onTimeline(msg.point);
+          break;
+        default:
+          break;
+      }
+      hooks.onOutput?.(msg);
+    }, options.sessionId);
+    hooks.onSession?.(session);
+
+    let finalFlush = false;
+    const trigger =
+      options.startOnSpeech === undefined || options.startOnSpeech === false
+        ? null
+        : makeSpeechTrigger(options.startOnSpeech === true ? {} : options.startOnSpeech);
+    const deliver = (agent: Float32Array, customer: Float32Array, capturedAt: number): void => {
+      const count = Math.floor(agent.length / FRAME_SIZE);
+      if (count === 0) return;
+      if (options.silenceStopMs !== undefined) {
+        for (let f = 0; f < count; f++) {
+          const loud = frameLevelDb(agent, f * FRAME_SIZE) > silenceDb || frameLevelDb(customer, f * FRAME_SIZE) > silenceDb;
+          if (loud) {
+            spoken = true;
+            silentMs = 0;
+          } else silentMs += HOP_MS;
+        }
+        if (spoken && silentMs >= options.silenceStopMs) endCall('silence');
+      }
+      hooks.onFrames?.(agent, customer);
+      frames += count;
+      const pushedAt = performance.now();
+      if (session.pushFrames(agent, customer)) {
+        void session.drain().then(() => {
+          if (latencies.length >= 1_000_000) return;
+          const now = performance.now();
+          latencies.push(now - capturedAt);
+          engineLatencies.push(now - pushedAt);
+        });
+      }
+    };
+    const startSource = source.start({
+      frames(agent, customer, capturedAt) {
+        if (!accepting && !finalFlush) return;
+        if (trigger && !trigger.triggered) {
+          const count = Math.floor(agent.length / FRAME_SIZE);
+          const rest = trigger.push(agent, customer, count);
+          if (rest < 0) return;
+          hooks.onCallStart?.();
+          const pre = trigger.takePreroll();
+          deliver(pre.agent, pre.customer, capturedAt);
+          if (rest < count) deliver(agent.slice(rest * FRAME_SIZE), customer.slice(rest * FRAME_SIZE), capturedAt);
+          return;
+        }
+        deliver(agent, customer, capturedAt);
+      },
+      status(s) {
+        hooks.onStatus?.(s);
+      },
+    });
+    try {
+      await startSource;
+    } catch (err) {
+      accepting = false;
+      await session.stop().catch(() => undefined);
+      throw err;
+    }
+
+    const timers: NodeJS.Timeout[] = [];
+    if (options.stopAfterMs !== undefined) timers.push(setTimeout(() => endCall('time'), options.stopAfterMs));
+    const onAbort = (): void => endCall('signal');
+    if (options.signal?.aborted) onAbort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    void source.finished?.then(() => endCall('source'));
+    await ended;
+    for (const t of timers) clearTimeout(t);
+    options.signal?.removeEventListener('abort', onAbort);
+
+    // Whatever the source still holds belongs to the call; nothing after it is processed.
+    finalFlush = true;
+    await source.stop();
+    finalFlush = false;
+    await session.drain();
+    const summary = await session.stop();
+    const report = collector.build(summary);
+    const sorted = [...latencies].sort((a, b) => a - b);
+    const src = source.stats();
+    const result: LiveResult = {
+      report,
+      startedAt,
+      source: source.description,
+      stats: {
+        frames,
+        engineDropped: session.dropped,
+        sourceDroppedSamples: src.droppedSamples,
+        sourcePaddedSamples: src.paddedSamples,
+        latencyP50Ms: round(percentile(sorted, 0.5)),
+        latencyP99Ms: round(percentile(sorted, 0.99)),
+        latencyMaxMs: round(sorted.at(-1) ?? 0),
+        engineLatencyP99Ms: round(percentile([...engineLatencies].sort((a, b) => a - b), 0.99)),
+        engineBusyMs: round(session.busyMs),
+        wallMs: Math.round(performance.now() - t0),
+        stopReason,
+      },
+    };
+    await hooks.onEnd?.(result);
+    return result;
+  } finally {
+    accepting = false;
+    if (ownHost) await host.close();
+  }
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}

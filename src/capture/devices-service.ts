@@ -1,0 +1,42 @@
+/** Audio devices for the app: the inputs there are, the ones chosen, and the first-run level check. */
+import type { DeviceList, LevelCheckResult } from '../shared/rpc';
+import { checkLevel } from './level-check';
+import { listDevices, resolveInputDevice } from './portaudio';
+import { rememberDevices, rememberedDevices } from './remembered';
+import { oneLine } from '../shared/errors';
+import type { Library } from '../library/library';
+import { CALIBRATION_KEY } from '../call/live-service';
+
+export class DeviceService {
+  constructor(private readonly library: Library) {}
+
+  async list(): Promise<DeviceList> {
+    const remembered = await rememberedDevices(this.library);
+    const cal = await this.library.getSetting<number>(CALIBRATION_KEY);
+    const calibrationDb = typeof cal === 'number' ? cal : null;
+    try {
+      const inputs = listDevices()
+        .filter((d) => d.inputChannels > 0)
+        .map((d) => ({ id: d.id, name: d.name, hostApi: d.hostApi, channels: d.inputChannels, defaultSampleRate: d.defaultSampleRate, isDefault: d.defaultInput }));
+      return { available: true, reason: null, inputs, remembered, calibrationDb };
+    } catch (err) {
+      // No audio backend (e.g. naudiodon not built): the app still works for review and the demo call.
+      return { available: false, reason: oneLine(err), inputs: [], remembered, calibrationDb };
+    }
+  }
+
+  async choose(devices: { agent: string; customer: string }): Promise<DeviceList> {
+    // Refuses names that match no input (or several), with the inputs there are.
+    const all = listDevices();
+    resolveInputDevice(devices.agent, all);
+    resolveInputDevice(devices.customer, all);
+    await rememberDevices(this.library, devices);
+    return this.list();
+  }
+
+  async levelCheck(device: string, seconds: number): Promise<LevelCheckResult> {
+    const result = await checkLevel(device, seconds);
+    if (result.verdict === 'ok' && result.speechDbfs !== null) await this.library.setSetting(CALIBRATION_KEY, result.speechDbfs);
+    return result;
+  }
+}

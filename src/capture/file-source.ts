@@ -1,0 +1,92 @@
+/**
+ * A WAV file played into the engine in real time (for the demo and for tests): the same frames a live
+ * call would give, paced by the wall clock, in 20 ms steps.
+ */
+import { FRAME_SIZE, HOP_MS } from '../dsp/frames';
+import { openWavFile } from './wav-file';
+import type { FrameSink, FrameSource, SourceStats } from './source';
+
+export interface FileSourceOptions {
+  readonly swap?: boolean;
+  /** Playback speed; 1 = real time. */
+  readonly speed?: number;
+  /** Frames per delivery (1 = every 20 ms). */
+  readonly framesPerChunk?: number;
+}
+
+export class FileSource implements FrameSource {
+  private agent = new Float32Array(0);
+  private customer = new Float32Array(0);
+  private timer: NodeJS.Timeout | null = null;
+  private pos = 0;
+  private sink: FrameSink | null = null;
+  private finishedResolve: (() => void) | null = null;
+  /** Resolves when the whole file has been delivered. */
+  readonly finished: Promise<void>;
+
+  constructor(
+    private readonly path: string,
+    private readonly opts: FileSourceOptions = {},
+  ) {
+    this.finished = new Promise((resolve) => (this.finishedResolve = resolve));
+  }
+
+  get description(): string {
+    return `file ${this.path}`;
+  }
+
+  start(sink: FrameSink): Promise<void> {
+    const src = openWavFile(this.path, { swap: this.opts.swap ?? false });
+    const frames = Math.floor((src.durationMs / HOP_MS) + 1);
+    const a = new Float32Array(frames * FRAME_SIZE);
+    const c = new Float32Array(frames * FRAME_SIZE);
+    let n = 0;
+    src.read((agent, customer, count) => {
+      const len = count * FRAME_SIZE;
+      if (n + len > a.length) return;
+      a.set(agent.subarray(0, len), n);
+      c.set(customer.subarray(0, len), n);
+      n += len;
+    });
+    this.agent = a.subarray(0, n);
+    this.customer = c.subarray(0, n);
+    this.sink = sink;
+    for (const channel of ['agent', 'customer'] as const) sink.status({ channel, state: 'capturing', message: `playing ${this.path}` });
+    const step = Math.max(1, this.opts.framesPerChunk ?? 1) * FRAME_SIZE;
+    const periodMs = (step / FRAME_SIZE) * HOP_MS / (this.opts.speed ?? 1);
+    const t0 = performance.now();
+    const tick = (): void => {
+      // Deliver everything that is due by the wall clock (catches up after a late timer).
+      const due = Math.min(this.agent.length, Math.floor((performance.now() - t0) / periodMs) * step);
+      if (due > this.pos) {
+        const at = performance.now();
+        sink.frames(this.agent.slice(this.pos, due), this.customer.slice(this.pos, due), at);
+        this.pos = due;
+      }
+      if (this.pos >= this.agent.length) {
+        this.finish();
+        return;
+      }
+      this.timer = setTimeout(tick, Math.max(1, periodMs / 2));
+    };
+    this.timer = setTimeout(tick, 0);
+    return Promise.resolve();
+  }
+
+  private finish(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.finishedResolve?.();
+    this.finishedResolve = null;
+  }
+
+  stop(): Promise<void> {
+    this.finish();
+    if (this.sink) for (const channel of ['agent', 'customer'] as const) this.sink.status({ channel, state: 'stopped', message: 'file source stopped' });
+    return Promise.resolve();
+  }
+
+  stats(): SourceStats {
+    return { droppedSamples: 0, paddedSamples: 0, frames: this.pos / FRAME_SIZE };
+  }
+}

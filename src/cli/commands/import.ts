@@ -1,0 +1,60 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+import { importArchive } from '../../library/archive';
+import { UserError } from '../../shared/errors';
+import { loadPlaybookFile } from '../../playbook/playbook-file';
+import { importAudioFile } from '../../library/import-audio';
+import { fmtDate, LIBRARY_OPTIONS, withLibrary } from '../library-options';
+import type { Command } from '../command';
+import { fmtMs } from '../format';
+
+/** A zip (a `.cadence` archive) starts with a local file header. */
+function looksLikeZip(path: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UserError(code === 'ENOENT' ? `no such file: ${path}` : `cannot read ${path}: ${code ?? 'error'}`);
+  }
+  try {
+    const b = Buffer.alloc(4);
+    return readSync(fd, b, 0, 4, 0) === 4 && b.readUInt32LE(0) === 0x04034b50;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export const importCommand: Command = {
+  name: 'import',
+  summary: 'Add a call to the library: a recording (WAV) is analyzed and stored; a .cadence archive is verified and imported',
+  usage: 'cadence import <file.wav|file.cadence> [--json] [--db FILE] [--playbook FILE] [--swap] [--title TEXT] [--agent NAME]',
+  options: { ...LIBRARY_OPTIONS, playbook: { type: 'string' }, swap: { type: 'boolean' }, title: { type: 'string' }, agent: { type: 'string' } },
+  minArgs: 1,
+  run(args, opts, io) {
+    const path = args[0]!;
+    const archive = path.endsWith('.cadence') || looksLikeZip(path);
+    return withLibrary(opts, async (lib) => {
+      let id: string;
+      let outcome: 'imported' | 'unchanged' = 'imported';
+      if (archive) {
+        ({ callId: id, outcome } = await importArchive(lib, path));
+      } else {
+        const playbook = loadPlaybookFile(typeof opts.playbook === 'string' ? opts.playbook : undefined);
+        id = await importAudioFile(lib, path, {
+          playbook,
+          swap: opts.swap === true,
+          ...(typeof opts.title === 'string' && { title: opts.title }),
+          ...(typeof opts.agent === 'string' && { agent: opts.agent }),
+        });
+      }
+      const call = (await lib.getCall(id))!;
+      if (opts.json) {
+        io.out(JSON.stringify({ id, outcome, title: call.meta.title, startedAt: call.meta.startedAt, durationMs: call.meta.durationMs, nudges: call.report.nudges.length }));
+      } else {
+        const what = outcome === 'unchanged' ? 'already in the library' : 'imported';
+        io.out(`${what}: ${id}  ${fmtDate(call.meta.startedAt)}  ${fmtMs(call.meta.durationMs)}  ${call.meta.title || '(untitled)'}  ${call.report.nudges.length} nudges`);
+      }
+      return 0;
+    });
+  },
+};

@@ -1,0 +1,167 @@
+import { UserError } from '../../shared/errors';
+import { DeviceSource } from '../../capture/device-source';
+import { FileSource } from '../../capture/file-source';
+import { rememberDevices, rememberedDevices, type RememberedDevices } from '../../capture/remembered';
+import type { FrameSource } from '../../capture/source';
+import { runLive, type LiveHooks, type LiveResult } from '../../call/run-live';
+import { loadPlaybookFile } from '../../playbook/playbook-file';
+import { startStoredLiveCall, type StoredLiveCall } from '../../call/store-live';
+import { recoverInterrupted } from '../../library/live-writer';
+import { openLibraryFor } from '../library-options';
+import type { Library } from '../../library/library';
+import type { Command, CliIO } from '../command';
+import { formatReport } from '../format';
+
+/**
+ * Where the app (or the store) attaches to headless live calls, e.g. to save the call in the library.
+ * Set it before `cadence live` runs; its hooks run alongside the command's own output.
+ */
+let liveHookFactory: ((io: CliIO) => LiveHooks) | null = null;
+export function setLiveHooks(factory: ((io: CliIO) => LiveHooks) | null): void {
+  liveHookFactory = factory;
+}
+
+/** Both sets of hooks run; the first one's run first. */
+function mergeHooks(a: LiveHooks, b: LiveHooks): LiveHooks {
+  return {
+    onOutput: (m) => (a.onOutput?.(m), b.onOutput?.(m)),
+    onNudge: (p, n) => (a.onNudge?.(p, n), b.onNudge?.(p, n)),
+    onStatus: (s) => (a.onStatus?.(s), b.onStatus?.(s)),
+    onCallStart: () => (a.onCallStart?.(), b.onCallStart?.()),
+    onFrames: (x, y) => (a.onFrames?.(x, y), b.onFrames?.(x, y)),
+    onEnd: async (r) => {
+      await a.onEnd?.(r);
+      await b.onEnd?.(r);
+    },
+  };
+}
+
+function num(v: unknown, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (typeof v !== 'string' || !Number.isFinite(n) || n <= 0) throw new UserError(`--${name} must be a positive number, got "${String(v)}"`);
+  return n;
+}
+
+export const liveCommand: Command = {
+  name: 'live',
+  summary: 'Coach a live call from two audio inputs (agent mic, softphone output via a monitor/loopback device); prints nudges as they open and close, then the report',
+  usage:
+    'cadence live --agent <device> --customer <device> [--seconds N] [--silence-stop S] [--rate HZ] [--chunk-ms MS] [--playbook FILE] [--auto-start] [--title T] [--db FILE] [--no-save] [--no-record] [--json]   (or --file call.wav)',
+  options: {
+    agent: { type: 'string' },
+    customer: { type: 'string' },
+    file: { type: 'string' },
+    seconds: { type: 'string' },
+    'silence-stop': { type: 'string' },
+    rate: { type: 'string' },
+    'chunk-ms': { type: 'string' },
+    playbook: { type: 'string' },
+    json: { type: 'boolean' },
+    db: { type: 'string' },
+    title: { type: 'string' },
+    'no-save': { type: 'boolean' },
+    'no-record': { type: 'boolean' },
+    'auto-start': { type: 'boolean' },
+  },
+  async run(_args, opts, io) {
+    const playbook = loadPlaybookFile(typeof opts.playbook === 'string' ? opts.playbook : undefined);
+    const seconds = num(opts.seconds, 'seconds');
+    const silenceStop = num(opts['silence-stop'], 'silence-stop');
+    const rate = num(opts.rate, 'rate');
+    const chunkMs = num(opts['chunk-ms'], 'chunk-ms');
+    const json = opts.json === true;
+    const emit = (obj: unknown): void => io.out(JSON.stringify(obj));
+    // The call lands in the library as it happens (unless --no-save); audio too (unless --no-record).
+    const library: Library | null = opts['no-save'] === true ? null : await openLibraryFor(opts);
+    let source: FrameSource & { finished?: Promise<void> };
+    let devices: RememberedDevices | null = null;
+    try {
+      if (typeof opts.file === 'string') source = new FileSource(opts.file);
+      else {
+        // Devices not named on the command line are the ones used last time.
+        const remembered = library ? await rememberedDevices(library) : null;
+        const agent = typeof opts.agent === 'string' ? opts.agent : remembered?.agent;
+        const customer = typeof opts.customer === 'string' ? opts.customer : remembered?.customer;
+        if (agent === undefined || customer === undefined) {
+          throw new UserError('both --agent and --customer devices are needed (see `cadence devices`), or --file call.wav');
+        }
+        devices = { agent, customer };
+        source = new DeviceSource({ agent, customer, ...(rate !== undefined ? { sampleRate: rate } : {}), ...(chunkMs !== undefined ? { chunkMs } : {}) });
+      }
+    } catch (err) {
+      await library?.close();
+      throw err;
+    }
+    let stored: StoredLiveCall | null = null;
+    if (library) {
+      await recoverInterrupted(library);
+      stored = await startStoredLiveCall(
+        library,
+        { startedAt: Date.now(), source: typeof opts.file === 'string' ? 'file' : 'device', title: typeof opts.title === 'string' ? opts.title : `Live call ${new Date().toLocaleString()}` },
+        {
+          recording: opts['no-record'] !== true,
+          onWarning: (m) => (json ? emit({ type: 'warning', message: m }) : io.err(`cadence live: warning: ${m}`)),
+        },
+      );
+    }
+    const extra = mergeHooks(liveHookFactory?.(io) ?? {}, stored?.hooks ?? {});
+    if (opts['auto-start'] === true) {
+      if (json) emit({ type: 'call', phase: 'waiting' });
+      else io.err('waiting for both sides to speak…');
+    }
+    const controller = new AbortController();
+    const onSignal = (): void => controller.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    let result: LiveResult;
+    try {
+      result = await runLive(
+        source,
+        {
+          playbook,
+          signal: controller.signal,
+          ...(opts['auto-start'] === true ? { startOnSpeech: true } : {}),
+          ...(seconds !== undefined ? { stopAfterMs: seconds * 1000 } : {}),
+          ...(silenceStop !== undefined ? { silenceStopMs: silenceStop * 1000 } : {}),
+        },
+        {
+          ...extra,
+          onCallStart() {
+            if (json) emit({ type: 'call', phase: 'start' });
+            else io.err('both sides are speaking: call started');
+            extra.onCallStart?.();
+          },
+          onStatus(s) {
+            if (json) emit({ type: 'status', ...s });
+            else io.err(`[${s.channel}] ${s.state}: ${s.message}`);
+            extra.onStatus?.(s);
+          },
+          onNudge(phase, nudge) {
+            if (json) emit({ type: 'nudge', phase, nudge });
+            else io.out(`${(nudge.atMs / 1000).toFixed(1).padStart(6)} s  ${phase === 'open' ? '▶' : '■'} ${nudge.severity.padEnd(8)} ${nudge.title}${phase === 'open' ? ` — ${nudge.message}` : ''}`);
+            extra.onNudge?.(phase, nudge);
+          },
+        },
+      );
+      // The devices opened (or runLive would have thrown): remember them for next time.
+      if (library && devices) await rememberDevices(library, devices);
+    } catch (err) {
+      // The call keeps what it had: finalise it as interrupted rather than leaving it live.
+      await stored?.fail();
+      throw err;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      await library?.close();
+    }
+    const callId = stored?.writer.id ?? null;
+    if (json) emit({ type: 'report', callId, report: result.report, stats: result.stats, startedAt: result.startedAt, source: result.source });
+    else {
+      io.out(formatReport(result.report, source.description));
+      if (callId) io.out(`saved as call ${callId}`);
+      io.out(`capture: ${result.stats.frames} frames, latency p99 ${result.stats.latencyP99Ms} ms, dropped ${result.stats.engineDropped + result.stats.sourceDroppedSamples / 320} frames, stopped by ${result.stats.stopReason}`);
+    }
+    return 0;
+  },
+};

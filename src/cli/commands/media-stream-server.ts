@@ -1,0 +1,78 @@
+import { oneLine, UserError } from '../../shared/errors';
+import { openLibraryFor } from '../library-options';
+import { loadPlaybookFile } from '../../playbook/playbook-file';
+import { startMediaStreamServer } from '../../telephony/media-stream-server';
+import type { Command } from '../command';
+
+export const mediaStreamServerCommand: Command = {
+  name: 'media-stream-server',
+  summary: "Coach calls on a Twilio number: answers the voice webhook (POST /voice) with a both-tracks Media Stream, runs the engine per call (/media), pushes nudges to agent apps (/agent)",
+  usage: 'cadence media-stream-server [--port N] [--host ADDR] [--public-url URL] [--auth-token T] [--dial NUMBER|client:ID] [--agent-track inbound|outbound] [--playbook FILE] [--db FILE] [--no-save] [--json]',
+  options: {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    'public-url': { type: 'string' },
+    'auth-token': { type: 'string' },
+    dial: { type: 'string' },
+    'agent-track': { type: 'string' },
+    playbook: { type: 'string' },
+    json: { type: 'boolean' },
+    db: { type: 'string' },
+    'no-save': { type: 'boolean' },
+  },
+  async run(_args, opts, io) {
+    const playbook = loadPlaybookFile(typeof opts.playbook === 'string' ? opts.playbook : undefined);
+    const port = opts.port === undefined ? 8080 : Number(opts.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port must be 0–65535, got "${String(opts.port)}"`);
+    const agentTrack = opts['agent-track'];
+    if (agentTrack !== undefined && agentTrack !== 'inbound' && agentTrack !== 'outbound') throw new UserError('--agent-track must be inbound or outbound');
+    const authToken = typeof opts['auth-token'] === 'string' ? opts['auth-token'] : process.env.TWILIO_AUTH_TOKEN;
+    const json = opts.json === true;
+    const emit = (obj: unknown): void => io.out(JSON.stringify(obj));
+    // Every call lands in the library when it ends (unless --no-save).
+    const library = opts['no-save'] === true ? null : await openLibraryFor(opts);
+    let server;
+    try {
+      server = await startMediaStreamServer({
+        playbook,
+        port,
+        host: typeof opts.host === 'string' ? opts.host : '127.0.0.1',
+        ...(authToken ? { authToken } : {}),
+        ...(typeof opts['public-url'] === 'string' ? { publicUrl: opts['public-url'] } : {}),
+        ...(typeof opts.dial === 'string' ? { dial: opts.dial } : {}),
+        ...(agentTrack ? { agentTrack } : {}),
+        onLog: (m) => io.err(m),
+        onCallStart: (call) => (json ? emit({ type: 'call', phase: 'start', call }) : io.out(`call ${call.callSid} started`)),
+        onNudge: (call, phase, nudge) =>
+          json ? emit({ type: 'nudge', phase, callSid: call.callSid, nudge }) : io.out(`call ${call.callSid} ${(nudge.atMs / 1000).toFixed(1)} s ${phase} ${nudge.title}`),
+        onCallEnd: async (call, report) => {
+          let callId: string | null = null;
+          if (library) {
+            try {
+              callId = await library.saveReport({ startedAt: Date.now() - report.durationMs, source: 'softphone', title: `Twilio call ${call.callSid}` }, report);
+            } catch (err) {
+              io.err(`cadence media-stream-server: could not save call ${call.callSid}: ${oneLine(err)}`);
+            }
+          }
+          if (json) emit({ type: 'call', phase: 'end', call, callId, report });
+          else io.out(`call ${call.callSid} ended: ${report.nudges.length} nudges${callId ? `, saved as ${callId}` : ''}`);
+        },
+      });
+    } catch (err) {
+      await library?.close();
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE') throw new UserError(`port ${port} is already in use; pick another with --port`);
+      throw err;
+    }
+    const s = server;
+    if (json) emit({ type: 'listening', url: s.url, voiceWebhook: `${s.url}/voice`, media: `${s.url.replace('http', 'ws')}/media`, agent: `${s.url.replace('http', 'ws')}/agent`, signatureCheck: Boolean(authToken) });
+    else io.out(`listening on ${s.url}: voice webhook POST /voice, media stream /media, agent app /agent${authToken ? '' : ' (no auth token: webhook signatures are not checked)'}`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    await s.close();
+    await library?.close();
+    return 0;
+  },
+};

@@ -1,0 +1,59 @@
+/** What the library's CLI commands share: opening the library from `--db`, dates, and durations. */
+import { UserError } from '../shared/errors';
+import { openLibrary, type Library } from '../library/library';
+import { defaultDbPath } from '../library/paths';
+
+type Opts = Readonly<Record<string, string | boolean | string[] | undefined>>;
+
+export const LIBRARY_OPTIONS = { json: { type: 'boolean' }, db: { type: 'string' } } as const;
+
+export function openLibraryFor(opts: Opts): Promise<Library> {
+  return openLibrary(defaultDbPath(typeof opts.db === 'string' ? opts.db : undefined));
+}
+
+/** Runs `fn` with the library open, closing it afterwards whatever happens. */
+export async function withLibrary<T>(opts: Opts, fn: (lib: Library) => Promise<T>): Promise<T> {
+  const lib = await openLibraryFor(opts);
+  try {
+    return await fn(lib);
+  } finally {
+    await lib.close();
+  }
+}
+
+/**
+ * `YYYY-MM-DD` (local midnight; as an upper bound, the end of that day) or any ISO date-time.
+ * Returns epoch ms.
+ */
+export function parseDateOption(name: string, text: string, endOfDay = false): number {
+  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (day) {
+    const [y, m, dd] = [Number(day[1]), Number(day[2]) - 1, Number(day[3])];
+    const d = new Date(y, m, dd);
+    if (d.getFullYear() === y && d.getMonth() === m && d.getDate() === dd) return new Date(y, m, dd + (endOfDay ? 1 : 0)).getTime();
+    throw new UserError(`--${name}: not a date: ${text} (use YYYY-MM-DD)`);
+  }
+  const t = Date.parse(text);
+  if (/^\d{4}-\d{2}-\d{2}T/.test(text) && !Number.isNaN(t)) return t;
+  throw new UserError(`--${name}: not a date: ${text} (use YYYY-MM-DD or an ISO date-time)`);
+}
+
+export function parseIntOption(name: string, text: string | undefined, min: number, max: number): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UserError(`--${name}: expected a whole number from ${min} to ${max}, got ${text}`);
+  return n;
+}
+
+export function fmtDate(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+/** The call id for an exact id or a unique prefix; a one-line error otherwise. */
+export async function requireCallId(lib: Library, idOrPrefix: string): Promise<string> {
+  const id = await lib.resolveId(idOrPrefix);
+  if (!id) throw new UserError(`no call with id ${idOrPrefix}`, 'not_found');
+  return id;
+}

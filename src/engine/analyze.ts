@@ -1,0 +1,56 @@
+/**
+ * Offline analysis: runs a whole recording through the same engine the live worker uses, as fast as the
+ * machine allows, and collects the call report.
+ */
+import type { Playbook } from '../shared/playbook';
+import type { CallEvent, CallReport, Nudge, SpeechSegment, TimelinePoint } from '../shared/types';
+import { openWavFile } from '../capture/wav-file';
+import { createEngine, type EngineOptions } from './engine';
+
+export interface AnalyzeOptions {
+  readonly playbook: Playbook;
+  readonly swap?: boolean;
+  readonly engine?: Omit<EngineOptions, 'playbook' | 'sink'>;
+}
+
+/** Collects engine output into a report. Shared by offline analysis and live sessions. */
+export function makeReportCollector(): {
+  sink: Required<NonNullable<EngineOptions['sink']>>;
+  build(summary: ReturnType<ReturnType<typeof createEngine>['finish']>): CallReport;
+} {
+  const speech: SpeechSegment[] = [];
+  const timeline: TimelinePoint[] = [];
+  const events: CallEvent[] = [];
+  const nudges: Nudge[] = [];
+  return {
+    sink: {
+      onSegment: (s) => speech.push(s),
+      onTimeline: (p) => timeline.push(p),
+      onEvent: (phase, e) => {
+        if (phase === 'close') events.push(e);
+      },
+      onNudge: (phase, n) => {
+        if (phase === 'close') nudges.push(n);
+      },
+    },
+    build(summary) {
+      const byStart = <T extends { startMs: number }>(a: T, b: T): number => a.startMs - b.startMs;
+      return {
+        ...summary,
+        speech: speech.sort(byStart),
+        timeline,
+        events: events.sort(byStart),
+        nudges: nudges.sort((a, b) => a.atMs - b.atMs),
+      };
+    },
+  };
+}
+
+export function analyzeFile(path: string, options: AnalyzeOptions): CallReport & { readonly warnings?: readonly string[] } {
+  const source = openWavFile(path, { swap: options.swap ?? false });
+  const collector = makeReportCollector();
+  const engine = createEngine({ ...options.engine, playbook: options.playbook, sink: collector.sink });
+  source.read((agent, customer, count) => engine.processFrames(agent, customer, count));
+  const report = collector.build(engine.finish());
+  return source.warnings.length > 0 ? { ...report, warnings: source.warnings } : report;
+}

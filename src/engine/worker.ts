@@ -1,0 +1,114 @@
+/**
+ * The engine worker thread. Owns the live sessions; the host only moves frames in and results out.
+ * Never blocks: every request is handled synchronously and answered; errors are reported, not thrown.
+ */
+import { getHeapStatistics } from 'node:v8';
+import { parentPort } from 'node:worker_threads';
+import { FRAME_SIZE, HOP_MS } from '../dsp/frames';
+import type { EngineMessage, EngineRequest, LogLevel } from '../shared/engine-protocol';
+import { createEngine, type Engine } from './engine';
+
+const port = parentPort;
+if (!port) throw new Error('engine worker must run in a worker thread');
+
+let seq = 0;
+const send = (msg: EngineMessage): void => port.postMessage(msg);
+const next = (): number => ++seq;
+const log = (level: LogLevel, message: string): void => send({ type: 'log', seq: next(), level, message });
+
+interface Session {
+  readonly engine: Engine;
+  readonly metricsIntervalMs: number;
+  nextMetricsMs: number;
+}
+
+const sessions = new Map<string, Session>();
+
+function startSession(req: Extract<EngineRequest, { type: 'start' }>): void {
+  const id = req.sessionId;
+  if (sessions.has(id)) {
+    send({ type: 'error', seq: next(), replyTo: req.seq, sessionId: id, code: 'session_exists', message: `session ${id} already running` });
+    return;
+  }
+  const engine = createEngine({
+    playbook: req.options.playbook,
+    ...(req.options.agentCalibrationDb !== undefined ? { agentCalibrationDb: req.options.agentCalibrationDb } : {}),
+    sink: {
+      onNudge: (phase, nudge) => send({ type: 'nudge', seq: next(), sessionId: id, phase, nudge }),
+      onEvent: (phase, event) => send({ type: 'event', seq: next(), sessionId: id, phase, event }),
+      onSegment: (segment) => send({ type: 'segment', seq: next(), sessionId: id, segment }),
+      onTimeline: (point) => send({ type: 'timeline', seq: next(), sessionId: id, point }),
+    },
+  });
+  const interval = req.options.metricsIntervalMs ?? 250;
+  sessions.set(id, { engine, metricsIntervalMs: interval, nextMetricsMs: interval });
+  send({ type: 'started', seq: next(), replyTo: req.seq, sessionId: id });
+}
+
+function frames(req: Extract<EngineRequest, { type: 'frames' }>): void {
+  const s = sessions.get(req.sessionId);
+  // Frames for a stopped or unknown session are dropped silently: after stop nothing is emitted.
+  if (!s) return;
+  const t0 = performance.now();
+  const count = Math.floor(Math.min(req.agent.length, req.customer.length) / FRAME_SIZE);
+  const e = s.engine;
+  let done = 0;
+  while (done < count) {
+    // Run up to the next metrics boundary in one call: no per-frame views or closures.
+    const untilMetrics = Math.max(1, Math.ceil((s.nextMetricsMs - e.tMs) / HOP_MS));
+    const n = Math.min(count - done, untilMetrics);
+    e.processFrames(req.agent, req.customer, n, done);
+    done += n;
+    if (e.tMs >= s.nextMetricsMs) {
+      s.nextMetricsMs += s.metricsIntervalMs;
+      send({ type: 'metrics', seq: next(), sessionId: req.sessionId, snapshot: e.snapshot() });
+    }
+  }
+  send({ type: 'processed', seq: next(), replyTo: req.seq, sessionId: req.sessionId, tMs: e.tMs, busyMs: performance.now() - t0 });
+}
+
+function handle(req: EngineRequest): void {
+  switch (req.type) {
+    case 'start':
+      return startSession(req);
+    case 'frames':
+      return frames(req);
+    case 'mark': {
+      const s = sessions.get(req.sessionId);
+      if (!s) return void send({ type: 'error', seq: next(), replyTo: req.seq, sessionId: req.sessionId, code: 'no_session', message: `no session ${req.sessionId}` });
+      return void send({ type: 'marked', seq: next(), replyTo: req.seq, sessionId: req.sessionId, event: s.engine.mark() });
+    }
+    case 'dismiss': {
+      const s = sessions.get(req.sessionId);
+      return void send({ type: 'dismissed', seq: next(), replyTo: req.seq, sessionId: req.sessionId, ok: s ? s.engine.dismiss(req.nudgeId) : false });
+    }
+    case 'stop': {
+      const s = sessions.get(req.sessionId);
+      if (!s) return void send({ type: 'error', seq: next(), replyTo: req.seq, sessionId: req.sessionId, code: 'no_session', message: `no session ${req.sessionId}` });
+      const summary = s.engine.finish();
+      sessions.delete(req.sessionId);
+      return void send({ type: 'stopped', seq: next(), replyTo: req.seq, sessionId: req.sessionId, summary });
+    }
+    case 'ping':
+      return void send({ type: 'pong', seq: next(), replyTo: req.seq, heapUsed: getHeapStatistics().used_heap_size });
+    case 'crash':
+      throw new Error('crash requested by host');
+  }
+}
+
+port.on('message', (req: EngineRequest) => {
+  if (req.type === 'crash') {
+    // Escape the handler's try/catch on purpose, so the host sees a real worker failure.
+    setImmediate(() => handle(req));
+    return;
+  }
+  try {
+    handle(req);
+  } catch (err) {
+    const e = err as Error;
+    log('error', e.stack ?? e.message);
+    send({ type: 'error', seq: next(), replyTo: req.seq, code: 'internal', message: e.message });
+  }
+});
+
+send({ type: 'ready', seq: next() });

@@ -1,0 +1,332 @@
+/**
+ * The call archive (`.cadence`): a zip holding `call.json`, the recording and `manifest.json` (format,
+ * version, call id, app version, size and sha256 of every entry). The zip comment seals the whole file
+ * with a sha256 of every byte before the digest, so a truncation or a flipped bit anywhere — zip
+ * framing included — is caught before anything is read. Export streams; import is checked first,
+ * then all-or-nothing and idempotent.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, createReadStream, createWriteStream, existsSync, fstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import yauzl from 'yauzl';
+import yazl from 'yazl';
+import { z } from 'zod';
+import pkg from '../../package.json';
+import { oneLine, UserError } from '../shared/errors';
+import type { Library } from './library';
+import { CALL_SOURCES, CALL_STATUSES, type CallRecord, type CallSummary } from './types';
+
+export const ARCHIVE_FORMAT = 'cadence-call';
+export const ARCHIVE_VERSION = 1;
+export const ARCHIVE_EXT = '.cadence';
+const SEAL_PREFIX = 'CADENCE-SHA256:';
+const SEAL_LEN = SEAL_PREFIX.length + 64;
+const EOCD_LEN = 22;
+const MAX_JSON_BYTES = 256 * 1024 * 1024;
+const RECORDING_ENTRY = 'recording.opus';
+
+const entrySchema = z.object({ name: z.string(), size: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/) });
+const manifestSchema = z.object({
+  format: z.literal(ARCHIVE_FORMAT),
+  formatVersion: z.number().int().positive(),
+  callId: z.string().min(1),
+  appVersion: z.string(),
+  createdAt: z.string(),
+  entries: z.array(entrySchema),
+});
+export type ArchiveManifest = z.infer<typeof manifestSchema>;
+
+const metaSchema = z.object({
+  id: z.string().min(1).max(200),
+  startedAt: z.number(),
+  endedAt: z.number().nullable(),
+  durationMs: z.number().nonnegative(),
+  source: z.enum(CALL_SOURCES),
+  status: z.enum(CALL_STATUSES),
+  title: z.string(),
+  customerLabel: z.string().nullable(),
+  agent: z.string().nullable(),
+  tags: z.array(z.string()),
+  notes: z.string(),
+  score: z.number().nullable(),
+  insights: z.unknown(),
+});
+const callSchema = z.object({
+  meta: metaSchema,
+  summaryComplete: z.boolean(),
+  report: z.looseObject({
+    durationMs: z.number(),
+    channels: z.object({ agent: z.looseObject({}), customer: z.looseObject({}) }),
+    speech: z.array(z.looseObject({ channel: z.enum(['agent', 'customer']), startMs: z.number(), endMs: z.number() })),
+    timeline: z.array(z.looseObject({ tMs: z.number() })),
+    events: z.array(z.looseObject({ id: z.string(), type: z.string(), startMs: z.number() })),
+    nudges: z.array(z.looseObject({ id: z.string(), ruleId: z.string(), atMs: z.number() })),
+  }),
+  transcript: z.array(
+    z.object({ channel: z.enum(['agent', 'customer']), text: z.string(), startMs: z.number(), endMs: z.number(), confidence: z.number().nullable(), final: z.boolean() }),
+  ),
+  recording: z.object({ codec: z.string(), durationMs: z.number(), error: z.string().nullable() }).nullable(),
+});
+type ArchivedCall = z.infer<typeof callSchema>;
+
+/** The call as it travels: everything but machine-local details (paths, library status). */
+function archivedCall(call: CallRecord): ArchivedCall {
+  return {
+    meta: { ...call.meta, tags: [...call.meta.tags] },
+    summaryComplete: call.summaryComplete,
+    report: call.report as unknown as ArchivedCall['report'],
+    transcript: [...call.transcript],
+    recording: call.recording ? { codec: call.recording.codec, durationMs: call.recording.durationMs, error: call.recording.error } : null,
+  };
+}
+
+/** JSON with object keys sorted and undefined dropped, so equal values give equal text. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
+}
+
+/** What makes two copies "the same call": the archived form without the library-local status. */
+function identity(c: ArchivedCall, recordingSha: string | null): string {
+  const { status: _status, ...meta } = c.meta;
+  return canonical({ ...c, meta, recordingSha });
+}
+
+function sha256Stream(): { hash: ReturnType<typeof createHash>; counter: { bytes: number }; tap: Transform } {
+  const hash = createHash('sha256');
+  const counter = { bytes: 0 };
+  const tap = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      hash.update(chunk);
+      counter.bytes += chunk.length;
+      cb(null, chunk);
+    },
+  });
+  return { hash, counter, tap };
+}
+
+async function hashFile(path: string, end?: number): Promise<{ sha256: string; size: number }> {
+  const { hash, counter, tap } = sha256Stream();
+  const src = createReadStream(path, end === undefined ? {} : { start: 0, end: end - 1 });
+  tap.resume();
+  await pipeline(src, tap);
+  return { sha256: hash.digest('hex'), size: counter.bytes };
+}
+
+export interface ExportResult {
+  readonly path: string;
+  readonly callId: string;
+  readonly bytes: number;
+}
+
+/** Writes the call to `outPath` (streaming; written to a temporary name, sealed, then renamed). */
+export async function exportCall(library: Library, callId: string, outPath: string): Promise<ExportResult> {
+  const call = await library.getCall(callId);
+  if (!call) throw new UserError(`no call with id ${callId}`, 'not_found');
+  const callJson = Buffer.from(JSON.stringify(archivedCall(call)), 'utf8');
+  const entries: ArchiveManifest['entries'] = [{ name: 'call.json', size: callJson.length, sha256: createHash('sha256').update(callJson).digest('hex') }];
+  const recPath = call.recording?.path;
+  const hasRecording = recPath !== undefined && existsSync(recPath);
+  if (hasRecording) entries.push({ name: RECORDING_ENTRY, ...(await hashFile(recPath)) });
+  const manifest: ArchiveManifest = { format: ARCHIVE_FORMAT, formatVersion: ARCHIVE_VERSION, callId, appVersion: pkg.version, createdAt: new Date().toISOString(), entries };
+
+  const tmp = join(dirname(outPath), `.${basename(outPath)}.${randomBytes(4).toString('hex')}.partial`);
+  try {
+    const zip = new yazl.ZipFile();
+    const mtime = new Date(call.meta.startedAt);
+    zip.addBuffer(callJson, 'call.json', { mtime });
+    if (hasRecording) zip.addReadStream(createReadStream(recPath), RECORDING_ENTRY, { mtime, compress: false });
+    zip.addBuffer(Buffer.from(JSON.stringify(manifest, null, 2), 'utf8'), 'manifest.json', { mtime });
+    zip.end({ comment: SEAL_PREFIX + '0'.repeat(64), forceZip64Format: false });
+    await pipeline(zip.outputStream as Readable, createWriteStream(tmp));
+    const size = statSync(tmp).size;
+    const body = await hashFile(tmp, size - 64);
+    const fd = openSync(tmp, 'r+');
+    try {
+      writeSync(fd, Buffer.from(body.sha256, 'latin1'), 0, 64, size - 64);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, outPath);
+    return { path: outPath, callId, bytes: size };
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    if (err instanceof UserError) throw err;
+    throw new UserError(`cannot write ${outPath}: ${(err as NodeJS.ErrnoException).code ?? oneLine(err)}`, 'io');
+  }
+}
+
+// ---- import ----------------------------------------------------------------------------------------
+
+const refuse = (path: string, reason: string): UserError => new UserError(`cannot import ${basename(path)}: ${reason}`, 'bad_archive');
+
+/** Checks the zip trailer and the whole-file seal before any entry is trusted. */
+async function checkSeal(path: string): Promise<void> {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw refuse(path, code === 'ENOENT' ? 'no such file' : `cannot read it (${code ?? oneLine(err)})`);
+  }
+  let size: number;
+  const tail = Buffer.alloc(EOCD_LEN + SEAL_LEN);
+  const head = Buffer.alloc(4);
+  try {
+    size = fstatSync(fd).size;
+    if (size < 4 || readSync(fd, head, 0, 4, 0) < 4 || head.readUInt32LE(0) !== 0x04034b50) throw refuse(path, 'not a Cadence archive (not a zip file)');
+    if (size < tail.length) throw refuse(path, 'archive is truncated');
+    readSync(fd, tail, 0, tail.length, size - tail.length);
+  } finally {
+    closeSync(fd);
+  }
+  const ok = tail.readUInt32LE(0) === 0x06054b50 && tail.readUInt16LE(20) === SEAL_LEN && tail.toString('latin1', EOCD_LEN, EOCD_LEN + SEAL_PREFIX.length) === SEAL_PREFIX;
+  if (!ok) throw refuse(path, 'archive is truncated or not a Cadence archive (no seal at the end)');
+  const want = tail.toString('latin1', EOCD_LEN + SEAL_PREFIX.length);
+  const { sha256 } = await hashFile(path, size - 64);
+  if (sha256 !== want) throw refuse(path, 'archive is damaged or was modified (checksum mismatch)');
+}
+
+function openZip(path: string): Promise<yauzl.ZipFile> {
+  return new Promise((resolve, reject) => {
+    yauzl.open(path, { lazyEntries: true, validateEntrySizes: true, strictFileNames: true, autoClose: false }, (err, zip) => (err ? reject(err) : resolve(zip)));
+  });
+}
+
+function listEntries(zip: yauzl.ZipFile): Promise<yauzl.Entry[]> {
+  return new Promise((resolve, reject) => {
+    const out: yauzl.Entry[] = [];
+    zip.on('entry', (e: yauzl.Entry) => {
+      out.push(e);
+      zip.readEntry();
+    });
+    zip.once('end', () => resolve(out));
+    zip.once('error', reject);
+    zip.readEntry();
+  });
+}
+
+function entryStream(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Readable> {
+  return new Promise((resolve, reject) => zip.openReadStream(entry, (err, s) => (err ? reject(err) : resolve(s))));
+}
+
+async function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Buffer> {
+  if (entry.uncompressedSize > MAX_JSON_BYTES) throw new Error(`${entry.fileName} is too large`);
+  const chunks: Buffer[] = [];
+  for await (const c of await entryStream(zip, entry)) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+export interface ImportResult {
+  readonly callId: string;
+  /** `unchanged`: the same call was already in the library (a no-op). */
+  readonly outcome: 'imported' | 'unchanged';
+}
+
+/** Imports a `.cadence` archive: verified, then all-or-nothing and idempotent. Refusals are one line. */
+export async function importArchive(library: Library, path: string): Promise<ImportResult> {
+  await checkSeal(path);
+  let zip: yauzl.ZipFile;
+  try {
+    zip = await openZip(path);
+  } catch (err) {
+    throw refuse(path, `damaged zip (${oneLine(err)})`);
+  }
+  let tmp: string | null = null;
+  try {
+    const entries = await listEntries(zip).catch((err: unknown) => {
+      throw refuse(path, `damaged zip (${oneLine(err)})`);
+    });
+    const byName = new Map(entries.map((e) => [e.fileName, e]));
+    const manifestEntry = byName.get('manifest.json');
+    if (!manifestEntry) throw refuse(path, 'not a Cadence archive (no manifest.json)');
+    let manifest: ArchiveManifest;
+    try {
+      const raw = JSON.parse((await readEntry(zip, manifestEntry)).toString('utf8')) as unknown;
+      const version = (raw as { formatVersion?: unknown } | null)?.formatVersion;
+      if (typeof version === 'number' && version > ARCHIVE_VERSION) throw refuse(path, `archive format version ${version} is newer than this Cadence supports (${ARCHIVE_VERSION})`);
+      manifest = manifestSchema.parse(raw);
+    } catch (err) {
+      if (err instanceof UserError) throw err;
+      throw refuse(path, `invalid manifest (${err instanceof z.ZodError ? (err.issues[0]?.path.join('.') ?? '') + ' ' + (err.issues[0]?.message ?? '') : oneLine(err)})`);
+    }
+    const listed = new Set(manifest.entries.map((e) => e.name));
+    for (const name of byName.keys()) if (name !== 'manifest.json' && !listed.has(name)) throw refuse(path, `entry ${name} is not in the manifest`);
+    for (const e of manifest.entries) if (!byName.has(e.name)) throw refuse(path, `entry ${e.name} is missing`);
+    const callMeta = manifest.entries.find((e) => e.name === 'call.json');
+    if (!callMeta) throw refuse(path, 'no call.json');
+
+    const callBytes = await readEntry(zip, byName.get('call.json')!);
+    if (callBytes.length !== callMeta.size || sha(callBytes) !== callMeta.sha256) throw refuse(path, 'call.json checksum mismatch');
+    let call: ArchivedCall;
+    try {
+      call = callSchema.parse(JSON.parse(callBytes.toString('utf8')));
+    } catch (err) {
+      throw refuse(path, `invalid call.json (${err instanceof z.ZodError ? (err.issues[0]?.path.join('.') ?? '') + ' ' + (err.issues[0]?.message ?? '') : oneLine(err)})`);
+    }
+    if (call.meta.id !== manifest.callId) throw refuse(path, 'call id in call.json does not match the manifest');
+    const recEntry = manifest.entries.find((e) => e.name === RECORDING_ENTRY) ?? null;
+
+    // Idempotent: the same call again is a no-op; a different call under the same id is refused.
+    const existing = await library.getCall(call.meta.id);
+    if (existing) {
+      const theirs = identity(call, recEntry?.sha256 ?? null);
+      const ours = identity(archivedCall(existing), existing.recording?.sha256 ?? null);
+      if (theirs === ours) return { callId: call.meta.id, outcome: 'unchanged' };
+      throw refuse(path, `a different call with id ${call.meta.id} is already in the library`);
+    }
+
+    let finalPath: string | null = null;
+    if (recEntry) {
+      mkdirSync(library.recordingsDir, { recursive: true });
+      tmp = join(library.recordingsDir, `.import-${randomBytes(6).toString('hex')}.tmp`);
+      const { hash, counter, tap } = sha256Stream();
+      await pipeline(await entryStream(zip, byName.get(RECORDING_ENTRY)!), tap, createWriteStream(tmp));
+      if (counter.bytes !== recEntry.size || hash.digest('hex') !== recEntry.sha256) throw refuse(path, 'recording checksum mismatch');
+      finalPath = join(library.recordingsDir, `${call.meta.id.replace(/[^A-Za-z0-9_-]/g, '_')}.opus`);
+      if (existsSync(finalPath)) throw refuse(path, `a recording named ${basename(finalPath)} already exists`);
+    }
+
+    const report = call.report as unknown as CallRecord['report'];
+    const { speech, timeline, events, nudges, ...summary } = report;
+    let renamed = false;
+    try {
+      await library.db.transaction().execute(async (trx) => {
+        const m = call.meta;
+        await library.insertCall(
+          trx,
+          { id: m.id, startedAt: m.startedAt, endedAt: m.endedAt, source: m.source, status: 'imported', title: m.title, customerLabel: m.customerLabel, agent: m.agent, tags: m.tags, notes: m.notes, score: m.score, insights: m.insights },
+          m.durationMs,
+          call.summaryComplete ? (summary as CallSummary) : null,
+        );
+        await library.insertSpeech(trx, m.id, speech);
+        await library.upsertEvents(trx, m.id, events);
+        await library.upsertNudges(trx, m.id, nudges);
+        await library.putTimeline(trx, m.id, timeline);
+        await library.insertTranscript(trx, m.id, call.transcript);
+        if (finalPath !== null && recEntry && call.recording) {
+          await library.setRecording(trx, m.id, { path: finalPath, codec: call.recording.codec, sizeBytes: recEntry.size, sha256: recEntry.sha256, durationMs: call.recording.durationMs, error: call.recording.error });
+        }
+        await library.reindex(trx, m.id);
+        if (finalPath !== null && tmp !== null) {
+          renameSync(tmp, finalPath);
+          renamed = true;
+          tmp = null;
+        }
+      });
+    } catch (err) {
+      if (renamed && finalPath !== null) rmSync(finalPath, { force: true });
+      if (err instanceof UserError) throw err;
+      throw refuse(path, `invalid call data (${oneLine(err)})`);
+    }
+    return { callId: call.meta.id, outcome: 'imported' };
+  } finally {
+    zip.close();
+    if (tmp !== null) rmSync(tmp, { force: true });
+  }
+}

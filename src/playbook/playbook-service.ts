@@ -1,0 +1,49 @@
+/**
+ * The active playbook: the shipped default until the user saves their own from the editor. Saving
+ * validates first; an invalid playbook is refused with the JSON path of every problem.
+ */
+import { readFileSync } from 'node:fs';
+import { parsePlaybookText, type Playbook } from '../shared/playbook';
+import type { PlaybookCheck, PlaybookState } from '../shared/rpc';
+import { defaultPlaybookPath, loadPlaybookFile } from './playbook-file';
+import type { Library } from '../library/library';
+
+const ACTIVE_ID = 'active';
+
+export class PlaybookService {
+  constructor(private readonly library: Library) {}
+
+  /** The playbook the next call will use. */
+  async active(): Promise<Playbook> {
+    const stored = await this.library.getPlaybook(ACTIVE_ID);
+    if (stored) {
+      const result = parsePlaybookText(JSON.stringify(stored.playbook));
+      if (result.ok) return result.playbook;
+    }
+    return loadPlaybookFile();
+  }
+
+  async state(): Promise<PlaybookState> {
+    const stored = await this.library.getPlaybook(ACTIVE_ID);
+    if (stored) return { text: JSON.stringify(stored.playbook, null, 2), origin: 'custom' };
+    return { text: readFileSync(defaultPlaybookPath(), 'utf8'), origin: 'default' };
+  }
+
+  validate(text: string): PlaybookCheck {
+    const result = parsePlaybookText(text);
+    return result.ok ? { ok: true, problems: [] } : { ok: false, problems: result.problems };
+  }
+
+  async save(text: string): Promise<PlaybookCheck> {
+    const result = parsePlaybookText(text);
+    if (!result.ok) return { ok: false, problems: result.problems };
+    // Stored as the user wrote it (defaults stay implicit), validated again on every load.
+    await this.library.savePlaybook(ACTIVE_ID, result.playbook.name, JSON.parse(text) as unknown);
+    return { ok: true, problems: [] };
+  }
+
+  async reset(): Promise<PlaybookState> {
+    await this.library.db.deleteFrom('playbooks').where('id', '=', ACTIVE_ID).execute();
+    return this.state();
+  }
+}

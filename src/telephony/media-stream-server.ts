@@ -1,0 +1,385 @@
+/**
+ * Coaching calls on a Twilio number: an HTTP + WebSocket server that
+ * - answers Twilio's voice webhook (POST /voice) with TwiML starting a both-tracks Media Stream
+ *   (signature-checked when an auth token is configured),
+ * - accepts the Media Stream on /media (connected, start, media, mark, dtmf, stop), turns each
+ *   track's 8 kHz μ-law into engine frames placed by Twilio's timestamps, and runs one engine
+ *   session per call,
+ * - pushes every call's nudges to the agent's app over WebSocket clients connected to /agent.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { SAMPLE_RATE } from '../dsp/frames';
+import { MULAW_TABLE } from '../dsp/g711';
+import { makeResampler, type Resampler } from '../dsp/resample';
+import type { Playbook } from '../shared/playbook';
+import type { CallReport, Nudge } from '../shared/types';
+import { makeReportCollector } from '../engine/analyze';
+import { makeFramePairer, type FramePairer } from '../capture/pairer';
+import type { ChannelName } from '../capture/source';
+import { EngineHost, type EngineSession } from '../engine/host';
+import { twilioMessage, voiceTwiml, type TwilioStart } from './media-stream-protocol';
+import { validTwilioSignature } from './twilio-signature';
+
+export interface MediaStreamServerOptions {
+  readonly playbook: Playbook;
+  readonly port?: number;
+  readonly host?: string;
+  /** Twilio auth token: when set, /voice requests must carry a valid X-Twilio-Signature. */
+  readonly authToken?: string;
+  /** The public base URL Twilio uses (e.g. https://abc.ngrok.app); signatures are computed on it. */
+  readonly publicUrl?: string;
+  /** Who the webhook connects the caller to: a number, SIP URI or `client:identity`. */
+  readonly dial?: string;
+  /** Which Twilio track is the agent; the other is the customer. Default: outbound (the caller is the customer). */
+  readonly agentTrack?: 'inbound' | 'outbound';
+  readonly engineHost?: EngineHost;
+  readonly onCallStart?: (call: CallInfo) => void;
+  readonly onNudge?: (call: CallInfo, phase: 'open' | 'close', nudge: Nudge) => void;
+  /** The call ended; its report (e.g. to store it). */
+  readonly onCallEnd?: (call: CallInfo, report: CallReport) => void | Promise<void>;
+  readonly onLog?: (message: string) => void;
+}
+
+export interface CallInfo {
+  readonly callSid: string;
+  readonly streamSid: string;
+  readonly accountSid: string;
+  readonly tracks: readonly string[];
+  readonly customParameters: Readonly<Record<string, string>>;
+}
+
+export interface MediaStreamServer {
+  readonly port: number;
+  readonly url: string;
+  /** Calls in progress. */
+  readonly activeCalls: number;
+  close(): Promise<void>;
+}
+
+/** One track: places μ-law chunks by timestamp (gaps become silence) and resamples 8 kHz → 16 kHz. */
+class TrackDecoder {
+  private cursor = 0; // 8 kHz samples written so far
+  private readonly resampler: Resampler;
+  private pcm = new Float32Array(0);
+  private out = new Float32Array(0);
+
+  constructor(
+    private readonly rate: number,
+    private readonly write: (x: Float32Array) => void,
+  ) {
+    this.resampler = makeResampler(rate, SAMPLE_RATE, { maxBlock: 8192 });
+  }
+
+  push(timestampMs: number, bytes: Buffer): void {
+    const at = Math.round((timestampMs * this.rate) / 1000);
+    if (at > this.cursor) this.emitSilence(at - this.cursor);
+    // A chunk overlapping what was written already (a repeat) contributes only its new part.
+    const skip = Math.max(0, this.cursor - at);
+    if (skip >= bytes.length) return;
+    const n = bytes.length - skip;
+    if (this.pcm.length < n) this.pcm = new Float32Array(n);
+    for (let i = 0; i < n; i++) this.pcm[i] = MULAW_TABLE[bytes[skip + i]!]!;
+    this.convert(this.pcm, n);
+  }
+
+  private emitSilence(n: number): void {
+    // Cap a single gap at 10 s so a bogus timestamp cannot allocate without bound.
+    const len = Math.min(n, this.rate * 10);
+    const z = new Float32Array(Math.min(len, 8192));
+    for (let left = len; left > 0; left -= z.length) this.convert(z, Math.min(z.length, left));
+    this.cursor += n - len;
+  }
+
+  private convert(x: Float32Array, n: number): void {
+    for (let at = 0; at < n; at += 8192) {
+      const len = Math.min(8192, n - at);
+      const need = this.resampler.maxOutput(len);
+      if (this.out.length < need) this.out = new Float32Array(need);
+      const k = this.resampler.process(at === 0 ? x : x.subarray(at), len, this.out);
+      this.cursor += len;
+      if (k > 0) this.write(this.out.slice(0, k));
+    }
+  }
+}
+
+class StreamCall {
+  private session: EngineSession | null = null;
+  private readonly collector = makeReportCollector();
+  private pairer: FramePairer | null = null;
+  private tracks = new Map<string, TrackDecoder>();
+  private streamClock = 0;
+  private queue: Promise<void> = Promise.resolve();
+  private ended = false;
+  info: CallInfo | null = null;
+
+  constructor(
+    private readonly server: MediaStreamServerImpl,
+    private readonly ws: WebSocket,
+  ) {}
+
+  /** Messages are handled strictly in order (start is async). */
+  handle(raw: string): void {
+    this.queue = this.queue.then(() => this.process(raw)).catch((err: unknown) => {
+      this.server.log(`media stream error: ${(err as Error).message}`);
+      this.ws.close(1011, 'error');
+    });
+  }
+
+  private async process(raw: string): Promise<void> {
+    if (this.ended) return;
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      this.server.log('media stream: ignoring a message that is not JSON');
+      return;
+    }
+    const parsed = twilioMessage.safeParse(json);
+    if (!parsed.success) {
+      this.server.log(`media stream: ignoring an unknown or malformed message (${parsed.error.issues[0]?.message ?? 'invalid'})`);
+      return;
+    }
+    const msg = parsed.data;
+    switch (msg.event) {
+      case 'connected':
+        return;
+      case 'start':
+        await this.start(msg);
+        return;
+      case 'media': {
+        const dec = this.tracks.get(msg.media.track);
+        if (!dec || !this.pairer) return;
+        this.streamClock = Math.max(this.streamClock, msg.media.timestamp);
+        dec.push(msg.media.timestamp, Buffer.from(msg.media.payload, 'base64'));
+        this.pairer.pump();
+        // Back-pressure: a stream sent faster than real time waits for the worker instead of losing frames.
+        if (this.session && this.session.queuedFrames > 200) await this.session.drain();
+        return;
+      }
+      case 'mark':
+      case 'dtmf':
+        return;
+      case 'stop':
+        await this.end();
+        return;
+    }
+  }
+
+  private async start(msg: TwilioStart): Promise<void> {
+    if (this.session) return;
+    const s = msg.start;
+    if (s.mediaFormat.encoding !== 'audio/x-mulaw') throw new Error(`unsupported media encoding ${s.mediaFormat.encoding}`);
+    this.info = { callSid: s.callSid, streamSid: s.streamSid, accountSid: s.accountSid, tracks: s.tracks, customParameters: s.customParameters ?? {} };
+    const host = await this.server.engine();
+    const info = this.info;
+    this.session = await host.startSession({ playbook: this.server.opts.playbook }, (out) => {
+      switch (out.type) {
+        case 'nudge':
+          this.collector.sink.onNudge(out.phase, out.nudge);
+          this.server.nudge(info, out.phase, out.nudge);
+          break;
+        case 'event':
+          this.collector.sink.onEvent(out.phase, out.event);
+          break;
+        case 'segment':
+          this.collector.sink.onSegment(out.segment);
+          break;
+        case 'timeline':
+          this.collector.sink.onTimeline(out.point);
+          break;
+        default:
+          break;
+      }
+    }, `twilio-${s.callSid}`);
+    const session = this.session;
+    // The stream's own clock (media timestamps) drives padding of a silent track, not the wall clock.
+    this.pairer = makeFramePairer({
+      onFrames: (a, c) => {
+        // Twilio may send faster than real time (recorded streams); wait for the worker rather than drop.
+        session.pushFrames(a, c);
+      },
+      now: () => this.streamClock,
+      maxQueueMs: 10_000,
+      maxSkewMs: 5_000,
+      stallMs: 1_000,
+    });
+    const agentTrack = this.server.opts.agentTrack ?? 'outbound';
+    const pairer = this.pairer;
+    for (const track of ['inbound', 'outbound'] as const) {
+      const channel: ChannelName = track === agentTrack ? 'agent' : 'customer';
+      this.tracks.set(track, new TrackDecoder(s.mediaFormat.sampleRate, (x) => pairer.write(channel, x)));
+    }
+    this.server.callStarted(this.info);
+  }
+
+  async end(): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+    const session = this.session;
+    if (!session || !this.info) return;
+    this.pairer?.flush();
+    await session.drain();
+    const summary = await session.stop();
+    const report = this.collector.build(summary);
+    await this.server.callEnded(this.info, report);
+  }
+
+  /** Ends the call once every message received before the socket closed has been handled. */
+  close(): Promise<void> {
+    this.queue = this.queue.then(() => this.end());
+    return this.queue;
+  }
+}
+
+class MediaStreamServerImpl implements MediaStreamServer {
+  private readonly http: Server;
+  private readonly media = new WebSocketServer({ noServer: true });
+  private readonly agents = new WebSocketServer({ noServer: true });
+  private readonly calls = new Set<StreamCall>();
+  private host: Promise<EngineHost> | null = null;
+  private ownHost = false;
+  port = 0;
+
+  constructor(readonly opts: MediaStreamServerOptions) {
+    this.http = createServer((req, res) => void this.request(req, res));
+    this.http.on('upgrade', (req: IncomingMessage, socket, head) => {
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      const wss = path === '/media' ? this.media : path === '/agent' ? this.agents : null;
+      if (!wss) {
+        socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+        return;
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    });
+    this.media.on('connection', (ws: WebSocket) => {
+      const call = new StreamCall(this, ws);
+      this.calls.add(call);
+      ws.on('message', (data: Buffer, isBinary: boolean) => {
+        if (!isBinary) call.handle(data.toString('utf8'));
+      });
+      ws.on('close', () => {
+        // A stream that closes without `stop` still ends its call.
+        void call
+          .close()
+          .catch((err: unknown) => this.log(`ending call failed: ${(err as Error).message}`))
+          .finally(() => this.calls.delete(call));
+      });
+    });
+    this.agents.on('connection', (ws: WebSocket) => {
+      ws.send(JSON.stringify({ type: 'hello', activeCalls: [...this.calls].flatMap((c) => (c.info ? [c.info] : [])) }));
+    });
+  }
+
+  get url(): string {
+    return `http://${this.opts.host ?? '127.0.0.1'}:${this.port}`;
+  }
+
+  get activeCalls(): number {
+    return this.calls.size;
+  }
+
+  log(message: string): void {
+    this.opts.onLog?.(message);
+  }
+
+  engine(): Promise<EngineHost> {
+    if (!this.host) {
+      if (this.opts.engineHost) this.host = Promise.resolve(this.opts.engineHost);
+      else {
+        this.ownHost = true;
+        this.host = EngineHost.start({ onLog: (level, m) => this.log(`engine ${level}: ${m}`) });
+      }
+    }
+    return this.host;
+  }
+
+  private broadcast(obj: unknown): void {
+    const text = JSON.stringify(obj);
+    for (const c of this.agents.clients) if (c.readyState === 1) c.send(text);
+  }
+
+  callStarted(call: CallInfo): void {
+    this.broadcast({ type: 'call', phase: 'start', call });
+    this.opts.onCallStart?.(call);
+  }
+
+  nudge(call: CallInfo, phase: 'open' | 'close', nudge: Nudge): void {
+    this.broadcast({ type: 'nudge', phase, callSid: call.callSid, nudge });
+    this.opts.onNudge?.(call, phase, nudge);
+  }
+
+  async callEnded(call: CallInfo, report: CallReport): Promise<void> {
+    this.broadcast({ type: 'call', phase: 'end', call, report });
+    await this.opts.onCallEnd?.(call, report);
+  }
+
+  private async request(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (req.method === 'GET' && url.pathname === '/health') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, activeCalls: this.activeCalls }));
+      return;
+    }
+    if (url.pathname !== '/voice') {
+      res.writeHead(404).end();
+      return;
+    }
+    if (req.method !== 'POST' && req.method !== 'GET') {
+      res.writeHead(405).end();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const c of req) {
+      size += (c as Buffer).length;
+      if (size > 64 * 1024) {
+        res.writeHead(413).end();
+        return;
+      }
+      chunks.push(c as Buffer);
+    }
+    const params: Record<string, string[]> = {};
+    if (req.method === 'POST') {
+      for (const [k, v] of new URLSearchParams(Buffer.concat(chunks).toString('utf8'))) (params[k] ??= []).push(v);
+    }
+    const hostHeader = req.headers['x-forwarded-host'] ?? req.headers.host ?? `127.0.0.1:${this.port}`;
+    const proto = (req.headers['x-forwarded-proto'] as string | undefined) ?? 'http';
+    const base = (this.opts.publicUrl ?? `${proto}://${String(hostHeader)}`).replace(/\/$/, '');
+    if (this.opts.authToken) {
+      const signature = req.headers['x-twilio-signature'];
+      if (!validTwilioSignature(this.opts.authToken, base + (req.url ?? '/voice'), params, typeof signature === 'string' ? signature : undefined)) {
+        this.log('rejected a /voice request with a missing or invalid X-Twilio-Signature');
+        res.writeHead(403, { 'content-type': 'text/plain' }).end('invalid Twilio signature');
+        return;
+      }
+    }
+    const streamUrl = `${base.replace(/^http/, 'ws')}/media`;
+    res.writeHead(200, { 'content-type': 'text/xml' }).end(voiceTwiml(streamUrl, this.opts.dial));
+  }
+
+  listen(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.http.once('error', reject);
+      this.http.listen(this.opts.port ?? 0, this.opts.host ?? '127.0.0.1', () => {
+        this.port = (this.http.address() as AddressInfo).port;
+        resolve();
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const ws of this.media.clients) ws.close(1001, 'server closing');
+    for (const ws of this.agents.clients) ws.close(1001, 'server closing');
+    await Promise.all([...this.calls].map((c) => c.end().catch(() => undefined)));
+    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+    this.http.closeAllConnections?.();
+    if (this.ownHost && this.host) await (await this.host).close();
+  }
+}
+
+export async function startMediaStreamServer(opts: MediaStreamServerOptions): Promise<MediaStreamServer> {
+  const server = new MediaStreamServerImpl(opts);
+  await server.listen();
+  return server;
+}

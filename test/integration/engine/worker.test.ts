@@ -1,0 +1,135 @@
+/** The live engine in a real worker thread: lifecycle, transfer, output, parity with offline analysis, crashes. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeReportCollector } from '../../../src/engine/analyze';
+import { EngineError, EngineHost, type EngineSession } from '../../../src/engine/host';
+import { FRAME_SIZE } from '../../../src/dsp/frames';
+import type { SessionOutput } from '../../../src/shared/engine-protocol';
+import { buildCall, synth } from '../../fixtures/speech';
+import { analyzeCall, defaultPlaybook } from '../../fixtures/run';
+import { AGENT_LINES, CUSTOMER_LINES } from '../../fixtures/texts';
+
+let host: EngineHost | null = null;
+afterEach(async () => {
+  await host?.close();
+  host = null;
+});
+
+const custEnd = 12000 + (synth(CUSTOMER_LINES[1]!).samples.length / 16000) * 1000;
+const call = buildCall({
+  turns: [
+    { channel: 'customer', text: CUSTOMER_LINES[0]!, atMs: 500 },
+    { channel: 'agent', text: AGENT_LINES[0]!, atMs: 2500 }, // interrupts
+    { channel: 'customer', text: CUSTOMER_LINES[1]!, atMs: 12000 },
+    { channel: 'agent', text: AGENT_LINES[1]!, atMs: custEnd + 6000 }, // after 6 s of silence on the agent's turn
+  ],
+});
+
+/** Feeds the call in 100 ms chunks (5 frames), as a capture source would. */
+async function feed(session: EngineSession, chunkFrames = 5): Promise<void> {
+  const total = Math.floor(call.agent.length / FRAME_SIZE);
+  for (let f = 0; f < total; f += chunkFrames) {
+    const n = Math.min(chunkFrames, total - f);
+    const a = call.agent.slice(f * FRAME_SIZE, (f + n) * FRAME_SIZE);
+    const c = call.customer.slice(f * FRAME_SIZE, (f + n) * FRAME_SIZE);
+    expect(session.pushFrames(a, c)).toBe(true);
+    // Transferred, not copied: the sender's buffers are detached.
+    expect(a.length).toBe(0);
+    expect(c.length).toBe(0);
+    if (session.queuedFrames > 200) await session.drain();
+  }
+  await session.drain();
+}
+
+describe('engine worker', () => {
+  it('produces the same nudges, events and segments as offline analysis, plus ≥ 4 Hz metrics', async () => {
+    host = await EngineHost.start();
+    const collector = makeReportCollector();
+    const outputs: SessionOutput[] = [];
+    const session = await host.startSession({ playbook: defaultPlaybook }, (msg) => {
+      outputs.push(msg);
+      if (msg.type === 'nudge') collector.sink.onNudge(msg.phase, msg.nudge);
+      if (msg.type === 'event') collector.sink.onEvent(msg.phase, msg.event);
+      if (msg.type === 'segment') collector.sink.onSegment(msg.segment);
+      if (msg.type === 'timeline') collector.sink.onTimeline(msg.point);
+    });
+    await feed(session);
+    const live = collector.build(await session.stop());
+    const offline = analyzeCall(call);
+    expect(live.nudges).toEqual(offline.nudges);
+    expect(live.events).toEqual(offline.events);
+    expect(live.speech).toEqual(offline.speech);
+    expect(live.durationMs).toBe(offline.durationMs);
+    expect(live.nudges.map((n) => n.ruleId)).toEqual(expect.arrayContaining(['interrupting', 'dead-air']));
+    const metrics = outputs.filter((o) => o.type === 'metrics');
+    expect(metrics.length).toBeGreaterThanOrEqual(Math.floor(live.durationMs / 250) - 1);
+    const opened = outputs.filter((o) => o.type === 'nudge' && o.phase === 'open');
+    expect(opened.length).toBe(live.nudges.length);
+    expect(session.dropped).toBe(0);
+  });
+
+  it('emits nothing after a session stops, and drops frames sent afterwards', async () => {
+    host = await EngineHost.start();
+    const outputs: SessionOutput[] = [];
+    const session = await host.startSession({ playbook: defaultPlaybook }, (m) => outputs.push(m));
+    const a = call.agent.slice(0, 50 * FRAME_SIZE);
+    const c = call.customer.slice(0, 50 * FRAME_SIZE);
+    session.pushFrames(a, c);
+    await session.stop();
+    const count = outputs.length;
+    expect(session.pushFrames(call.agent.slice(0, FRAME_SIZE * 10), call.customer.slice(0, FRAME_SIZE * 10))).toBe(false);
+    await host.ping();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(outputs.length).toBe(count);
+    await expect(session.stop()).rejects.toThrow(/already stopped/);
+  });
+
+  it('runs concurrent sessions independently and supports mark and dismiss', async () => {
+    host = await EngineHost.start();
+    const nudges: string[] = [];
+    const s1 = await host.startSession({ playbook: defaultPlaybook }, (m) => m.type === 'nudge' && m.phase === 'open' && nudges.push(m.nudge.id));
+    const s2 = await host.startSession({ playbook: defaultPlaybook }, () => undefined);
+    await feed(s1);
+    const mark = await s2.mark();
+    expect(mark.type).toBe('mark');
+    expect(await s1.dismiss('no-such#1')).toBe(false);
+    await s1.stop();
+    const sum2 = await s2.stop();
+    expect(sum2.durationMs).toBe(0);
+    expect(nudges.length).toBeGreaterThan(0);
+  });
+
+  it('bounds the queue: frames beyond maxQueueFrames are dropped and counted', async () => {
+    host = await EngineHost.start({ maxQueueFrames: 20 });
+    const session = await host.startSession({ playbook: defaultPlaybook }, () => undefined);
+    expect(session.pushFrames(new Float32Array(FRAME_SIZE * 20), new Float32Array(FRAME_SIZE * 20))).toBe(true);
+    expect(session.pushFrames(new Float32Array(FRAME_SIZE * 5), new Float32Array(FRAME_SIZE * 5))).toBe(false);
+    expect(session.dropped).toBe(5);
+    await session.drain();
+    expect(session.pushFrames(new Float32Array(FRAME_SIZE * 5), new Float32Array(FRAME_SIZE * 5))).toBe(true);
+    await session.stop();
+  });
+
+  it('reports worker errors and logs to the host, fails running sessions, and can restart', async () => {
+    const logs: string[] = [];
+    const crashes: Error[] = [];
+    host = await EngineHost.start({ onLog: (level, m) => logs.push(`${level}:${m}`), onCrash: (e) => crashes.push(e) });
+    const session = await host.startSession({ playbook: defaultPlaybook }, () => undefined);
+    host.crashForTest();
+    for (let i = 0; i < 100 && crashes.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(crashes.length).toBe(1);
+    expect(host.running).toBe(false);
+    await expect(session.mark()).rejects.toBeInstanceOf(EngineError);
+    expect(logs.some((l) => l.startsWith('error:') && l.includes('crash requested'))).toBe(true);
+    expect(session.ended).toBe(true);
+    await host.restart();
+    expect(host.restarts).toBe(1);
+    const again = await host.startSession({ playbook: defaultPlaybook }, () => undefined);
+    expect((await again.stop()).durationMs).toBe(0);
+  });
+
+  it('refuses a duplicate session id', async () => {
+    host = await EngineHost.start();
+    await host.startSession({ playbook: defaultPlaybook }, () => undefined, 'same');
+    await expect(host.startSession({ playbook: defaultPlaybook }, () => undefined, 'same')).rejects.toThrow(/already running/);
+  });
+});
