@@ -23,6 +23,8 @@ export interface LiveCallOptions {
   readonly onWarning?: (message: string) => void;
   /** File I/O for the recording (tests inject failures). */
   readonly io?: RecordingIO;
+  /** The status the call ends with: `imported` for a recording read from a file (default `completed`). */
+  readonly finalStatus?: 'completed' | 'imported';
 }
 
 /** Full-text reindex of a growing transcript at most this often while live. */
@@ -245,7 +247,7 @@ export class LiveCallWriter {
       const call = await trx.selectFrom('calls').select('started_at').where('id', '=', this.id).executeTakeFirstOrThrow();
       await trx
         .updateTable('calls')
-        .set({ status: 'completed', duration_ms: durationMs, ended_at: call.started_at + durationMs, summary: summary ? JSON.stringify(summary) : null, updated_at: Date.now() })
+        .set({ status: this.options.finalStatus ?? 'completed', duration_ms: durationMs, ended_at: call.started_at + durationMs, summary: summary ? JSON.stringify(summary) : null, updated_at: Date.now() })
         .where('id', '=', this.id)
         .execute();
       if (info) {
