@@ -9,32 +9,8 @@ import { startStoredLiveCall, type StoredLiveCall } from '../../call/store-live'
 import { recoverInterrupted } from '../../library/live-writer';
 import { openLibraryFor } from '../library-options';
 import type { Library } from '../../library/library';
-import type { Command, CliIO } from '../command';
+import type { Command } from '../command';
 import { formatReport } from '../format';
-
-/**
- * Where the app (or the store) attaches to headless live calls, e.g. to save the call in the library.
- * Set it before `cadence live` runs; its hooks run alongside the command's own output.
- */
-let liveHookFactory: ((io: CliIO) => LiveHooks) | null = null;
-export function setLiveHooks(factory: ((io: CliIO) => LiveHooks) | null): void {
-  liveHookFactory = factory;
-}
-
-/** Both sets of hooks run; the first one's run first. */
-function mergeHooks(a: LiveHooks, b: LiveHooks): LiveHooks {
-  return {
-    onOutput: (m) => (a.onOutput?.(m), b.onOutput?.(m)),
-    onNudge: (p, n) => (a.onNudge?.(p, n), b.onNudge?.(p, n)),
-    onStatus: (s) => (a.onStatus?.(s), b.onStatus?.(s)),
-    onCallStart: () => (a.onCallStart?.(), b.onCallStart?.()),
-    onFrames: (x, y) => (a.onFrames?.(x, y), b.onFrames?.(x, y)),
-    onEnd: async (r) => {
-      await a.onEnd?.(r);
-      await b.onEnd?.(r);
-    },
-  };
-}
 
 function num(v: unknown, name: string): number | undefined {
   if (v === undefined) return undefined;
@@ -105,7 +81,7 @@ export const liveCommand: Command = {
         },
       );
     }
-    const extra = mergeHooks(liveHookFactory?.(io) ?? {}, stored?.hooks ?? {});
+    const extra: LiveHooks = stored?.hooks ?? {};
     if (opts['auto-start'] === true) {
       if (json) emit({ type: 'call', phase: 'waiting' });
       else io.err('waiting for both sides to speak…');
