@@ -1,6 +1,10 @@
 /**
  * The engine worker protocol: a discriminated union of readonly messages, each with a `seq`. Frames
  * travel as transferred Float32Arrays (16 kHz, any whole number of 20 ms frames per message).
+ *
+ * Hand-typed on purpose, unlike the other contracts: both ends are our own code in one process, the
+ * messages run at frame rate (50 a second each way), and a schema would either be parsed per message
+ * (cost) or never (no gain). The values inside (Nudge, CallEvent, …) are the schema-inferred ones.
  */
 import type { MetricsSnapshot } from './metrics';
 import type { Playbook } from './playbook';
