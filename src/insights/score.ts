@@ -9,15 +9,18 @@ import type { CallReport } from '../shared/types';
 
 // How far past a target a part loses all its points. These shape the rubric; the targets themselves
 // come from the playbook.
-/** Pace: a band widened by 30 % either side (the default's 190 wpm scores nothing from ~250). */
+/** Pace: nothing left 30 % past either edge of the band. */
 const PACE_SPAN = 0.3;
 /** Talk ratio: 20 points of share past the band. */
 const TALK_RATIO_SPAN = 0.2;
 /** Monologue: Gong's data say pitches past twice the check-in mark lose the customer; none at 2.5×. */
 const MONOLOGUE_SPAN = 2.5;
-/** Responsiveness: a typical answer comes well before the card's limit: full marks at half of it, none at 1.5×. */
-const RESPONSE_GOOD = 0.5;
-const RESPONSE_SPAN = 1.5;
+/**
+ * Responsiveness: a typical answer comes well before the wait the card allows: full marks at 40 % of
+ * it, none at 160 % (for the default's 2.5 s: 1 s and 4 s, where the rubric has always been).
+ */
+const RESPONSE_GOOD = 0.4;
+const RESPONSE_SPAN = 1.6;
 
 /** Linear from full marks at `good` to none at `bad` (either direction). */
 function ramp(value: number, good: number, bad: number): number {
@@ -78,11 +81,10 @@ export function scoreCall(report: CallReport, targets: PlaybookTargets = DEFAULT
   items.push(item('interruptions', 'Letting them finish', 15, ramp(ints.length, 0, 3), ints.length === 0 ? 'You never talked over the customer.' : `You talked over the customer ${ints.length} time${ints.length === 1 ? '' : 's'}.`, 'Wait for the customer to finish before you answer.', ints));
 
   // Silence on the agent's turn.
-  // The engine reports every silence past its own floor; the playbook's dead-air mark decides which count.
-  const dead = events('dead_air').filter((e) => (e.endMs ?? Infinity) - e.atMs >= targets.deadAirMs);
+  const dead = events('dead_air');
   const slow = events('slow_response');
   const sFrac = Math.max(0, 1 - dead.length * 0.34 - slow.length * 0.15);
-  items.push(item('silence', 'Dead air', 15, sFrac, dead.length + slow.length === 0 ? 'No awkward silences on your turn.' : `${dead.length} stretch${dead.length === 1 ? '' : 'es'} of dead air (${seconds(targets.deadAirMs)} or more) and ${slow.length} slow response${slow.length === 1 ? '' : 's'}.`, 'Narrate what you are doing while you look things up.', [...dead, ...slow].sort((a, b) => a.atMs - b.atMs)));
+  items.push(item('silence', 'Dead air', 15, sFrac, dead.length + slow.length === 0 ? 'No awkward silences on your turn.' : `${dead.length} stretch${dead.length === 1 ? '' : 'es'} of dead air and ${slow.length} slow response${slow.length === 1 ? '' : 's'}.`, 'Narrate what you are doing while you look things up.', [...dead, ...slow].sort((a, b) => a.atMs - b.atMs)));
 
   // Monologues: the playbook's check-in mark.
   const mono = report.longestMonologueMs;
