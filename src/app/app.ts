@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { CallInsights } from '../shared/insights';
-import type { AppInfo, CallDetail, RpcEvents } from '../shared/rpc';
+import type { AppInfo, CallDetail, RpcEvents, SettingsSection } from '../shared/rpc';
 import type { PlaybookTargets } from '../shared/playbook-targets';
 import { scoreCall } from '../insights/score';
 import { decodeFloat32 } from '../shared/frames-codec';
@@ -36,7 +36,7 @@ export interface AppOptions {
   /** Window glue (Electron): the overlay's click-through. */
   readonly setOverlayInteractive?: (interactive: boolean) => void;
   /** Window glue (Electron): shows the review window's settings. */
-  readonly openSettings?: (section: 'audio' | 'privacy' | 'keys' | undefined) => void;
+  readonly openSettings?: (section: SettingsSection | undefined) => void;
   /** How API keys are encrypted at rest (Electron: safeStorage); default: a key file in the data folder. */
   readonly secretCipher?: SecretCipher;
   readonly onLog?: (line: string) => void;

@@ -14,7 +14,7 @@ import { callQuerySchema, type CallMeta, type CallPage } from './library';
 import type { MetricsSnapshot } from './metrics';
 import { playbookTargetsSchema } from './playbook-targets';
 import { softphoneCallEndReasonSchema, softphoneCallInfoSchema } from './softphone';
-import { channelNameSchema, nudgeFeedbackSchema, nudgeSchema, type CallEvent, type CallReport } from './types';
+import { channelNameSchema, nudgeFeedbackSchema, nudgeSchema, phaseSchema, type CallEvent, type CallReport, type Phase } from './types';
 
 // ---- results ----------------------------------------------------------------------------------------
 
@@ -99,9 +99,6 @@ export const liveStateSchema = z
   })
   .readonly();
 export type LiveState = z.infer<typeof liveStateSchema>;
-
-/** Whether a nudge or event opened or closed. */
-export const phaseSchema = z.enum(['open', 'close']);
 
 export const liveNudgeSchema = z
   .object({
@@ -193,6 +190,14 @@ export const DEFAULT_SETTINGS: AppSettings = {
 
 export const shellSchema = z.enum(['electron', 'browser']);
 
+/** The review window's settings sections a shell can be asked to show. */
+export const settingsSectionSchema = z.enum(['audio', 'privacy', 'keys']);
+export type SettingsSection = z.infer<typeof settingsSectionSchema>;
+
+/** Shell commands for the overlay (global shortcuts, tray). */
+export const overlayCommandSchema = z.enum(['dismissTop', 'toggleMode']);
+export type OverlayCommand = z.infer<typeof overlayCommandSchema>;
+
 export const appInfoSchema = z
   .object({
     version: z.string(),
@@ -271,7 +276,7 @@ const device = z.string().min(1).max(300);
 export const RPC_INPUTS = {
   'app.info': none,
   /** Shows the review window's settings (desktop); `opened: false` where the shell cannot (the browser opens it itself). */
-  'app.openSettings': z.strictObject({ section: z.enum(['audio', 'privacy', 'keys']).optional() }),
+  'app.openSettings': z.strictObject({ section: settingsSectionSchema.optional() }),
 
   'live.state': none,
   /** Plays the shipped demo call through the live engine, in real time unless `speed` says otherwise. */
@@ -380,7 +385,7 @@ export type RpcEvent = z.infer<typeof rpcEventSchema>;
 export interface RpcEvents {
   'live.state': LiveState;
   'live.nudge': LiveNudge;
-  'live.event': { readonly phase: 'open' | 'close'; readonly event: CallEvent };
+  'live.event': { readonly phase: Phase; readonly event: CallEvent };
   /** Four times a second during a call: hand-typed, never parsed (see metrics.ts). */
   'live.metrics': MetricsSnapshot;
   'live.transcript': TranscriptLine;
@@ -391,7 +396,7 @@ export interface RpcEvents {
   /** The active playbook was saved or reset; the next call uses it. */
   'playbook.changed': PlaybookState;
   /** A shell command for the overlay (global shortcuts, tray). */
-  'overlay.command': { readonly command: 'dismissTop' | 'toggleMode' };
+  'overlay.command': { readonly command: OverlayCommand };
 }
 
 /** Every method and event by name, at run time (the preload and the hosts refuse any other name). */

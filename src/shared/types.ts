@@ -24,6 +24,10 @@ export const nudgeFeedbackSchema = z.enum(['dismissed', 'helpful', 'not_helpful'
 export type NudgeFeedback = z.infer<typeof nudgeFeedbackSchema>;
 export const NUDGE_FEEDBACK = nudgeFeedbackSchema.options;
 
+/** Whether a nudge or event opened or closed. */
+export const phaseSchema = z.enum(['open', 'close']);
+export type Phase = z.infer<typeof phaseSchema>;
+
 const ms = z.number().min(0);
 
 export const speechSegmentSchema = z.object({ channel: channelNameSchema, startMs: ms, endMs: ms }).readonly();

@@ -4,7 +4,7 @@
  */
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { RpcCallError } from '../../../shared/rpc';
-import type { Severity } from '../../../shared/types';
+import type { NudgeFeedback, Severity } from '../../../shared/types';
 import { clock, pct } from '../lib/format';
 import { LEVEL_AXIS, paceAxis, useActiveTargets } from '../lib/targets';
 import { measurePaint } from '../lib/paint';
@@ -52,7 +52,7 @@ function useLiveFeed(): void {
   }, [cards, fadeMs]);
 }
 
-function feedback(card: Card, value: 'helpful' | 'not_helpful' | 'dismissed'): void {
+function feedback(card: Card, value: NudgeFeedback): void {
   const s = useOverlay.getState();
   if (value === 'dismissed') s.remove(card.nudge.id);
   else s.setFeedback(card.nudge.id, value);
