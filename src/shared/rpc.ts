@@ -440,7 +440,8 @@ export interface CadenceBridge {
 }
 
 /** The WebSocket protocol of the browser host. */
-export type WsClientMessage = Readonly<{ type: 'call'; id: number; method: string; input: unknown }>;
+export const wsClientMessageSchema = z.object({ type: z.literal('call'), id: z.number().int(), method: z.string().max(100), input: z.unknown() }).readonly();
+export type WsClientMessage = z.infer<typeof wsClientMessageSchema>;
 export type WsServerMessage = Readonly<
   { type: 'result'; id: number; result: RpcResult<unknown> } | { type: 'event'; event: RpcEvent; payload: unknown } | { type: 'hello'; version: number }
 >;
