@@ -2,12 +2,12 @@
 import { z } from 'zod';
 import { playbookTargetsSchema } from './playbook-targets';
 
-export const insightStatusSchema = z.enum(['good', 'improve', 'problem']);
+const insightStatusSchema = z.enum(['good', 'improve', 'problem']);
 export type InsightStatus = z.infer<typeof insightStatusSchema>;
 
-export const insightIdSchema = z.enum(['talk-ratio', 'pace', 'interruptions', 'silence', 'monologue', 'responsiveness', 'volume']);
+const insightIdSchema = z.enum(['talk-ratio', 'pace', 'interruptions', 'silence', 'monologue', 'responsiveness', 'volume']);
 
-export const insightEvidenceSchema = z
+const insightEvidenceSchema = z
   .object({
     atMs: z.number(),
     endMs: z.number().nullable(),
@@ -17,7 +17,7 @@ export const insightEvidenceSchema = z
   .readonly();
 export type InsightEvidence = z.infer<typeof insightEvidenceSchema>;
 
-export const callInsightSchema = z
+const callInsightSchema = z
   .object({
     id: insightIdSchema,
     title: z.string(),

@@ -4,11 +4,11 @@
  */
 import { z } from 'zod';
 
-export const callSourceSchema = z.enum(['device', 'softphone', 'file', 'import']);
+const callSourceSchema = z.enum(['device', 'softphone', 'file', 'import']);
 export type CallSource = z.infer<typeof callSourceSchema>;
 export const CALL_SOURCES = callSourceSchema.options;
 
-export const callStatusSchema = z.enum(['live', 'completed', 'interrupted', 'imported']);
+const callStatusSchema = z.enum(['live', 'completed', 'interrupted', 'imported']);
 export type CallStatus = z.infer<typeof callStatusSchema>;
 export const CALL_STATUSES = callStatusSchema.options;
 
@@ -37,7 +37,7 @@ export type CallQuery = z.infer<typeof callQuerySchema>;
 
 const tags = z.array(z.string()).readonly();
 
-export const callListItemSchema = z
+const callListItemSchema = z
   .object({
     id: z.string(),
     startedAt: z.number(),

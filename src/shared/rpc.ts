@@ -61,12 +61,12 @@ export interface CallDetail {
   readonly recordingError: string | null;
 }
 
-export const callPatchSchema = z
+const callPatchSchema = z
   .strictObject({ title: z.string().max(200).optional(), notes: z.string().max(20_000).optional(), tags: z.array(z.string().max(50)).max(50).readonly().optional() })
   .readonly();
 export type CallPatch = z.infer<typeof callPatchSchema>;
 
-export const captureStateSchema = z.enum([
+const captureStateSchema = z.enum([
   /** The device is open, waiting for its first samples. */
   'opening',
   /** Samples are flowing. */
@@ -82,7 +82,7 @@ export type CaptureState = z.infer<typeof captureStateSchema>;
 export const deviceStatusSchema = z.object({ channel: channelNameSchema, state: captureStateSchema, message: z.string() }).readonly();
 export type DeviceStatus = z.infer<typeof deviceStatusSchema>;
 
-export const livePhaseSchema = z.enum(['idle', 'starting', 'live', 'stopping']);
+const livePhaseSchema = z.enum(['idle', 'starting', 'live', 'stopping']);
 
 export const liveStateSchema = z
   .object({
@@ -128,7 +128,7 @@ export const playbookCheckSchema = z
   .readonly();
 export type PlaybookCheck = z.infer<typeof playbookCheckSchema>;
 
-export const overlayModeSchema = z.enum(['compact', 'expanded']);
+const overlayModeSchema = z.enum(['compact', 'expanded']);
 export type OverlayMode = z.infer<typeof overlayModeSchema>;
 
 const accelerator = z.string().max(60);
@@ -188,15 +188,15 @@ export const DEFAULT_SETTINGS: AppSettings = {
   firstRunDone: false,
 };
 
-export const shellSchema = z.enum(['electron', 'browser']);
+const shellSchema = z.enum(['electron', 'browser']);
 
 /** The review window's settings sections a shell can be asked to show. */
-export const settingsSectionSchema = z.enum(['audio', 'privacy', 'keys']);
+const settingsSectionSchema = z.enum(['audio', 'privacy', 'keys']);
 export type SettingsSection = z.infer<typeof settingsSectionSchema>;
 
 /** Shell commands for the overlay (global shortcuts, tray). */
 export const overlayCommandSchema = z.enum(['dismissTop', 'toggleMode']);
-export type OverlayCommand = z.infer<typeof overlayCommandSchema>;
+type OverlayCommand = z.infer<typeof overlayCommandSchema>;
 
 export const appInfoSchema = z
   .object({
@@ -209,7 +209,7 @@ export const appInfoSchema = z
   .readonly();
 export type AppInfo = z.infer<typeof appInfoSchema>;
 
-export const audioInputSchema = z
+const audioInputSchema = z
   .object({ id: z.number(), name: z.string(), hostApi: z.string(), channels: z.number(), defaultSampleRate: z.number(), isDefault: z.boolean() })
   .readonly();
 export type AudioInput = z.infer<typeof audioInputSchema>;
@@ -228,7 +228,7 @@ export const deviceListSchema = z
   .readonly();
 export type DeviceList = z.infer<typeof deviceListSchema>;
 
-export const levelVerdictSchema = z.enum(['ok', 'no_signal', 'no_speech', 'too_quiet', 'too_loud', 'noisy']);
+const levelVerdictSchema = z.enum(['ok', 'no_signal', 'no_speech', 'too_quiet', 'too_loud', 'noisy']);
 
 export const levelCheckResultSchema = z
   .object({
@@ -246,11 +246,11 @@ export const levelCheckResultSchema = z
 export type LevelCheckResult = z.infer<typeof levelCheckResultSchema>;
 
 /** The API keys of the optional cloud add-ons. */
-export const secretNameSchema = z.enum(['deepgram', 'openai']);
+const secretNameSchema = z.enum(['deepgram', 'openai']);
 export type SecretName = z.infer<typeof secretNameSchema>;
 export const SECRET_NAMES = secretNameSchema.options;
 
-export const secretProtectionSchema = z.enum(['os', 'file']);
+const secretProtectionSchema = z.enum(['os', 'file']);
 
 /** Which keys are set (never their values) and how they are protected at rest. */
 export const secretsStatusSchema = z
@@ -329,7 +329,7 @@ export const RPC_INPUTS = {
 } as const satisfies Record<string, z.ZodType>;
 
 /** What each method returns. */
-export interface RpcOutputs {
+interface RpcOutputs {
   'app.info': AppInfo;
   'app.openSettings': { readonly opened: boolean };
   'live.state': LiveState;
@@ -368,7 +368,7 @@ export type RpcInput<M extends RpcMethod> = [Parsed<M>] extends [undefined] ? vo
 export type RpcOutput<M extends RpcMethod> = RpcOutputs[M];
 export type RpcMethods = { readonly [M in RpcMethod]: (input: RpcInput<M>) => RpcOutput<M> };
 
-export const rpcEventSchema = z.enum([
+const rpcEventSchema = z.enum([
   'live.state',
   'live.nudge',
   'live.event',

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 
-export const softphoneStatusSchema = z.enum(['idle', 'registering', 'ready', 'incoming', 'connecting', 'in-call', 'error']);
+const softphoneStatusSchema = z.enum(['idle', 'registering', 'ready', 'incoming', 'connecting', 'in-call', 'error']);
 export type SoftphoneStatus = z.infer<typeof softphoneStatusSchema>;
 
 export const softphoneCallInfoSchema = z
@@ -18,7 +18,7 @@ export const softphoneCallInfoSchema = z
   .readonly();
 export type SoftphoneCallInfo = z.infer<typeof softphoneCallInfoSchema>;
 
-export const softphoneErrorSchema = z
+const softphoneErrorSchema = z
   .object({
     /** Where it went wrong: fetching the token, Twilio (SDK / signaling / media), audio, or the browser. */
     source: z.enum(['token', 'twilio', 'audio', 'browser']),

@@ -30,10 +30,10 @@ export type Phase = z.infer<typeof phaseSchema>;
 
 const ms = z.number().min(0);
 
-export const speechSegmentSchema = z.object({ channel: channelNameSchema, startMs: ms, endMs: ms }).readonly();
+const speechSegmentSchema = z.object({ channel: channelNameSchema, startMs: ms, endMs: ms }).readonly();
 export type SpeechSegment = z.infer<typeof speechSegmentSchema>;
 
-export const callEventSchema = z
+const callEventSchema = z
   .object({
     id: z.string(),
     type: eventTypeSchema,
@@ -65,18 +65,18 @@ export const nudgeSchema = z
   .readonly();
 export type Nudge = z.infer<typeof nudgeSchema>;
 
-export const channelPointSchema = z
+const channelPointSchema = z
   .object({ dbfs: z.number(), speaking: z.boolean(), wpm: z.number().nullable(), pitchHz: z.number().nullable() })
   .readonly();
 export type ChannelPoint = z.infer<typeof channelPointSchema>;
 
 /** One point of the 1 Hz timeline (not per frame). */
-export const timelinePointSchema = z
+const timelinePointSchema = z
   .object({ tMs: ms, agent: channelPointSchema, customer: channelPointSchema, talkRatio: z.number().nullable() })
   .readonly();
 export type TimelinePoint = z.infer<typeof timelinePointSchema>;
 
-export const channelSummarySchema = z
+const channelSummarySchema = z
   .object({
     talkMs: ms,
     /** Words per minute over the channel's speaking time; null with too little speech. */
