@@ -6,7 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { CallInsights } from '../shared/insights';
-import type { AppInfo, CallDetail } from '../shared/rpc';
+import type { AppInfo, CallDetail, RpcEvents, SettingsSection } from '../shared/rpc';
+import type { PlaybookTargets } from '../shared/playbook-targets';
+import { scoreCall } from '../insights/score';
 import { decodeFloat32 } from '../shared/frames-codec';
 import { EngineHost, type EngineHostOptions } from '../engine/host';
 import { UserError } from '../shared/errors';
@@ -34,7 +36,7 @@ export interface AppOptions {
   /** Window glue (Electron): the overlay's click-through. */
   readonly setOverlayInteractive?: (interactive: boolean) => void;
   /** Window glue (Electron): shows the review window's settings. */
-  readonly openSettings?: (section: 'audio' | 'privacy' | 'keys' | undefined) => void;
+  readonly openSettings?: (section: SettingsSection | undefined) => void;
   /** How API keys are encrypted at rest (Electron: safeStorage); default: a key file in the data folder. */
   readonly secretCipher?: SecretCipher;
   readonly onLog?: (line: string) => void;
@@ -92,6 +94,7 @@ export async function createApp(options: AppOptions): Promise<CadenceApp> {
   const retentionTimer = setInterval(() => void retain(), 86_400_000);
   retentionTimer.unref();
   const live = new LiveService({ library, engine, events, playbooks, settings, ...(options.onLog ? { onLog: options.onLog } : {}) });
+  const stopRescoring = rescoreWithPlaybook(library, events, playbooks, options.onLog);
   const version = appVersion();
 
   const handlers: RpcHandlers = {
@@ -142,8 +145,16 @@ export async function createApp(options: AppOptions): Promise<CadenceApp> {
 
     'playbook.get': () => playbooks.state(),
     'playbook.validate': ({ text }) => playbooks.validate(text),
-    'playbook.save': ({ text }) => playbooks.save(text),
-    'playbook.reset': () => playbooks.reset(),
+    'playbook.save': async ({ text }) => {
+      const check = await playbooks.save(text);
+      if (check.ok) events.emit('playbook.changed', await playbooks.state());
+      return check;
+    },
+    'playbook.reset': async () => {
+      const state = await playbooks.reset();
+      events.emit('playbook.changed', state);
+      return state;
+    },
 
     'softphone.callStart': ({ call }) => live.startSoftphone(call),
     'softphone.frames': ({ tMs, agent, customer }) => {
@@ -189,9 +200,42 @@ export async function createApp(options: AppOptions): Promise<CadenceApp> {
     async close() {
       clearInterval(retentionTimer);
       await live.stop().catch(() => undefined);
+      await stopRescoring();
       await engine.close();
       await library.close();
     },
+  };
+}
+
+/**
+ * Scores each finished live call against the targets of the playbook it ran with (the store scores
+ * with the default playbook's). A stopgap until the call pipeline's finalize step is handed the
+ * targets itself: then this goes. Resolves, when stopped, once a rescore under way is written.
+ */
+function rescoreWithPlaybook(library: Library, events: AppEvents, playbooks: PlaybookService, onLog?: (line: string) => void): () => Promise<void> {
+  let running: { callId: string; targets: Promise<PlaybookTargets> } | null = null;
+  let pending: Promise<void> = Promise.resolve();
+  const rescore = async (callId: string, targets: PlaybookTargets): Promise<void> => {
+    const call = await library.getCall(callId);
+    if (!call) return;
+    const scored = scoreCall(call.report, targets);
+    await library.updateCall(callId, { score: scored.score, insights: scored });
+    events.emit('calls.changed', { callId });
+  };
+  const off = events.subscribe((event, payload) => {
+    if (event !== 'live.state') return;
+    const state = payload as RpcEvents['live.state'];
+    if (state.phase === 'live' && state.callId !== null && running?.callId !== state.callId) {
+      running = { callId: state.callId, targets: playbooks.targets() };
+    } else if (state.phase === 'idle' && running) {
+      const { callId, targets } = running;
+      running = null;
+      pending = pending.then(async () => rescore(callId, await targets)).catch((err: unknown) => onLog?.(`rescore ${callId}: ${(err as Error).message}`));
+    }
+  });
+  return async () => {
+    off();
+    await pending;
   };
 }
 

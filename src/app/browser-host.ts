@@ -12,7 +12,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { RpcEvent, WsClientMessage, WsServerMessage } from '../shared/rpc';
+import { wsClientMessageSchema, type RpcEvent, type WsServerMessage } from '../shared/rpc';
 import { ARCHIVE_EXT, exportCall } from '../library/archive';
 import type { Library } from '../library/library';
 import { recordingFile, type CadenceApp } from './app';
@@ -166,13 +166,15 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       out({ type: 'event', event, payload });
     });
     ws.on('message', (data) => {
-      let msg: WsClientMessage;
+      let json: unknown;
       try {
-        msg = JSON.parse(String(data)) as WsClientMessage;
+        json = JSON.parse(String(data));
       } catch {
         return;
       }
-      if (msg?.type !== 'call' || typeof msg.id !== 'number') return;
+      const parsed = wsClientMessageSchema.safeParse(json);
+      if (!parsed.success) return;
+      const msg = parsed.data;
       void dispatch(app.handlers, msg.method, msg.input).then((result) => out({ type: 'result', id: msg.id, result }));
     });
     ws.on('close', () => {

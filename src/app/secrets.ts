@@ -11,7 +11,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SecretName, SecretsStatus } from '../shared/rpc';
+import { SECRET_NAMES, type SecretName, type SecretsStatus } from '../shared/rpc';
 import { UserError } from '../shared/errors';
 import type { Library } from '../library/library';
 
@@ -21,8 +21,6 @@ export interface SecretCipher {
   encrypt(text: string): Buffer;
   decrypt(data: Buffer): string;
 }
-
-export const SECRET_NAMES: readonly SecretName[] = ['deepgram', 'openai'];
 
 const KEY_PREFIX = 'secret.';
 const KEY_FILE = 'secrets.key';
@@ -88,8 +86,8 @@ export class SecretStore {
   }
 
   async status(): Promise<SecretsStatus> {
-    const [deepgram, openai] = await Promise.all(SECRET_NAMES.map(async (n) => (await this.library.getSetting<StoredSecret>(KEY_PREFIX + n)) !== undefined));
-    return { deepgram: deepgram!, openai: openai!, protection: this.cipher.kind };
+    const set = await Promise.all(SECRET_NAMES.map(async (n) => [n, (await this.library.getSetting<StoredSecret>(KEY_PREFIX + n)) !== undefined] as const));
+    return { ...(Object.fromEntries(set) as Record<SecretName, boolean>), protection: this.cipher.kind };
   }
 
   /** Stores (encrypted) or, with null or an empty value, clears a key. */

@@ -1,30 +1,8 @@
 /** App settings: validated with zod, stored in the library's settings table under one key. */
-import { z } from 'zod';
-import { DEFAULT_SETTINGS, type AppSettings } from '../shared/rpc';
+import { DEFAULT_SETTINGS, settingsPatchSchema, type AppSettings, type SettingsPatch } from '../shared/rpc';
 import type { Library } from '../library/library';
 
 const KEY = 'app.settings';
-
-const accelerator = z.string().max(60);
-
-export const settingsPatchSchema = z.strictObject({
-  record: z.boolean().optional(),
-  retentionDays: z.number().int().min(0).max(36500).optional(),
-  redactNumbers: z.boolean().optional(),
-  contentProtection: z.boolean().optional(),
-  overlayMode: z.enum(['compact', 'expanded']).optional(),
-  cardFadeSeconds: z.number().min(1).max(120).optional(),
-  shortcuts: z
-    .strictObject({ toggleOverlay: accelerator, startStopCall: accelerator, markMoment: accelerator, dismissTopCard: accelerator })
-    .partial()
-    .optional(),
-  updateFeedUrl: z.union([z.literal(''), z.url()]).optional(),
-  syncServerUrl: z.union([z.literal(''), z.url()]).optional(),
-  softphoneTokenUrl: z.union([z.literal(''), z.url()]).optional(),
-  firstRunDone: z.boolean().optional(),
-});
-
-export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
 
 function merge(base: AppSettings, patch: SettingsPatch): AppSettings {
   const { shortcuts, ...rest } = patch;

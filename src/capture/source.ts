@@ -4,18 +4,10 @@
  * customer side by side) and status changes to a sink until it is stopped.
  */
 
-export type ChannelName = 'agent' | 'customer';
+import type { CaptureState } from '../shared/rpc';
+import type { ChannelName } from '../shared/types';
 
-export type CaptureState =
-  /** The device is open, waiting for its first samples. */
-  | 'opening'
-  /** Samples are flowing. */
-  | 'capturing'
-  /** No samples for a while; the device may have gone away. */
-  | 'stalled'
-  /** The device is gone (or failed); capture retries until it returns. */
-  | 'lost'
-  | 'stopped';
+export type { CaptureState, ChannelName };
 
 export interface CaptureStatus {
   readonly channel: ChannelName;

@@ -1,10 +1,26 @@
 /**
  * Scores a call from what the engine measured — no transcript or cloud needed — and explains the score
- * with evidence. Each part is worth a share of 100 and loses points with distance from the same anchors
- * the default playbook uses (DESIGN.md "Defaults and where they come from").
+ * with evidence. Each part is worth a share of 100 and loses points with distance from the targets of
+ * the playbook the cards used (`playbookTargets`), so the rubric and the cards never disagree.
  */
 import type { CallInsight, CallInsights, InsightEvidence, InsightStatus } from '../shared/insights';
+import { DEFAULT_TARGETS, type PlaybookTargets } from '../shared/playbook-targets';
 import type { CallReport } from '../shared/types';
+
+// How far past a target a part loses all its points. These shape the rubric; the targets themselves
+// come from the playbook.
+/** Pace: nothing left 30 % past either edge of the band. */
+const PACE_SPAN = 0.3;
+/** Talk ratio: 20 points of share past the band. */
+const TALK_RATIO_SPAN = 0.2;
+/** Monologue: Gong's data say pitches past twice the check-in mark lose the customer; none at 2.5×. */
+const MONOLOGUE_SPAN = 2.5;
+/**
+ * Responsiveness: a typical answer comes well before the wait the card allows: full marks at 40 % of
+ * it, none at 160 % (for the default's 2.5 s: 1 s and 4 s, where the rubric has always been).
+ */
+const RESPONSE_GOOD = 0.4;
+const RESPONSE_SPAN = 1.6;
 
 /** Linear from full marks at `good` to none at `bad` (either direction). */
 function ramp(value: number, good: number, bad: number): number {
@@ -32,24 +48,33 @@ function item(
 
 const mmss = (ms: number): string => `${Math.floor(ms / 60000)}:${String(Math.floor((ms % 60000) / 1000)).padStart(2, '0')}`;
 
-export function scoreCall(report: CallReport): CallInsights {
+const percent = (r: number): string => `${Math.round(r * 100)}%`;
+const seconds = (ms: number): string => `${Number((ms / 1000).toFixed(1))} s`;
+
+/**
+ * `targets` are the playbook's (see `playbookTargets`); the default stands for the shipped playbook,
+ * for callers that have not been handed the one the call ran with.
+ */
+export function scoreCall(report: CallReport, targets: PlaybookTargets = DEFAULT_TARGETS): CallInsights {
   const items: CallInsight[] = [];
   const nudges = (...ids: string[]): InsightEvidence[] =>
     report.nudges.filter((n) => ids.includes(n.ruleId)).map((n) => ({ atMs: n.atMs, endMs: n.endMs, label: n.title }));
   const events = (type: string, channel = 'agent'): InsightEvidence[] =>
     report.events.filter((e) => e.type === type && e.channel === channel).map((e) => ({ atMs: e.startMs, endMs: e.endMs, label: type.replace('_', ' ') }));
 
-  // Talk ratio: top reps talk ~43% (Gong); over 65% loses.
+  // Talk ratio: full marks inside the playbook's band.
   const ratio = report.talkRatio;
-  const rFrac = ratio === null ? 1 : ratio > 0.6 ? ramp(ratio, 0.6, 0.85) : ramp(ratio, 0.4, 0.15);
+  const tr = targets.talkRatio;
+  const rFrac = ratio === null ? 1 : ratio > tr.max ? ramp(ratio, tr.max, tr.max + TALK_RATIO_SPAN) : ramp(ratio, tr.min, tr.min - TALK_RATIO_SPAN);
   items.push(
-    item('talk-ratio', 'Talk ratio', 20, rFrac, ratio === null ? 'Nobody spoke.' : `You talked ${Math.round(ratio * 100)}% of the time (aim for 40–60%).`, ratio !== null && ratio > 0.6 ? 'Ask open questions and let the customer talk.' : 'Guide the call a little more: summarise and propose next steps.', nudges('talk-ratio-high')),
+    item('talk-ratio', 'Talk ratio', 20, rFrac, ratio === null ? 'Nobody spoke.' : `You talked ${percent(ratio)} of the time (aim for ${Math.round(tr.min * 100)}–${percent(tr.max)}).`, ratio !== null && ratio > tr.max ? 'Ask open questions and let the customer talk.' : 'Guide the call a little more: summarise and propose next steps.', nudges('talk-ratio-high')),
   );
 
-  // Pace: 140–180 wpm reads as conversational.
+  // Pace: full marks inside the band the pace cards leave alone.
   const wpm = report.channels.agent.wpm;
-  const pFrac = wpm === null ? 1 : wpm > 180 ? ramp(wpm, 180, 240) : ramp(wpm, 140, 90);
-  items.push(item('pace', 'Pace', 15, pFrac, wpm === null ? 'Too little speech to judge your pace.' : `Your pace was ${Math.round(wpm)} words per minute (aim for 140–180).`, wpm !== null && wpm > 180 ? 'Slow down and pause after key points.' : 'Pick up the pace a little.', nudges('speaking-too-fast', 'speaking-too-slow')));
+  const pw = targets.paceWpm;
+  const pFrac = wpm === null ? 1 : wpm > pw.max ? ramp(wpm, pw.max, pw.max * (1 + PACE_SPAN)) : ramp(wpm, pw.min, pw.min * (1 - PACE_SPAN));
+  items.push(item('pace', 'Pace', 15, pFrac, wpm === null ? 'Too little speech to judge your pace.' : `Your pace was ${Math.round(wpm)} words per minute (aim for ${Math.round(pw.min)}–${Math.round(pw.max)}).`, wpm !== null && wpm > pw.max ? 'Slow down and pause after key points.' : 'Pick up the pace a little.', nudges('speaking-too-fast', 'speaking-too-slow')));
 
   // Interruptions by the agent (backchannels do not count).
   const ints = events('interruption');
@@ -61,18 +86,19 @@ export function scoreCall(report: CallReport): CallInsights {
   const sFrac = Math.max(0, 1 - dead.length * 0.34 - slow.length * 0.15);
   items.push(item('silence', 'Dead air', 15, sFrac, dead.length + slow.length === 0 ? 'No awkward silences on your turn.' : `${dead.length} stretch${dead.length === 1 ? '' : 'es'} of dead air and ${slow.length} slow response${slow.length === 1 ? '' : 's'}.`, 'Narrate what you are doing while you look things up.', [...dead, ...slow].sort((a, b) => a.atMs - b.atMs)));
 
-  // Monologues: Gong's data say keep it well under 2 minutes.
+  // Monologues: the playbook's check-in mark.
   const mono = report.longestMonologueMs;
-  items.push(item('monologue', 'Monologues', 15, ramp(mono, 60000, 150000), `Your longest stretch without the customer was ${mmss(mono)} (keep it under 1:00).`, 'Check in with a question every minute or so.', events('monologue')));
+  items.push(item('monologue', 'Monologues', 15, ramp(mono, targets.monologueMs, targets.monologueMs * MONOLOGUE_SPAN), `Your longest stretch without the customer was ${mmss(mono)} (keep it under ${mmss(targets.monologueMs)}).`, 'Check in with a question every minute or so.', events('monologue')));
 
   // Responsiveness: mean gap from the customer stopping to the agent starting.
   const resp = report.meanResponseMs;
-  items.push(item('responsiveness', 'Responsiveness', 10, resp === null ? 1 : ramp(resp, 1000, 4000), resp === null ? 'No turn changes to measure.' : `You answered after ${(resp / 1000).toFixed(1)} s on average (aim for about 1 s).`, 'Acknowledge the customer right away, even before you have the answer.', nudges('slow-to-respond')));
+  const goodResp = targets.responseMs * RESPONSE_GOOD;
+  items.push(item('responsiveness', 'Responsiveness', 10, resp === null ? 1 : ramp(resp, goodResp, targets.responseMs * RESPONSE_SPAN), resp === null ? 'No turn changes to measure.' : `You answered after ${(resp / 1000).toFixed(1)} s on average (aim for under ${seconds(goodResp)}).`, 'Acknowledge the customer right away, even before you have the answer.', nudges('slow-to-respond')));
 
   // Volume: loud or soft stretches relative to the agent's own level.
   const vol = nudges('speaking-too-loud', 'speaking-too-soft');
   items.push(item('volume', 'Volume', 10, ramp(vol.length, 0, 3), vol.length === 0 ? 'Your volume stayed steady.' : `Your volume strayed ${vol.length} time${vol.length === 1 ? '' : 's'}.`, 'Keep a steady distance from the mic and an even voice.', vol));
 
   const score = Math.round(items.reduce((sum, i) => sum + i.points, 0));
-  return { version: 1, score, items };
+  return { version: 1, score, items, targets };
 }

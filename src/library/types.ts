@@ -9,7 +9,7 @@ import type { CallMeta, CallSource, CallStatus } from '../shared/library';
 
 export { CALL_SOURCES, CALL_STATUSES } from '../shared/library';
 export type { CallListItem, CallMeta, CallPage, CallQuery, CallSource, CallStatus } from '../shared/library';
-export const NUDGE_FEEDBACK: readonly NudgeFeedback[] = ['dismissed', 'helpful', 'not_helpful'];
+export { NUDGE_FEEDBACK } from '../shared/types';
 
 // ---------------------------------------------------------------------------------------------------
 // Tables

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parsePlaybookText, type Playbook } from '../shared/playbook';
+import { playbookTargets, type PlaybookTargets } from '../shared/playbook-targets';
 import type { PlaybookCheck, PlaybookState } from '../shared/rpc';
 import { defaultPlaybookPath, loadPlaybookFile } from './playbook-file';
 import type { Library } from '../library/library';
@@ -23,10 +24,16 @@ export class PlaybookService {
     return loadPlaybookFile();
   }
 
+  /** What the active playbook aims for (the overlay's and charts' bands, the score's rubric). */
+  async targets(): Promise<PlaybookTargets> {
+    return playbookTargets(await this.active());
+  }
+
   async state(): Promise<PlaybookState> {
     const stored = await this.library.getPlaybook(ACTIVE_ID);
-    if (stored) return { text: JSON.stringify(stored.playbook, null, 2), origin: 'custom' };
-    return { text: readFileSync(defaultPlaybookPath(), 'utf8'), origin: 'default' };
+    const targets = await this.targets();
+    if (stored) return { text: JSON.stringify(stored.playbook, null, 2), origin: 'custom', targets };
+    return { text: readFileSync(defaultPlaybookPath(), 'utf8'), origin: 'default', targets };
   }
 
   validate(text: string): PlaybookCheck {

@@ -1,10 +1,14 @@
 /**
  * The engine worker protocol: a discriminated union of readonly messages, each with a `seq`. Frames
  * travel as transferred Float32Arrays (16 kHz, any whole number of 20 ms frames per message).
+ *
+ * Hand-typed on purpose, unlike the other contracts: both ends are our own code in one process, the
+ * messages run at frame rate (50 a second each way), and a schema would either be parsed per message
+ * (cost) or never (no gain). The values inside (Nudge, CallEvent, …) are the schema-inferred ones.
  */
 import type { MetricsSnapshot } from './metrics';
 import type { Playbook } from './playbook';
-import type { CallEvent, CallSummary, Nudge, SpeechSegment, TimelinePoint } from './types';
+import type { CallEvent, CallSummary, Nudge, Phase, SpeechSegment, TimelinePoint } from './types';
 
 export interface SessionOptions {
   readonly playbook: Playbook;
@@ -32,8 +36,8 @@ export type EngineMessage = Readonly<
   /** heapUsed: the worker isolate's heap, bytes (for leak checks). */
   | { type: 'pong'; seq: number; replyTo: number; heapUsed: number }
   | { type: 'started'; seq: number; replyTo: number; sessionId: string }
-  | { type: 'nudge'; seq: number; sessionId: string; phase: 'open' | 'close'; nudge: Nudge }
-  | { type: 'event'; seq: number; sessionId: string; phase: 'open' | 'close'; event: CallEvent }
+  | { type: 'nudge'; seq: number; sessionId: string; phase: Phase; nudge: Nudge }
+  | { type: 'event'; seq: number; sessionId: string; phase: Phase; event: CallEvent }
   | { type: 'segment'; seq: number; sessionId: string; segment: SpeechSegment }
   | { type: 'timeline'; seq: number; sessionId: string; point: TimelinePoint }
   | { type: 'metrics'; seq: number; sessionId: string; snapshot: MetricsSnapshot }

@@ -1,29 +1,46 @@
-/** A call's score and the insights behind it, with evidence a reviewer can jump to. */
-export type InsightStatus = 'good' | 'improve' | 'problem';
+/** A call's score and the insights behind it, with evidence a reviewer can jump to. Schemas are the source. */
+import { z } from 'zod';
+import { playbookTargetsSchema } from './playbook-targets';
 
-export interface InsightEvidence {
-  readonly atMs: number;
-  readonly endMs: number | null;
-  /** What happened there, in a few words. */
-  readonly label: string;
-}
+const insightStatusSchema = z.enum(['good', 'improve', 'problem']);
+export type InsightStatus = z.infer<typeof insightStatusSchema>;
 
-export interface CallInsight {
-  readonly id: 'talk-ratio' | 'pace' | 'interruptions' | 'silence' | 'monologue' | 'responsiveness' | 'volume';
-  readonly title: string;
-  readonly status: InsightStatus;
-  /** One line: the measure against its target. */
-  readonly summary: string;
-  /** What to do about it (empty when good). */
-  readonly advice: string;
-  readonly points: number;
-  readonly maxPoints: number;
-  readonly evidence: readonly InsightEvidence[];
-}
+const insightIdSchema = z.enum(['talk-ratio', 'pace', 'interruptions', 'silence', 'monologue', 'responsiveness', 'volume']);
 
-export interface CallInsights {
-  readonly version: 1;
-  /** 0–100: the sum of the insights' points. */
-  readonly score: number;
-  readonly items: readonly CallInsight[];
-}
+const insightEvidenceSchema = z
+  .object({
+    atMs: z.number(),
+    endMs: z.number().nullable(),
+    /** What happened there, in a few words. */
+    label: z.string(),
+  })
+  .readonly();
+export type InsightEvidence = z.infer<typeof insightEvidenceSchema>;
+
+const callInsightSchema = z
+  .object({
+    id: insightIdSchema,
+    title: z.string(),
+    status: insightStatusSchema,
+    /** One line: the measure against its target. */
+    summary: z.string(),
+    /** What to do about it (empty when good). */
+    advice: z.string(),
+    points: z.number(),
+    maxPoints: z.number(),
+    evidence: z.array(insightEvidenceSchema).readonly(),
+  })
+  .readonly();
+export type CallInsight = z.infer<typeof callInsightSchema>;
+
+export const callInsightsSchema = z
+  .object({
+    version: z.literal(1),
+    /** 0–100: the sum of the insights' points. */
+    score: z.number(),
+    items: z.array(callInsightSchema).readonly(),
+    /** The playbook targets the score was measured against (absent in calls scored before they travelled). */
+    targets: playbookTargetsSchema.optional(),
+  })
+  .readonly();
+export type CallInsights = z.infer<typeof callInsightsSchema>;

@@ -4,10 +4,11 @@
  */
 import { z } from 'zod';
 import { METRIC_NAMES, type MetricName } from './metrics';
-import { EVENT_TYPES } from './types';
+import { channelNameSchema, eventTypeSchema, severitySchema } from './types';
 
 const metricName = z.enum(METRIC_NAMES as unknown as [MetricName, ...MetricName[]]);
-const op = z.enum(['>', '>=', '<', '<=']);
+export const OPERATORS = ['>', '>=', '<', '<='] as const;
+const op = z.enum(OPERATORS);
 const ms = z.number().int().min(0).max(24 * 3600 * 1000);
 
 export const predicateSchema = z.strictObject({ metric: metricName, op, value: z.number() });
@@ -32,8 +33,8 @@ const compoundCondition = z.strictObject({
 
 const eventCondition = z.strictObject({
   type: z.literal('event'),
-  event: z.enum(EVENT_TYPES),
-  channel: z.enum(['agent', 'customer']).default('agent'),
+  event: eventTypeSchema,
+  channel: channelNameSchema.default('agent'),
   /** For events that have no duration, how long the nudge stays open. */
   holdMs: ms.default(4000),
 });
@@ -43,7 +44,7 @@ export const conditionSchema = z.discriminatedUnion('type', [metricCondition, co
 export const ruleSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'rule ids are lowercase letters, digits and dashes'),
   title: z.string().min(1).max(60),
-  severity: z.enum(['info', 'coach', 'critical']),
+  severity: severitySchema,
   message: z.string().min(1).max(140),
   detail: z.string().max(400).optional(),
   condition: conditionSchema,

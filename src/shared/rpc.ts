@@ -4,15 +4,17 @@
  * WebSocket (`cadence ui`, the browser host), and results cross every boundary as values:
  * `{ok:true,value} | {ok:false,error:{code,message}}`, rebuilt into an Error on the caller's side.
  *
- * The wire types below are plain JSON. Those that mirror the library's own types (src/library/types)
- * are checked against them where the services return them, so the two cannot drift apart silently.
+ * The wire types below are plain JSON, each inferred from its zod schema; the method inputs are schemas
+ * too (`RPC_INPUTS`), and `dispatch` validates every request with them, so a method's input type and
+ * what the app accepts are one definition.
  */
+import { z } from 'zod';
 import type { CallInsights } from './insights';
-import type { CallMeta, CallPage, CallQuery } from './library';
-import type { SoftphoneCallEndReason, SoftphoneCallInfo } from './softphone';
+import { callQuerySchema, type CallMeta, type CallPage } from './library';
 import type { MetricsSnapshot } from './metrics';
-import type { PlaybookProblem } from './playbook';
-import type { CallEvent, CallReport, ChannelName, Nudge, NudgeFeedback } from './types';
+import { playbookTargetsSchema } from './playbook-targets';
+import { softphoneCallEndReasonSchema, softphoneCallInfoSchema } from './softphone';
+import { channelNameSchema, nudgeFeedbackSchema, nudgeSchema, phaseSchema, type CallEvent, type CallReport, type Phase } from './types';
 
 // ---- results ----------------------------------------------------------------------------------------
 
@@ -36,18 +38,17 @@ export class RpcCallError extends Error {
 }
 
 // ---- wire types ------------------------------------------------------------------------------------
+// Schemas are the source; each type is inferred from its schema, and every enum is one `z.enum`.
 
-export type { CallListItem, CallPage, CallQuery } from './library';
+export type { CallListItem, CallQuery } from './library';
 
 /** A call's details as windows see them (the free-form insights stay in the library). */
 export type CallMetaView = Omit<CallMeta, 'insights'>;
 
-export interface TranscriptLine {
-  readonly channel: ChannelName;
-  readonly text: string;
-  readonly startMs: number;
-  readonly endMs: number;
-}
+export const transcriptLineSchema = z
+  .object({ channel: channelNameSchema, text: z.string(), startMs: z.number(), endMs: z.number() })
+  .readonly();
+export type TranscriptLine = z.infer<typeof transcriptLineSchema>;
 
 export interface CallDetail {
   readonly meta: CallMetaView;
@@ -60,80 +61,112 @@ export interface CallDetail {
   readonly recordingError: string | null;
 }
 
-export interface CallPatch {
-  readonly title?: string;
-  readonly notes?: string;
-  readonly tags?: readonly string[];
-}
+const callPatchSchema = z
+  .strictObject({ title: z.string().max(200).optional(), notes: z.string().max(20_000).optional(), tags: z.array(z.string().max(50)).max(50).readonly().optional() })
+  .readonly();
 
-export type CaptureState = 'opening' | 'capturing' | 'stalled' | 'lost' | 'stopped';
+const captureStateSchema = z.enum([
+  /** The device is open, waiting for its first samples. */
+  'opening',
+  /** Samples are flowing. */
+  'capturing',
+  /** No samples for a while; the device may have gone away. */
+  'stalled',
+  /** The device is gone (or failed); capture retries until it returns. */
+  'lost',
+  'stopped',
+]);
+export type CaptureState = z.infer<typeof captureStateSchema>;
 
-export interface DeviceStatus {
-  readonly channel: ChannelName;
-  readonly state: CaptureState;
-  readonly message: string;
-}
+export const deviceStatusSchema = z.object({ channel: channelNameSchema, state: captureStateSchema, message: z.string() }).readonly();
+export type DeviceStatus = z.infer<typeof deviceStatusSchema>;
 
-export interface LiveState {
-  readonly phase: 'idle' | 'starting' | 'live' | 'stopping';
-  readonly callId: string | null;
-  /** What is being coached ("Demo call", device names). */
-  readonly source: string | null;
-  /** Epoch ms when the call started. */
-  readonly startedAt: number | null;
-  /** Why the last call ended badly, if it did. */
-  readonly error: string | null;
-  /** Rule ids of the active playbook, for checklist progress. */
-  readonly ruleIds: readonly string[];
-}
+const livePhaseSchema = z.enum(['idle', 'starting', 'live', 'stopping']);
 
-export interface LiveNudge {
-  readonly phase: 'open' | 'close';
-  readonly nudge: Nudge;
-  readonly callId: string;
-  /** Epoch ms (sub-ms precision) when the nudge left the engine and reached the app. */
-  readonly emittedAt: number;
-}
+export const liveStateSchema = z
+  .object({
+    phase: livePhaseSchema,
+    callId: z.string().nullable(),
+    /** What is being coached ("Demo call", device names). */
+    source: z.string().nullable(),
+    /** Epoch ms when the call started. */
+    startedAt: z.number().nullable(),
+    /** Why the last call ended badly, if it did. */
+    error: z.string().nullable(),
+    /** Rule ids of the active playbook, for checklist progress. */
+    ruleIds: z.array(z.string()).readonly(),
+  })
+  .readonly();
+export type LiveState = z.infer<typeof liveStateSchema>;
 
-export interface PlaybookState {
-  /** The playbook as editable text (pretty JSON). */
-  readonly text: string;
-  /** 'default' when the shipped playbook is active, else 'custom'. */
-  readonly origin: 'default' | 'custom';
-}
+export const liveNudgeSchema = z
+  .object({
+    phase: phaseSchema,
+    nudge: nudgeSchema,
+    callId: z.string(),
+    /** Epoch ms (sub-ms precision) when the nudge left the engine and reached the app. */
+    emittedAt: z.number(),
+  })
+  .readonly();
+export type LiveNudge = z.infer<typeof liveNudgeSchema>;
 
-export interface PlaybookCheck {
-  readonly ok: boolean;
-  readonly problems: readonly PlaybookProblem[];
-}
+export const playbookStateSchema = z
+  .object({
+    /** The playbook as editable text (pretty JSON). */
+    text: z.string(),
+    /** 'default' when the shipped playbook is active, else 'custom'. */
+    origin: z.enum(['default', 'custom']),
+    /** What the active playbook's rules aim for: the overlay's and the charts' bands, the score's rubric. */
+    targets: playbookTargetsSchema,
+  })
+  .readonly();
+export type PlaybookState = z.infer<typeof playbookStateSchema>;
 
-export interface AppSettings {
+export const playbookCheckSchema = z
+  .object({ ok: z.boolean(), problems: z.array(z.object({ path: z.string(), message: z.string() }).readonly()).readonly() })
+  .readonly();
+export type PlaybookCheck = z.infer<typeof playbookCheckSchema>;
+
+const overlayModeSchema = z.enum(['compact', 'expanded']);
+export type OverlayMode = z.infer<typeof overlayModeSchema>;
+
+const accelerator = z.string().max(60);
+const shortcutsSchema = z.strictObject({ toggleOverlay: accelerator, startStopCall: accelerator, markMoment: accelerator, dismissTopCard: accelerator });
+const urlOrEmpty = z.union([z.literal(''), z.url()]);
+
+const settingsFields = {
   /** Record the call audio (off: only the analysis is kept). */
-  readonly record: boolean;
+  record: z.boolean(),
   /** Delete calls older than this many days; 0 keeps them forever. */
-  readonly retentionDays: number;
+  retentionDays: z.number().int().min(0).max(36500),
   /** Mask long digit runs (card, account, social security and phone numbers) in stored transcripts. */
-  readonly redactNumbers: boolean;
+  redactNumbers: z.boolean(),
   /** Hide the overlay from screen sharing and recording. */
-  readonly contentProtection: boolean;
-  readonly overlayMode: 'compact' | 'expanded';
+  contentProtection: z.boolean(),
+  overlayMode: overlayModeSchema,
   /** Seconds a non-critical card stays before it fades. */
-  readonly cardFadeSeconds: number;
-  /** Electron accelerators. */
-  readonly shortcuts: {
-    readonly toggleOverlay: string;
-    readonly startStopCall: string;
-    readonly markMoment: string;
-    readonly dismissTopCard: string;
-  };
+  cardFadeSeconds: z.number().min(1).max(120),
   /** Update feed (generic provider URL); empty uses the built-in one. */
-  readonly updateFeedUrl: string;
-  readonly syncServerUrl: string;
+  updateFeedUrl: urlOrEmpty,
+  syncServerUrl: urlOrEmpty,
   /** Softphone mode: where the Twilio access token comes from (empty: softphone off). */
-  readonly softphoneTokenUrl: string;
+  softphoneTokenUrl: urlOrEmpty,
   /** The first-run flow (devices, level check, demo call) was finished or skipped. */
-  readonly firstRunDone: boolean;
-}
+  firstRunDone: z.boolean(),
+};
+
+export const appSettingsSchema = z
+  .strictObject({
+    ...settingsFields,
+    /** Electron accelerators. */
+    shortcuts: shortcutsSchema.readonly(),
+  })
+  .readonly();
+export type AppSettings = z.infer<typeof appSettingsSchema>;
+
+/** What `settings.set` accepts, and what a stored settings value is read back through. */
+export const settingsPatchSchema = z.strictObject({ ...settingsFields, shortcuts: shortcutsSchema.partial() }).partial();
+export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
 
 export const DEFAULT_SETTINGS: AppSettings = {
   redactNumbers: true,
@@ -154,167 +187,185 @@ export const DEFAULT_SETTINGS: AppSettings = {
   firstRunDone: false,
 };
 
-export interface AppInfo {
-  readonly version: string;
-  /** 'electron' or 'browser' (the `cadence ui` host). */
-  readonly shell: 'electron' | 'browser';
-  readonly dataDir: string;
-  readonly calls: number;
-}
+const shellSchema = z.enum(['electron', 'browser']);
 
-export interface AudioInput {
-  readonly id: number;
-  readonly name: string;
-  readonly hostApi: string;
-  readonly channels: number;
-  readonly defaultSampleRate: number;
-  readonly isDefault: boolean;
-}
+/** The review window's settings sections a shell can be asked to show. */
+const settingsSectionSchema = z.enum(['audio', 'privacy', 'keys']);
+export type SettingsSection = z.infer<typeof settingsSectionSchema>;
 
-export interface DeviceList {
-  /** False when audio capture is unavailable on this machine (then `reason` says why). */
-  readonly available: boolean;
-  readonly reason: string | null;
-  readonly inputs: readonly AudioInput[];
-  /** The devices of the last call. */
-  readonly remembered: { readonly agent: string; readonly customer: string } | null;
-  /** The agent's calibrated speech level, dBFS, from the last level check. */
-  readonly calibrationDb: number | null;
-}
+/** Shell commands for the overlay (global shortcuts, tray). */
+export const overlayCommandSchema = z.enum(['dismissTop', 'toggleMode']);
+type OverlayCommand = z.infer<typeof overlayCommandSchema>;
 
-export interface LevelCheckResult {
-  readonly device: string;
-  readonly seconds: number;
-  readonly speechDbfs: number | null;
-  readonly noiseDbfs: number;
-  readonly peakDbfs: number;
-  readonly speechMs: number;
-  readonly clippedSamples: number;
-  readonly verdict: 'ok' | 'no_signal' | 'no_speech' | 'too_quiet' | 'too_loud' | 'noisy';
-  readonly message: string;
-}
+export const appInfoSchema = z
+  .object({
+    version: z.string(),
+    /** 'electron' or 'browser' (the `cadence ui` host). */
+    shell: shellSchema,
+    dataDir: z.string(),
+    calls: z.number(),
+  })
+  .readonly();
+export type AppInfo = z.infer<typeof appInfoSchema>;
+
+const audioInputSchema = z
+  .object({ id: z.number(), name: z.string(), hostApi: z.string(), channels: z.number(), defaultSampleRate: z.number(), isDefault: z.boolean() })
+  .readonly();
+
+export const deviceListSchema = z
+  .object({
+    /** False when audio capture is unavailable on this machine (then `reason` says why). */
+    available: z.boolean(),
+    reason: z.string().nullable(),
+    inputs: z.array(audioInputSchema).readonly(),
+    /** The devices of the last call. */
+    remembered: z.object({ agent: z.string(), customer: z.string() }).readonly().nullable(),
+    /** The agent's calibrated speech level, dBFS, from the last level check. */
+    calibrationDb: z.number().nullable(),
+  })
+  .readonly();
+export type DeviceList = z.infer<typeof deviceListSchema>;
+
+const levelVerdictSchema = z.enum(['ok', 'no_signal', 'no_speech', 'too_quiet', 'too_loud', 'noisy']);
+
+export const levelCheckResultSchema = z
+  .object({
+    device: z.string(),
+    seconds: z.number(),
+    speechDbfs: z.number().nullable(),
+    noiseDbfs: z.number(),
+    peakDbfs: z.number(),
+    speechMs: z.number(),
+    clippedSamples: z.number(),
+    verdict: levelVerdictSchema,
+    message: z.string(),
+  })
+  .readonly();
+export type LevelCheckResult = z.infer<typeof levelCheckResultSchema>;
 
 /** The API keys of the optional cloud add-ons. */
-export type SecretName = 'deepgram' | 'openai';
+const secretNameSchema = z.enum(['deepgram', 'openai']);
+export type SecretName = z.infer<typeof secretNameSchema>;
+export const SECRET_NAMES = secretNameSchema.options;
+
+const secretProtectionSchema = z.enum(['os', 'file']);
 
 /** Which keys are set (never their values) and how they are protected at rest. */
-export interface SecretsStatus {
-  readonly deepgram: boolean;
-  readonly openai: boolean;
-  /** 'os': encrypted with the operating system's credential store; 'file': with a key file in the data folder. */
-  readonly protection: 'os' | 'file';
-}
+export const secretsStatusSchema = z
+  .object({
+    ...(Object.fromEntries(SECRET_NAMES.map((n) => [n, z.boolean()])) as Record<SecretName, z.ZodBoolean>),
+    /** 'os': encrypted with the operating system's credential store; 'file': with a key file in the data folder. */
+    protection: secretProtectionSchema,
+  })
+  .readonly();
+export type SecretsStatus = z.infer<typeof secretsStatusSchema>;
 
 // ---- the contract ----------------------------------------------------------------------------------
 
-export interface RpcMethods {
-  'app.info': (input: void) => AppInfo;
+/** No input: `undefined` from an in-process caller, `null` over JSON transports. */
+const none = z.union([z.undefined(), z.null()]).transform(() => undefined);
+const id = z.string().min(1).max(200);
+const device = z.string().min(1).max(300);
+
+/**
+ * What each method accepts: the one source of every method's input type (`RpcInput`) and of what the
+ * app lets in from a window (`dispatch` parses with these), so the two cannot drift apart.
+ */
+export const RPC_INPUTS = {
+  'app.info': none,
   /** Shows the review window's settings (desktop); `opened: false` where the shell cannot (the browser opens it itself). */
-  'app.openSettings': (input: { readonly section?: 'audio' | 'privacy' | 'keys' }) => { readonly opened: boolean };
+  'app.openSettings': z.strictObject({ section: settingsSectionSchema.optional() }),
 
-  'live.state': (input: void) => LiveState;
+  'live.state': none,
   /** Plays the shipped demo call through the live engine, in real time unless `speed` says otherwise. */
-  'live.startDemo': (input: { readonly speed?: number }) => LiveState;
+  'live.startDemo': z.strictObject({ speed: z.number().min(0.25).max(100).optional() }),
   /** A real call from audio devices (the given ones, else those of the last call). */
-  'live.start': (input: { readonly agent?: string; readonly customer?: string; readonly autoStart?: boolean; readonly title?: string }) => LiveState;
-  'live.stop': (input: void) => LiveState;
+  'live.start': z.strictObject({ agent: device.optional(), customer: device.optional(), autoStart: z.boolean().optional(), title: z.string().max(200).optional() }),
+  'live.stop': none,
   /** Marks a key moment now; returns the call time, ms. */
-  'live.mark': (input: void) => { readonly atMs: number };
+  'live.mark': none,
   /** Thumbs up / down or dismiss on a card of the running (or just finished) call. */
-  'live.feedback': (input: { readonly nudgeId: string; readonly feedback: NudgeFeedback }) => void;
+  'live.feedback': z.strictObject({ nudgeId: id, feedback: nudgeFeedbackSchema }),
 
-  'calls.list': (input: CallQuery) => CallPage;
-  'calls.get': (input: { readonly id: string }) => CallDetail;
-  'calls.update': (input: { readonly id: string; readonly patch: CallPatch }) => void;
-  'calls.delete': (input: { readonly id: string }) => { readonly deleted: boolean };
-  'calls.feedback': (input: { readonly callId: string; readonly nudgeId: string; readonly feedback: NudgeFeedback | null }) => void;
+  'calls.list': callQuerySchema,
+  'calls.get': z.strictObject({ id }),
+  'calls.update': z.strictObject({ id, patch: callPatchSchema }),
+  'calls.delete': z.strictObject({ id }),
+  'calls.feedback': z.strictObject({ callId: id, nudgeId: id, feedback: nudgeFeedbackSchema.nullable() }),
   /** Exports the call as a `.cadence` archive: a download URL (browser) or the file written (desktop). */
-  'calls.export': (input: { readonly id: string }) => { readonly downloadUrl: string | null; readonly path: string | null };
+  'calls.export': z.strictObject({ id }),
 
-  'playbook.get': (input: void) => PlaybookState;
-  'playbook.validate': (input: { readonly text: string }) => PlaybookCheck;
+  'playbook.get': none,
+  'playbook.validate': z.strictObject({ text: z.string().max(1_000_000) }),
   /** Saves and activates the playbook if it is valid; otherwise returns its problems and changes nothing. */
-  'playbook.save': (input: { readonly text: string }) => PlaybookCheck;
-  'playbook.reset': (input: void) => PlaybookState;
+  'playbook.save': z.strictObject({ text: z.string().max(1_000_000) }),
+  'playbook.reset': none,
 
   /** Softphone mode: the call in the window was answered or placed; coaching starts. */
-  'softphone.callStart': (input: { readonly call: SoftphoneCallInfo }) => LiveState;
-  /** Tapped frames of the softphone call: base64 float32 (see frames-codec), whole 20 ms frames. */
-  'softphone.frames': (input: { readonly tMs: number; readonly agent: string; readonly customer: string }) => void;
+  'softphone.callStart': z.strictObject({ call: softphoneCallInfoSchema }),
+  /** Tapped frames of the softphone call: base64 float32 (see frames-codec), whole 20 ms frames; 100 frames (2 s, 128,000 bytes per side) at most. */
+  'softphone.frames': z.strictObject({ tMs: z.number().int().min(0), agent: z.string().max(171_000), customer: z.string().max(171_000) }),
   /** The softphone call ended; the coaching session ends and the call is stored. */
-  'softphone.callStop': (input: { readonly reason: SoftphoneCallEndReason }) => LiveState;
+  'softphone.callStop': z.strictObject({ reason: softphoneCallEndReasonSchema }),
 
-  'devices.list': (input: void) => DeviceList;
+  'devices.list': none,
   /** Listens to one input for a few seconds; a usable level becomes the agent's calibration. */
-  'devices.levelCheck': (input: { readonly device: string; readonly seconds?: number }) => LevelCheckResult;
+  'devices.levelCheck': z.strictObject({ device, seconds: z.number().min(1).max(30).optional() }),
   /** Remembers the devices to use for calls (also remembered after every call). */
-  'devices.choose': (input: { readonly agent: string; readonly customer: string }) => DeviceList;
+  'devices.choose': z.strictObject({ agent: device, customer: device }),
 
-  'settings.get': (input: void) => AppSettings;
-  'settings.set': (input: Partial<AppSettings>) => AppSettings;
+  'settings.get': none,
+  'settings.set': settingsPatchSchema,
 
   /** Which API keys are set; the keys themselves never cross to a window. */
-  'secrets.status': (input: void) => SecretsStatus;
+  'secrets.status': none,
   /** Sets (encrypted at rest) or, with null, clears an API key. */
-  'secrets.set': (input: { readonly name: SecretName; readonly value: string | null }) => SecretsStatus;
+  'secrets.set': z.strictObject({ name: secretNameSchema, value: z.string().max(4000).nullable() }),
 
   /** The overlay tells the shell whether the pointer is over something clickable (click-through elsewhere). */
-  'overlay.setInteractive': (input: { readonly interactive: boolean }) => void;
-}
+  'overlay.setInteractive': z.strictObject({ interactive: z.boolean() }),
+} as const satisfies Record<string, z.ZodType>;
 
-export interface RpcEvents {
+/** What each method returns. */
+interface RpcOutputs {
+  'app.info': AppInfo;
+  'app.openSettings': { readonly opened: boolean };
   'live.state': LiveState;
-  'live.nudge': LiveNudge;
-  'live.event': { readonly phase: 'open' | 'close'; readonly event: CallEvent };
-  'live.metrics': MetricsSnapshot;
-  'live.transcript': TranscriptLine;
-  'live.status': DeviceStatus;
-  /** A call was added, changed or deleted. */
-  'calls.changed': { readonly callId: string };
-  'settings.changed': AppSettings;
-  /** A shell command for the overlay (global shortcuts, tray). */
-  'overlay.command': { readonly command: 'dismissTop' | 'toggleMode' };
+  'live.startDemo': LiveState;
+  'live.start': LiveState;
+  'live.stop': LiveState;
+  'live.mark': { readonly atMs: number };
+  'live.feedback': void;
+  'calls.list': CallPage;
+  'calls.get': CallDetail;
+  'calls.update': void;
+  'calls.delete': { readonly deleted: boolean };
+  'calls.feedback': void;
+  'calls.export': { readonly downloadUrl: string | null; readonly path: string | null };
+  'playbook.get': PlaybookState;
+  'playbook.validate': PlaybookCheck;
+  'playbook.save': PlaybookCheck;
+  'playbook.reset': PlaybookState;
+  'softphone.callStart': LiveState;
+  'softphone.frames': void;
+  'softphone.callStop': LiveState;
+  'devices.list': DeviceList;
+  'devices.levelCheck': LevelCheckResult;
+  'devices.choose': DeviceList;
+  'settings.get': AppSettings;
+  'settings.set': AppSettings;
+  'secrets.status': SecretsStatus;
+  'secrets.set': SecretsStatus;
+  'overlay.setInteractive': void;
 }
 
-export type RpcMethod = keyof RpcMethods;
-export type RpcEvent = keyof RpcEvents;
-export type RpcInput<M extends RpcMethod> = Parameters<RpcMethods[M]>[0];
-export type RpcOutput<M extends RpcMethod> = ReturnType<RpcMethods[M]>;
+export type RpcMethod = keyof typeof RPC_INPUTS;
+type Parsed<M extends RpcMethod> = z.output<(typeof RPC_INPUTS)[M]>;
+/** What a handler receives (and, but for `null` meaning "no input", what a caller passes); `void` for no input. */
+export type RpcInput<M extends RpcMethod> = [Parsed<M>] extends [undefined] ? void : Parsed<M>;
+export type RpcOutput<M extends RpcMethod> = RpcOutputs[M];
 
-/** Every method and event by name, at run time (the preload and the hosts refuse any other name). */
-export const RPC_METHODS = [
-  'app.info',
-  'app.openSettings',
-  'live.state',
-  'live.startDemo',
-  'live.start',
-  'live.stop',
-  'live.mark',
-  'live.feedback',
-  'calls.list',
-  'calls.get',
-  'calls.update',
-  'calls.delete',
-  'calls.feedback',
-  'calls.export',
-  'playbook.get',
-  'playbook.validate',
-  'playbook.save',
-  'playbook.reset',
-  'softphone.callStart',
-  'softphone.frames',
-  'softphone.callStop',
-  'devices.list',
-  'devices.levelCheck',
-  'devices.choose',
-  'settings.get',
-  'settings.set',
-  'secrets.status',
-  'secrets.set',
-  'overlay.setInteractive',
-] as const satisfies readonly RpcMethod[];
-
-export const RPC_EVENTS = [
+const rpcEventSchema = z.enum([
   'live.state',
   'live.nudge',
   'live.event',
@@ -323,19 +374,42 @@ export const RPC_EVENTS = [
   'live.status',
   'calls.changed',
   'settings.changed',
+  'playbook.changed',
   'overlay.command',
-] as const satisfies readonly RpcEvent[];
+]);
+export type RpcEvent = z.infer<typeof rpcEventSchema>;
+
+export interface RpcEvents {
+  'live.state': LiveState;
+  'live.nudge': LiveNudge;
+  'live.event': { readonly phase: Phase; readonly event: CallEvent };
+  /** Four times a second during a call: hand-typed, never parsed (see metrics.ts). */
+  'live.metrics': MetricsSnapshot;
+  'live.transcript': TranscriptLine;
+  'live.status': DeviceStatus;
+  /** A call was added, changed or deleted. */
+  'calls.changed': { readonly callId: string };
+  'settings.changed': AppSettings;
+  /** The active playbook was saved or reset; the next call uses it. */
+  'playbook.changed': PlaybookState;
+  /** A shell command for the overlay (global shortcuts, tray). */
+  'overlay.command': { readonly command: OverlayCommand };
+}
+
+/** Every method and event by name, at run time (the preload and the hosts refuse any other name). */
+export const RPC_METHODS = Object.keys(RPC_INPUTS) as readonly RpcMethod[];
+export const RPC_EVENTS = rpcEventSchema.options;
 
 /** Electron IPC channels: one for requests, one for pushed events; nothing else crosses. */
 export const IPC_INVOKE_CHANNEL = 'cadence:rpc';
 export const IPC_EVENT_CHANNEL = 'cadence:event';
 
-// Compile-time: the lists above name every method and event (a missing one makes these `never`).
-type Missing<All, Listed> = Exclude<All, Listed> extends never ? true : never;
-const _allMethods: Missing<RpcMethod, (typeof RPC_METHODS)[number]> = true;
-const _allEvents: Missing<RpcEvent, (typeof RPC_EVENTS)[number]> = true;
-void _allMethods;
-void _allEvents;
+// Compile-time: inputs, outputs and events name the same methods and events (a stray one makes these `never`).
+type Same<A, B> = [Exclude<A, B> | Exclude<B, A>] extends [never] ? true : never;
+const _sameMethods: Same<RpcMethod, keyof RpcOutputs> = true;
+const _sameEvents: Same<RpcEvent, keyof RpcEvents> = true;
+void _sameMethods;
+void _sameEvents;
 
 export function isRpcMethod(name: unknown): name is RpcMethod {
   return typeof name === 'string' && (RPC_METHODS as readonly string[]).includes(name);
@@ -363,7 +437,8 @@ export interface CadenceBridge {
 }
 
 /** The WebSocket protocol of the browser host. */
-export type WsClientMessage = Readonly<{ type: 'call'; id: number; method: string; input: unknown }>;
+export const wsClientMessageSchema = z.object({ type: z.literal('call'), id: z.number().int(), method: z.string().max(100), input: z.unknown() }).readonly();
+export type WsClientMessage = z.infer<typeof wsClientMessageSchema>;
 export type WsServerMessage = Readonly<
   { type: 'result'; id: number; result: RpcResult<unknown> } | { type: 'event'; event: RpcEvent; payload: unknown } | { type: 'hello'; version: number }
 >;

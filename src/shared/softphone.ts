@@ -2,37 +2,52 @@
  * Softphone mode contracts shared by the renderer (the Twilio Voice SDK controller and its audio tap)
  * and the Node side (the bridge that turns tapped frames into engine frames).
  */
+import { z } from 'zod';
 
-export type SoftphoneStatus = 'idle' | 'registering' | 'ready' | 'incoming' | 'connecting' | 'in-call' | 'error';
+const softphoneStatusSchema = z.enum(['idle', 'registering', 'ready', 'incoming', 'connecting', 'in-call', 'error']);
+export type SoftphoneStatus = z.infer<typeof softphoneStatusSchema>;
 
-export interface SoftphoneCallInfo {
-  /** Twilio's CallSid once known. */
-  readonly sid: string | null;
-  readonly direction: 'outgoing' | 'incoming';
-  /** The number or client dialled, or the caller. */
-  readonly peer: string;
-}
+export const softphoneCallInfoSchema = z
+  .strictObject({
+    /** Twilio's CallSid once known. */
+    sid: z.string().max(100).nullable(),
+    direction: z.enum(['outgoing', 'incoming']),
+    /** The number or client dialled, or the caller. */
+    peer: z.string().min(1).max(200),
+  })
+  .readonly();
+export type SoftphoneCallInfo = z.infer<typeof softphoneCallInfoSchema>;
 
-export interface SoftphoneError {
-  /** Where it went wrong: fetching the token, Twilio (SDK / signaling / media), audio, or the browser. */
-  readonly source: 'token' | 'twilio' | 'audio' | 'browser';
-  /** Twilio's error code when there is one. */
-  readonly code: number | null;
-  /** One line for people: what happened and what to do. */
-  readonly message: string;
-}
+const softphoneErrorSchema = z
+  .object({
+    /** Where it went wrong: fetching the token, Twilio (SDK / signaling / media), audio, or the browser. */
+    source: z.enum(['token', 'twilio', 'audio', 'browser']),
+    /** Twilio's error code when there is one. */
+    code: z.number().nullable(),
+    /** One line for people: what happened and what to do. */
+    message: z.string(),
+  })
+  .readonly();
+export type SoftphoneError = z.infer<typeof softphoneErrorSchema>;
 
-export interface SoftphoneState {
-  readonly status: SoftphoneStatus;
-  /** One line for people describing the state. */
-  readonly message: string;
-  readonly identity: string | null;
-  readonly call: SoftphoneCallInfo | null;
-  readonly muted: boolean;
-  readonly error: SoftphoneError | null;
-}
+export const softphoneStateSchema = z
+  .object({
+    status: softphoneStatusSchema,
+    /** One line for people describing the state. */
+    message: z.string(),
+    identity: z.string().nullable(),
+    call: softphoneCallInfoSchema.nullable(),
+    muted: z.boolean(),
+    error: softphoneErrorSchema.nullable(),
+  })
+  .readonly();
+export type SoftphoneState = z.infer<typeof softphoneStateSchema>;
 
-export type SoftphoneCallEndReason = 'hangup' | 'remote-hangup' | 'cancelled' | 'rejected' | 'error' | 'stopped';
+export const softphoneCallEndReasonSchema = z.enum(['hangup', 'remote-hangup', 'cancelled', 'rejected', 'error', 'stopped']);
+export type SoftphoneCallEndReason = z.infer<typeof softphoneCallEndReasonSchema>;
+
+// The two messages below carry audio (transferred Float32Arrays, 50 a second) and stay hand-typed:
+// nothing parses them per frame, and zod has no schema for a transferable typed array.
 
 /** Renderer → Node: tapped frames (whole 20 ms frames, 16 kHz, agent and customer of equal length). */
 export interface SoftphoneFramesMessage {

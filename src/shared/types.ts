@@ -1,101 +1,122 @@
-/** Values that cross every boundary: engine → host → store → UI. Plain JSON, no classes. */
+/**
+ * Values that cross every boundary: engine → host → store → UI. Plain JSON, no classes.
+ *
+ * Schema-first: each zod schema is the source and its TypeScript type is inferred from it, so the
+ * sync server and the archive importer can validate exactly what the rest of the code assumes. Every
+ * enum is one `z.enum`; runtime lists are its `.options`. Hot per-frame values are never parsed on
+ * their way through the engine; the schemas cost nothing until someone calls `parse`.
+ */
+import { z } from 'zod';
 
-export type ChannelName = 'agent' | 'customer';
+export const channelNameSchema = z.enum(['agent', 'customer']);
+export type ChannelName = z.infer<typeof channelNameSchema>;
+export const CHANNEL_NAMES = channelNameSchema.options;
 
-export type Severity = 'info' | 'coach' | 'critical';
+export const severitySchema = z.enum(['info', 'coach', 'critical']);
+export type Severity = z.infer<typeof severitySchema>;
 
-export const EVENT_TYPES = [
-  'interruption',
-  'backchannel',
-  'overtalk',
-  'dead_air',
-  'slow_response',
-  'monologue',
-  'echo',
-  'mark',
-] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
+export const eventTypeSchema = z.enum(['interruption', 'backchannel', 'overtalk', 'dead_air', 'slow_response', 'monologue', 'echo', 'mark']);
+export type EventType = z.infer<typeof eventTypeSchema>;
+export const EVENT_TYPES = eventTypeSchema.options;
 
-export interface SpeechSegment {
-  readonly channel: ChannelName;
-  readonly startMs: number;
-  readonly endMs: number;
-}
+export const nudgeFeedbackSchema = z.enum(['dismissed', 'helpful', 'not_helpful']);
+export type NudgeFeedback = z.infer<typeof nudgeFeedbackSchema>;
+export const NUDGE_FEEDBACK = nudgeFeedbackSchema.options;
 
-export interface CallEvent {
-  readonly id: string;
-  readonly type: EventType;
-  readonly channel: ChannelName;
-  readonly startMs: number;
-  /** null while the event is still going on. */
-  readonly endMs: number | null;
-}
+/** Whether a nudge or event opened or closed. */
+export const phaseSchema = z.enum(['open', 'close']);
+export type Phase = z.infer<typeof phaseSchema>;
 
-export type NudgeFeedback = 'dismissed' | 'helpful' | 'not_helpful';
+const ms = z.number().min(0);
 
-export interface Nudge {
-  /** Unique within a call: `${ruleId}#${n}`. */
-  readonly id: string;
-  readonly ruleId: string;
-  readonly title: string;
-  readonly severity: Severity;
-  readonly message: string;
-  readonly detail?: string;
-  /** When the nudge opened (its condition was met), ms since call start. */
-  readonly atMs: number;
-  /** When its condition cleared; null while open. */
-  readonly endMs: number | null;
-  /** When the condition started holding (atMs − this ≥ the rule's forMs). */
-  readonly conditionSinceMs: number;
-  readonly feedback?: NudgeFeedback | null;
-}
+const speechSegmentSchema = z.object({ channel: channelNameSchema, startMs: ms, endMs: ms }).readonly();
+export type SpeechSegment = z.infer<typeof speechSegmentSchema>;
 
-export interface ChannelPoint {
-  readonly dbfs: number;
-  readonly speaking: boolean;
-  readonly wpm: number | null;
-  readonly pitchHz: number | null;
-}
+const callEventSchema = z
+  .object({
+    id: z.string(),
+    type: eventTypeSchema,
+    channel: channelNameSchema,
+    startMs: ms,
+    /** null while the event is still going on. */
+    endMs: ms.nullable(),
+  })
+  .readonly();
+export type CallEvent = z.infer<typeof callEventSchema>;
 
-export interface TimelinePoint {
-  readonly tMs: number;
-  readonly agent: ChannelPoint;
-  readonly customer: ChannelPoint;
-  readonly talkRatio: number | null;
-}
+export const nudgeSchema = z
+  .object({
+    /** Unique within a call: `${ruleId}#${n}`. */
+    id: z.string(),
+    ruleId: z.string(),
+    title: z.string(),
+    severity: severitySchema,
+    message: z.string(),
+    detail: z.string().optional(),
+    /** When the nudge opened (its condition was met), ms since call start. */
+    atMs: ms,
+    /** When its condition cleared; null while open. */
+    endMs: ms.nullable(),
+    /** When the condition started holding (atMs − this ≥ the rule's forMs). */
+    conditionSinceMs: ms,
+    feedback: nudgeFeedbackSchema.nullable().optional(),
+  })
+  .readonly();
+export type Nudge = z.infer<typeof nudgeSchema>;
 
-export interface ChannelSummary {
-  readonly talkMs: number;
-  /** Words per minute over the channel's speaking time; null with too little speech. */
-  readonly wpm: number | null;
-  readonly syllables: number;
-  /** Mean level while speaking. */
-  readonly meanDbfs: number | null;
-  readonly peakDbfs: number;
-  readonly clippedSamples: number;
-  readonly pitchHz: number | null;
-  readonly pitchVarSt: number | null;
-  readonly segments: number;
-  readonly interruptions: number;
-  readonly backchannels: number;
-}
+const channelPointSchema = z
+  .object({ dbfs: z.number(), speaking: z.boolean(), wpm: z.number().nullable(), pitchHz: z.number().nullable() })
+  .readonly();
+export type ChannelPoint = z.infer<typeof channelPointSchema>;
 
-export interface CallSummary {
-  readonly durationMs: number;
-  readonly channels: { readonly agent: ChannelSummary; readonly customer: ChannelSummary };
+/** One point of the 1 Hz timeline (not per frame). */
+const timelinePointSchema = z
+  .object({ tMs: ms, agent: channelPointSchema, customer: channelPointSchema, talkRatio: z.number().nullable() })
+  .readonly();
+export type TimelinePoint = z.infer<typeof timelinePointSchema>;
+
+const channelSummarySchema = z
+  .object({
+    talkMs: ms,
+    /** Words per minute over the channel's speaking time; null with too little speech. */
+    wpm: z.number().nullable(),
+    syllables: z.number(),
+    /** Mean level while speaking. */
+    meanDbfs: z.number().nullable(),
+    peakDbfs: z.number(),
+    clippedSamples: z.number(),
+    pitchHz: z.number().nullable(),
+    pitchVarSt: z.number().nullable(),
+    segments: z.number(),
+    interruptions: z.number(),
+    backchannels: z.number(),
+  })
+  .readonly();
+export type ChannelSummary = z.infer<typeof channelSummarySchema>;
+
+const callSummaryShape = {
+  durationMs: ms,
+  channels: z.object({ agent: channelSummarySchema, customer: channelSummarySchema }).readonly(),
   /** Agent share of talk over the whole call; null if nobody spoke. */
-  readonly talkRatio: number | null;
-  readonly overtalkMs: number;
-  readonly longestMonologueMs: number;
-  readonly meanResponseMs: number | null;
-  readonly responses: number;
-}
+  talkRatio: z.number().nullable(),
+  overtalkMs: ms,
+  longestMonologueMs: ms,
+  meanResponseMs: z.number().nullable(),
+  responses: z.number(),
+};
+
+export const callSummarySchema = z.object(callSummaryShape).readonly();
+export type CallSummary = z.infer<typeof callSummarySchema>;
 
 /** What `cadence analyze --json` prints and what the library stores for a call. */
-export interface CallReport extends CallSummary {
-  readonly speech: readonly SpeechSegment[];
-  readonly timeline: readonly TimelinePoint[];
-  readonly events: readonly CallEvent[];
-  readonly nudges: readonly Nudge[];
-}
+export const callReportSchema = z
+  .object({
+    ...callSummaryShape,
+    speech: z.array(speechSegmentSchema).readonly(),
+    timeline: z.array(timelinePointSchema).readonly(),
+    events: z.array(callEventSchema).readonly(),
+    nudges: z.array(nudgeSchema).readonly(),
+  })
+  .readonly();
+export type CallReport = z.infer<typeof callReportSchema>;
 

@@ -87,6 +87,19 @@ describe('app services and browser host', () => {
     expect(String.fromCharCode(bytes[0]!, bytes[1]!)).toBe('PK');
     expect(await dispatch(app.handlers, 'calls.export', { id: 'missing' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
   });
+
+  it('lists calls by agent and by status through the contract, and refuses a status that does not exist', async () => {
+    const at = Date.UTC(2026, 1, 1);
+    const ana = await app.library.saveReport({ startedAt: at, source: 'device', title: 'ana live', agent: 'ana-list', status: 'completed' }, fakeReport(20));
+    const ana2 = await app.library.saveReport({ startedAt: at + 1000, source: 'import', title: 'ana imported', agent: 'ana-list', status: 'imported' }, fakeReport(20));
+    const bo = await app.library.saveReport({ startedAt: at + 2000, source: 'import', title: 'bo imported', agent: 'bo-list', status: 'imported' }, fakeReport(20));
+    const ids = (r: Awaited<ReturnType<typeof dispatch>>): string[] => (r.ok ? (r.value as { items: { id: string }[] }).items.map((i) => i.id).sort() : [`error: ${r.error.message}`]);
+    expect(ids(await dispatch(app.handlers, 'calls.list', { agent: 'ana-list' }))).toEqual([ana, ana2].sort());
+    expect(ids(await dispatch(app.handlers, 'calls.list', { status: 'imported' }))).toEqual([ana2, bo].sort());
+    expect(ids(await dispatch(app.handlers, 'calls.list', { agent: 'ana-list', status: 'completed' }))).toEqual([ana]);
+    expect(await dispatch(app.handlers, 'calls.list', { status: 'lost' })).toMatchObject({ ok: false, error: { code: 'bad_input' } });
+    expect(await dispatch(app.handlers, 'calls.list', { agent: 'ana-list', colour: 'red' })).toMatchObject({ ok: false, error: { code: 'bad_input' } });
+  });
 });
 
 describe('shell policies', () => {

@@ -4,16 +4,15 @@
  */
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { RpcCallError } from '../../../shared/rpc';
-import type { Severity } from '../../../shared/types';
+import type { NudgeFeedback, Severity } from '../../../shared/types';
 import { clock, pct } from '../lib/format';
+import { LEVEL_AXIS, paceAxis, useActiveTargets } from '../lib/targets';
 import { measurePaint } from '../lib/paint';
 import { onEvent, rpc } from '../lib/rpc';
 import { SoftphonePanel } from '../softphone/SoftphonePanel';
 import { expiryOf, useOverlay, type Card } from './store';
 
 const ICON: Record<Severity, string> = { info: 'ℹ', coach: '◆', critical: '⚠' };
-/** Pace band of the default playbook: below 110 or above 190 wpm gets a card. */
-const PACE_BAND = { low: 110, high: 190, max: 280 };
 
 /** Tells the shell the pointer is over something clickable (Electron turns click-through off). */
 function interactiveProps(): { onMouseEnter(): void; onMouseLeave(): void } {
@@ -53,7 +52,7 @@ function useLiveFeed(): void {
   }, [cards, fadeMs]);
 }
 
-function feedback(card: Card, value: 'helpful' | 'not_helpful' | 'dismissed'): void {
+function feedback(card: Card, value: NudgeFeedback): void {
   const s = useOverlay.getState();
   if (value === 'dismissed') s.remove(card.nudge.id);
   else s.setFeedback(card.nudge.id, value);
@@ -118,7 +117,7 @@ function Meter({ label, value, text, min, max, band, testId }: { label: string; 
   const frac = (v: number): number => Math.min(1, Math.max(0, (v - min) / (max - min)));
   const outside = band && value !== null && (value < band.low || value > band.high);
   return (
-    <div className="meter" data-testid={testId}>
+    <div className="meter" data-testid={testId} data-band-low={band?.low} data-band-high={band?.high}>
       <span className="meter-label">{label}</span>
       <span className="meter-track" role="meter" aria-label={label} aria-valuemin={min} aria-valuemax={max} aria-valuenow={value ?? undefined}>
         {band && <span className="meter-band" style={{ left: `${frac(band.low) * 100}%`, width: `${(frac(band.high) - frac(band.low)) * 100}%` }} />}
@@ -214,6 +213,9 @@ export function Overlay(): React.JSX.Element {
   const talk = metrics?.talkRatio ?? null;
   const statusText = (['agent', 'customer'] as const).map((ch) => `${ch}: ${status[ch]?.state ?? (inCall ? 'opening' : 'idle')}`).join(' · ');
   const int = interactiveProps();
+  // The bands are the active playbook's: outside them is where its cards fire.
+  const targets = useActiveTargets();
+  const pace = paceAxis(targets);
 
   return (
     <div className={`overlay ${mode}`} ref={rootRef} data-testid="overlay" data-phase={live.phase}>
@@ -260,9 +262,10 @@ export function Overlay(): React.JSX.Element {
 
       {expanded && (
         <section className="meters" aria-label="Live meters" {...int}>
-          <Meter testId="meter-pace" label="Pace" value={wpm} min={60} max={PACE_BAND.max} band={PACE_BAND} text={wpm === null ? '—' : `${Math.round(wpm)} wpm`} />
-          <Meter testId="meter-volume" label="Volume" value={level} min={-60} max={0} band={{ low: -50, high: -14 }} text={level === null ? '—' : `${Math.round(level)} dB`} />
-          <Meter testId="meter-talk" label="You talk" value={talk} min={0} max={1} band={{ low: 0, high: 0.65 }} text={pct(talk)} />
+          <Meter testId="meter-pace" label="Pace" value={wpm} min={pace.min} max={pace.max} {...(targets && { band: { low: targets.paceWpm.min, high: targets.paceWpm.max } })} text={wpm === null ? '—' : `${Math.round(wpm)} wpm`} />
+          <Meter testId="meter-volume" label="Volume" value={level} min={LEVEL_AXIS.min} max={LEVEL_AXIS.max} {...(targets && { band: { low: targets.levelDb.min, high: targets.levelDb.max } })} text={level === null ? '—' : `${Math.round(level)} dB`} />
+          {/* Only too much talk gets a card live, so the band runs from none to the playbook's ceiling. */}
+          <Meter testId="meter-talk" label="You talk" value={talk} min={0} max={1} {...(targets && { band: { low: 0, high: targets.talkRatio.max } })} text={pct(talk)} />
           <div className="checklist" data-testid="checklist" aria-label="Coaching checklist">
             <span className="meter-label">Checklist</span>
             <span className="checklist-dots">

@@ -3,9 +3,9 @@
  * lines. Card lifetimes run on one timer armed for the next expiry only, so an idle overlay does no work.
  */
 import { create } from 'zustand';
-import type { DeviceStatus, LiveNudge, LiveState, TranscriptLine } from '../../../shared/rpc';
+import type { DeviceStatus, LiveNudge, LiveState, OverlayMode, TranscriptLine } from '../../../shared/rpc';
 import type { MetricsSnapshot } from '../../../shared/metrics';
-import type { Nudge, NudgeFeedback } from '../../../shared/types';
+import type { ChannelName, Nudge, NudgeFeedback } from '../../../shared/types';
 
 export const RESOLVED_SHOW_MS = 3000;
 
@@ -26,12 +26,12 @@ export interface OverlayState {
   readonly live: LiveState;
   readonly cards: readonly Card[];
   readonly metrics: MetricsSnapshot | null;
-  readonly status: Readonly<Partial<Record<'agent' | 'customer', DeviceStatus>>>;
+  readonly status: Readonly<Partial<Record<ChannelName, DeviceStatus>>>;
   readonly transcript: readonly TranscriptLine[];
   /** Rules that fired during this call and whether they are clear now. */
   readonly fired: Readonly<Record<string, 'open' | 'clear'>>;
   readonly fadeMs: number;
-  readonly mode: 'compact' | 'expanded';
+  readonly mode: OverlayMode;
   setLive(live: LiveState): void;
   nudge(msg: LiveNudge): void;
   setMetrics(m: MetricsSnapshot): void;
@@ -40,8 +40,8 @@ export interface OverlayState {
   setFeedback(nudgeId: string, feedback: NudgeFeedback): void;
   remove(nudgeId: string): void;
   expire(now: number): void;
-  configure(fadeMs: number, mode: 'compact' | 'expanded'): void;
-  setMode(mode: 'compact' | 'expanded'): void;
+  configure(fadeMs: number, mode: OverlayMode): void;
+  setMode(mode: OverlayMode): void;
 }
 
 /** When a card leaves the screen (null: it stays — an open critical card). */

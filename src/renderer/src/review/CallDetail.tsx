@@ -7,7 +7,8 @@ import type { CallInsights } from '../../../shared/insights';
 import type { CallDetail as Detail } from '../../../shared/rpc';
 import type { Nudge, NudgeFeedback } from '../../../shared/types';
 import { clock, dateTime, pct } from '../lib/format';
-import { rpc } from '../lib/rpc';
+import { onEvent, rpc } from '../lib/rpc';
+import { LEVEL_AXIS, paceAxis, useActiveTargets } from '../lib/targets';
 import { LevelTrack, LineChart } from './Charts';
 
 function NudgeRow({ callId, nudge, onSeek }: { callId: string; nudge: Nudge; onSeek(ms: number): void }): React.JSX.Element {
@@ -67,8 +68,17 @@ export function CallDetail({ id, onDeleted }: { id: string; onDeleted(): void })
         setError(null);
       })
       .catch((err: Error) => !stale && setError(err.message));
+    // A finished call is scored once more when it is stored: take the new score, keep the edits in progress.
+    const off = onEvent('calls.changed', ({ callId }) => {
+      if (callId !== id) return;
+      void rpc()
+        .call('calls.get', { id })
+        .then((c) => !stale && setCall(c))
+        .catch(() => undefined);
+    });
     return () => {
       stale = true;
+      off();
     };
   }, [id]);
 
@@ -86,6 +96,11 @@ export function CallDetail({ id, onDeleted }: { id: string; onDeleted(): void })
     const el = transcriptRef.current?.children[current] as HTMLElement | undefined;
     el?.scrollIntoView({ block: 'nearest' });
   }, [current]);
+
+  // A call is shown against the targets it was scored with; one scored before those were kept, against the active playbook's.
+  const active = useActiveTargets();
+  const targets = call?.insights?.targets ?? active;
+  const pace = paceAxis(targets);
 
   if (error) return <section className="call-detail error">{error}</section>;
   if (!call) return <section className="call-detail muted">Loading…</section>;
@@ -174,9 +189,9 @@ export function CallDetail({ id, onDeleted }: { id: string; onDeleted(): void })
       </div>
 
       <div className="charts">
-        <LineChart title="Pace" unit="wpm" timeline={report.timeline} durationMs={report.durationMs} value={(p) => p.agent.wpm} min={60} max={280} band={{ low: 110, high: 190 }} />
-        <LineChart title="Volume" unit="dBFS" timeline={report.timeline} durationMs={report.durationMs} value={(p) => (p.agent.speaking ? p.agent.dbfs : null)} min={-60} max={0} />
-        <LineChart title="Talk ratio" unit="you / total" timeline={report.timeline} durationMs={report.durationMs} value={(p) => p.talkRatio} min={0} max={1} band={{ low: 0, high: 0.65 }} />
+        <LineChart testId="chart-pace" title="Pace" unit="wpm" timeline={report.timeline} durationMs={report.durationMs} value={(p) => p.agent.wpm} min={pace.min} max={pace.max} {...(targets && { band: { low: targets.paceWpm.min, high: targets.paceWpm.max } })} />
+        <LineChart testId="chart-volume" title="Volume" unit="dBFS" timeline={report.timeline} durationMs={report.durationMs} value={(p) => (p.agent.speaking ? p.agent.dbfs : null)} min={LEVEL_AXIS.min} max={LEVEL_AXIS.max} {...(targets && { band: { low: targets.levelDb.min, high: targets.levelDb.max } })} />
+        <LineChart testId="chart-talk" title="Talk ratio" unit="you / total" timeline={report.timeline} durationMs={report.durationMs} value={(p) => p.talkRatio} min={0} max={1} {...(targets && { band: { low: targets.talkRatio.min, high: targets.talkRatio.max } })} />
       </div>
 
       <div className="notes">

@@ -81,6 +81,7 @@ export function LevelTrack({
 }
 
 export function LineChart({
+  testId,
   title,
   timeline,
   durationMs,
@@ -90,24 +91,33 @@ export function LineChart({
   band,
   unit,
 }: {
+  testId?: string;
   title: string;
   timeline: readonly TimelinePoint[];
   durationMs: number;
   value: (p: TimelinePoint) => number | null;
   min: number;
   max: number;
+  /** The playbook's target band, drawn behind the series with its edges as lines. */
   band?: { low: number; high: number };
   unit: string;
 }): React.JSX.Element {
   const h = 60;
-  const y = (v: number): number => h - ((v - min) / (max - min)) * h;
+  const y = (v: number): number => h - ((Math.min(max, Math.max(min, v)) - min) / (max - min)) * h;
   return (
-    <figure className="chart">
+    <figure className="chart" data-testid={testId} data-band-low={band?.low} data-band-high={band?.high}>
       <figcaption>
         {title} <span className="unit">{unit}</span>
       </figcaption>
       <svg viewBox={`0 0 ${W} ${h}`} preserveAspectRatio="none" aria-label={`${title} over time`} role="img">
-        {band && <rect x={0} width={W} y={y(band.high)} height={Math.max(0, y(band.low) - y(band.high))} className="band" />}
+        {band && (
+          <g data-testid="target-band">
+            <rect x={0} width={W} y={y(band.high)} height={Math.max(0, y(band.low) - y(band.high))} className="band" />
+            <line x1={0} x2={W} y1={y(band.low)} y2={y(band.low)} className="target-line" data-value={band.low} />
+            <line x1={0} x2={W} y1={y(band.high)} y2={y(band.high)} className="target-line" data-value={band.high} />
+            <title>{`target ${band.low}–${band.high} ${unit}`}</title>
+          </g>
+        )}
         <path d={path(timeline, durationMs, value, min, max, h)} className="series" />
       </svg>
     </figure>

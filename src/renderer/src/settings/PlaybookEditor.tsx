@@ -5,18 +5,18 @@
  */
 import { useEffect, useMemo, useState } from 'react';
 import { METRIC_NAMES } from '../../../shared/metrics';
-import { parsePlaybookText, type PlaybookProblem } from '../../../shared/playbook';
-import { EVENT_TYPES } from '../../../shared/types';
+import { OPERATORS, parsePlaybookText, type PlaybookProblem } from '../../../shared/playbook';
+import { CHANNEL_NAMES, EVENT_TYPES, severitySchema } from '../../../shared/types';
 import { rpc } from '../lib/rpc';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 const CHOICES: Record<string, readonly string[]> = {
-  severity: ['info', 'coach', 'critical'],
-  op: ['>', '>=', '<', '<='],
+  severity: severitySchema.options,
+  op: OPERATORS,
   metric: METRIC_NAMES,
   event: EVENT_TYPES,
-  channel: ['agent', 'customer'],
+  channel: CHANNEL_NAMES,
   type: ['metric', 'any', 'all', 'event'],
 };
 

@@ -1,11 +1,11 @@
 import { useEffect, useState } from 'react';
-import type { AppSettings } from '../../../shared/rpc';
+import type { AppSettings, SettingsSection } from '../../../shared/rpc';
 import { rpc } from '../lib/rpc';
 import { ApiKeys } from './ApiKeys';
 import { calibrationText, DevicePicker, LevelCheck, useDevices } from './audio';
 import { PlaybookEditor } from './PlaybookEditor';
 
-export type SettingsTab = 'playbook' | 'audio' | 'privacy' | 'keys' | 'general';
+export type SettingsTab = 'playbook' | SettingsSection | 'general';
 
 const TABS: readonly { id: SettingsTab; label: string }[] = [
   { id: 'playbook', label: 'Playbook' },
