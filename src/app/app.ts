@@ -6,9 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { CallInsights } from '../shared/insights';
-import type { AppInfo, CallDetail, RpcEvents, SettingsSection } from '../shared/rpc';
-import type { PlaybookTargets } from '../shared/playbook-targets';
-import { scoreCall } from '../insights/score';
+import type { AppInfo, CallDetail, SettingsSection } from '../shared/rpc';
 import { decodeFloat32 } from '../shared/frames-codec';
 import { EngineHost, type EngineHostOptions } from '../engine/host';
 import { UserError } from '../shared/errors';
@@ -67,8 +65,9 @@ export async function createApp(options: AppOptions): Promise<CadenceApp> {
   const library = await openLibrary(options.dbPath);
   let engine: EngineHost;
   try {
-    // Calls a dead process left behind are finalised before anything else reads the library.
-    await recoverCalls(library);
+    // Calls a dead process left behind are finalised before anything else reads the library, scored
+    // against the active playbook (the one they were most likely coached with).
+    await recoverCalls(library, { targets: await new PlaybookService(library).targets(), ...(options.onLog ? { onWarning: options.onLog } : {}) });
     engine = await EngineHost.start({
       ...options.engine,
       onLog: (level, message) => options.onLog?.(`engine ${level}: ${message}`),
@@ -94,7 +93,6 @@ export async function createApp(options: AppOptions): Promise<CadenceApp> {
   const retentionTimer = setInterval(() => void retain(), 86_400_000);
   retentionTimer.unref();
   const live = new LiveService({ library, engine, events, playbooks, settings, ...(options.onLog ? { onLog: options.onLog } : {}) });
-  const stopRescoring = rescoreWithPlaybook(library, events, playbooks, options.onLog);
   const version = appVersion();
 
   const handlers: RpcHandlers = {
@@ -200,42 +198,9 @@ export async function createApp(options: AppOptions): Promise<CadenceApp> {
     async close() {
       clearInterval(retentionTimer);
       await live.stop().catch(() => undefined);
-      await stopRescoring();
       await engine.close();
       await library.close();
     },
-  };
-}
-
-/**
- * Scores each finished live call against the targets of the playbook it ran with (the store scores
- * with the default playbook's). A stopgap until the call pipeline's finalize step is handed the
- * targets itself: then this goes. Resolves, when stopped, once a rescore under way is written.
- */
-function rescoreWithPlaybook(library: Library, events: AppEvents, playbooks: PlaybookService, onLog?: (line: string) => void): () => Promise<void> {
-  let running: { callId: string; targets: Promise<PlaybookTargets> } | null = null;
-  let pending: Promise<void> = Promise.resolve();
-  const rescore = async (callId: string, targets: PlaybookTargets): Promise<void> => {
-    const call = await library.getCall(callId);
-    if (!call) return;
-    const scored = scoreCall(call.report, targets);
-    await library.updateCall(callId, { score: scored.score, insights: scored });
-    events.emit('calls.changed', { callId });
-  };
-  const off = events.subscribe((event, payload) => {
-    if (event !== 'live.state') return;
-    const state = payload as RpcEvents['live.state'];
-    if (state.phase === 'live' && state.callId !== null && running?.callId !== state.callId) {
-      running = { callId: state.callId, targets: playbooks.targets() };
-    } else if (state.phase === 'idle' && running) {
-      const { callId, targets } = running;
-      running = null;
-      pending = pending.then(async () => rescore(callId, await targets)).catch((err: unknown) => onLog?.(`rescore ${callId}: ${(err as Error).message}`));
-    }
-  });
-  return async () => {
-    off();
-    await pending;
   };
 }
 

@@ -5,6 +5,7 @@
  * A failing step is reported and never undoes the stored call.
  */
 import { oneLine } from '../shared/errors';
+import type { PlaybookTargets } from '../shared/playbook-targets';
 import type { Library } from '../library/library';
 import { recoverInterrupted, type RecoveredCall } from '../library/live-writer';
 
@@ -13,8 +14,16 @@ export interface PostCallStep {
   run(library: Library, callId: string): Promise<void>;
 }
 
-export async function finalizeCall(library: Library, callId: string, steps: readonly PostCallStep[] = [], onWarning?: (message: string) => void): Promise<void> {
-  await library.rescore(callId);
+export interface FinalizeOptions {
+  /** The targets of the playbook the call was coached with: the score reads the same playbook as the cards. */
+  readonly targets?: PlaybookTargets;
+  readonly steps?: readonly PostCallStep[];
+  readonly onWarning?: (message: string) => void;
+}
+
+export async function finalizeCall(library: Library, callId: string, options: FinalizeOptions = {}): Promise<void> {
+  const { steps = [], onWarning } = options;
+  await library.rescore(callId, options.targets);
   for (const step of steps) {
     try {
       await step.run(library, callId);
@@ -25,8 +34,8 @@ export async function finalizeCall(library: Library, callId: string, steps: read
 }
 
 /** Calls left `live` by a process that died become `interrupted`, repaired and finalized like any other. */
-export async function recoverCalls(library: Library, steps: readonly PostCallStep[] = [], onWarning?: (message: string) => void): Promise<RecoveredCall[]> {
+export async function recoverCalls(library: Library, options: FinalizeOptions = {}): Promise<RecoveredCall[]> {
   const recovered = await recoverInterrupted(library);
-  for (const call of recovered) await finalizeCall(library, call.id, steps, onWarning);
+  for (const call of recovered) await finalizeCall(library, call.id, options);
   return recovered;
 }

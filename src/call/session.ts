@@ -85,6 +85,8 @@ export type StopReason = 'time' | 'silence' | 'signal' | 'source';
 
 export interface CallResult {
   readonly report: CallReport;
+  /** The playbook the call was coached with (its targets score it). */
+  readonly playbook: Playbook;
   readonly stats: CallStats;
   readonly startedAt: string;
   readonly source: string;
@@ -245,6 +247,7 @@ async function runStages(source: CallSource, options: CallOptions, stages: reado
     const src = source.stats();
     const result: CallResult = {
       report,
+      playbook: options.playbook,
       startedAt,
       source: source.description,
       stats: {

@@ -4,6 +4,7 @@
  * finalized once, the same way for live, imported and recovered calls.
  */
 import { FRAME_SIZE } from '../dsp/frames';
+import { playbookTargets, type PlaybookTargets } from '../shared/playbook-targets';
 import type { CallReport, CallSummary } from '../shared/types';
 import { LiveCallWriter, type LiveCallOptions } from '../library/live-writer';
 import type { Library } from '../library/library';
@@ -26,10 +27,13 @@ export interface StoredCall {
 export interface StoreStageOptions extends LiveCallOptions {
   /** Work after the call is stored and scored (e.g. transcription, reports, the sync outbox). */
   readonly postCall?: readonly PostCallStep[];
+  /** Targets to score a call that failed before it ended (a finished call uses its own playbook's). */
+  readonly targets?: PlaybookTargets;
 }
 
 export async function storeStage(library: Library, meta: Omit<CallMetaInput, 'status'>, options: StoreStageOptions = {}): Promise<StoredCall> {
   const writer = await LiveCallWriter.start(library, meta, options);
+  const warn = options.onWarning ? { onWarning: options.onWarning } : {};
   const stage: CallStage = {
     onOutput(msg) {
       switch (msg.type) {
@@ -51,14 +55,14 @@ export async function storeStage(library: Library, meta: Omit<CallMetaInput, 'st
     },
     async onEnd(result) {
       await writer.finish(summaryOf(result.report));
-      await finalizeCall(library, writer.id, options.postCall ?? []);
+      await finalizeCall(library, writer.id, { targets: playbookTargets(result.playbook), steps: options.postCall ?? [], ...warn });
     },
     async onFail() {
       // The call keeps what it recorded; one that never got audio (a device that would not open) leaves nothing.
       const empty = writer.durationMs === 0;
       await writer.finish(null).catch(() => undefined);
       if (empty) await library.deleteCall(writer.id).catch(() => undefined);
-      else await finalizeCall(library, writer.id, options.postCall ?? []).catch(() => undefined);
+      else await finalizeCall(library, writer.id, { ...(options.targets ? { targets: options.targets } : {}), steps: options.postCall ?? [], ...warn }).catch(() => undefined);
     },
   };
   return { writer, callId: writer.id, stage };

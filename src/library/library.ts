@@ -11,6 +11,7 @@ import { Kysely, Migrator, SqliteDialect, sql, type Selectable, type Transaction
 import type { CallEvent, CallReport, ChannelName, EventType, Nudge, NudgeFeedback, Severity, SpeechSegment, TimelinePoint } from '../shared/types';
 import { oneLine, UserError } from '../shared/errors';
 import { scoreCall } from '../insights/score';
+import type { PlaybookTargets } from '../shared/playbook-targets';
 import { MIGRATIONS, migrationProvider } from './migrations';
 import { summaryFromParts } from './summary';
 import { chunkOf, decodeChunk, encodeChunk } from './timeline-codec';
@@ -414,10 +415,11 @@ export class Library {
   }
 
   /** Recomputes a call's score and insights from what is stored (after a live call ends or is recovered). */
-  async rescore(id: string): Promise<void> {
+  /** Scores the call against the targets of the playbook it was coached with (the defaults if unknown). */
+  async rescore(id: string, targets?: PlaybookTargets): Promise<void> {
     const call = await this.getCall(id);
     if (!call) return;
-    const scored = scoreCall(call.report);
+    const scored = scoreCall(call.report, targets);
     // Only the score columns change; the search index (title, notes, transcript) stays as it is.
     await this.db.updateTable('calls').set({ score: scored.score, insights: JSON.stringify(scored), updated_at: Date.now() }).where('id', '=', id).execute();
   }

@@ -6,6 +6,7 @@ import { runCall, type CallResult, type CallSource, type CallStage } from '../..
 import { loadPlaybookFile } from '../../playbook/playbook-file';
 import { storeStage, type StoredCall } from '../../call/store-stage';
 import { recoverCalls } from '../../call/finalize';
+import { playbookTargets } from '../../shared/playbook-targets';
 import { openLibraryFor } from '../library-options';
 import type { Library } from '../../library/library';
 import type { Command } from '../command';
@@ -70,7 +71,7 @@ export const liveCommand: Command = {
     }
     let stored: StoredCall | null = null;
     if (library) {
-      await recoverCalls(library);
+      await recoverCalls(library, { targets: playbookTargets(playbook) });
       stored = await storeStage(
         library,
         { startedAt: Date.now(), source: typeof opts.file === 'string' ? 'file' : 'device', title: typeof opts.title === 'string' ? opts.title : `Live call ${new Date().toLocaleString()}` },

@@ -1,5 +1,6 @@
 import { UserError } from '../../shared/errors';
 import { recoverCalls } from '../../call/finalize';
+import { playbookTargets } from '../../shared/playbook-targets';
 import { openLibraryFor } from '../library-options';
 import { loadPlaybookFile } from '../../playbook/playbook-file';
 import { startMediaStreamServer } from '../../telephony/media-stream-server';
@@ -33,7 +34,7 @@ export const mediaStreamServerCommand: Command = {
     // Every call lands in the library as it happens, with its recording (unless --no-save); calls a
     // crashed server left behind are finalized first.
     const library = opts['no-save'] === true ? null : await openLibraryFor(opts);
-    if (library) await recoverCalls(library, [], (m) => io.err(`cadence media-stream-server: ${m}`));
+    if (library) await recoverCalls(library, { targets: playbookTargets(playbook), onWarning: (m) => io.err(`cadence media-stream-server: ${m}`) });
     let server;
     try {
       server = await startMediaStreamServer({

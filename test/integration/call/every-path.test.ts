@@ -22,6 +22,8 @@ import { openLibrary, type Library } from '../../../src/library/library';
 import { decodeOggOpus } from '../../../src/library/recording/ogg-opus';
 import type { CallRecord } from '../../../src/library/types';
 import { loadPlaybookFile } from '../../../src/playbook/playbook-file';
+import { scoreCall } from '../../../src/insights/score';
+import { playbookTargets } from '../../../src/shared/playbook-targets';
 import { startMediaStreamServer } from '../../../src/telephony/media-stream-server';
 import type { CallReport } from '../../../src/shared/types';
 import { buildCall, writeCallWav, type Call } from '../../fixtures/speech';
@@ -269,8 +271,8 @@ describe('every path that stores a call', () => {
     const rec: CallRecord = (await lib.getCall(id))!;
     expect(rec.meta.status).toBe(stored.status);
 
-    // Scored by the one finalize step.
-    expect(rec.meta.score).toEqual(expect.any(Number));
+    // Scored by the one finalize step, against the targets of the playbook that coached it.
+    expect(rec.meta.score).toBe(scoreCall(rec.report, playbookTargets(playbook)).score);
     expect(rec.meta.insights).not.toBeNull();
 
     // Searchable.
