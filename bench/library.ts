@@ -105,7 +105,7 @@ async function benchSearch(dir: string): Promise<Record<string, number>> {
               ? { ruleId: rules[rand(rules.length)]!, minScore: 50, offset: rand(100) }
               : { tag: 'vip', limit: 50 };
     const t = performance.now();
-    await lib.listCalls(query);
+    await lib.calls.list(query);
     times.push(performance.now() - t);
   }
   await lib.close();
@@ -175,7 +175,7 @@ function benchRecording(dir: string): Record<string, number> {
 async function benchArchive(dir: string): Promise<Record<string, number>> {
   const lib = await openLibrary(join(dir, 'a', 'library.sqlite'));
   const dst = await openLibrary(join(dir, 'b', 'library.sqlite'));
-  const id = await lib.saveReport({ startedAt: Date.now(), source: 'device', title: 'archive bench' }, {
+  const id = await lib.calls.save({ startedAt: Date.now(), source: 'device', title: 'archive bench' }, {
     durationMs: 3_600_000,
     channels: {
       agent: { talkMs: 0, wpm: null, syllables: 0, meanDbfs: null, peakDbfs: -120, clippedSamples: 0, pitchHz: null, pitchVarSt: null, segments: 0, interruptions: 0, backchannels: 0 },
@@ -191,11 +191,11 @@ async function benchArchive(dir: string): Promise<Record<string, number>> {
     events: [],
     nudges: [],
   });
-  mkdirSync(lib.recordingsDir, { recursive: true });
-  const recPath = join(lib.recordingsDir, `${id}.opus`);
+  mkdirSync(lib.recordings.dir, { recursive: true });
+  const recPath = join(lib.recordings.dir, `${id}.opus`);
   const size = 64 * 1024 * 1024;
   writeFileSync(recPath, randomBytes(size));
-  await lib.setRecording(lib.db, id, { path: recPath, codec: 'opus/ogg', sizeBytes: size, sha256: null, durationMs: 3_600_000, error: null });
+  await lib.recordings.attach(id, { path: recPath, codec: 'opus/ogg', sizeBytes: size, sha256: null, durationMs: 3_600_000, error: null });
   const out = join(dir, 'bench.cadence');
   let t = performance.now();
   const res = await exportCall(lib, id, out);

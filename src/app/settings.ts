@@ -1,28 +1,11 @@
 /** App settings: validated with zod, stored in the library's settings table under one key. */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { DEFAULT_SETTINGS, type AppSettings } from '../shared/rpc';
 import type { Library } from '../library/library';
+import { appSettingsSchema } from '../library/settings-keys';
 
-const KEY = 'app.settings';
-
-const accelerator = z.string().max(60);
-
-export const settingsPatchSchema = z.strictObject({
-  record: z.boolean().optional(),
-  retentionDays: z.number().int().min(0).max(36500).optional(),
-  redactNumbers: z.boolean().optional(),
-  contentProtection: z.boolean().optional(),
-  overlayMode: z.enum(['compact', 'expanded']).optional(),
-  cardFadeSeconds: z.number().min(1).max(120).optional(),
-  shortcuts: z
-    .strictObject({ toggleOverlay: accelerator, startStopCall: accelerator, markMoment: accelerator, dismissTopCard: accelerator })
-    .partial()
-    .optional(),
-  updateFeedUrl: z.union([z.literal(''), z.url()]).optional(),
-  syncServerUrl: z.union([z.literal(''), z.url()]).optional(),
-  softphoneTokenUrl: z.union([z.literal(''), z.url()]).optional(),
-  firstRunDone: z.boolean().optional(),
-});
+/** A change from the UI: the stored schema, every field optional. */
+export const settingsPatchSchema = appSettingsSchema;
 
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
 
@@ -40,16 +23,14 @@ export class SettingsService {
 
   async get(): Promise<AppSettings> {
     if (this.cached) return this.cached;
-    const stored = await this.library.getSetting<unknown>(KEY);
-    const parsed = settingsPatchSchema.safeParse(stored ?? {});
-    // A stored value from an older or newer version keeps what still parses; the rest is default.
-    this.cached = merge(DEFAULT_SETTINGS, parsed.success ? parsed.data : {});
+    // A stored value that no longer parses (from an older or newer version) reads as absent: defaults.
+    this.cached = merge(DEFAULT_SETTINGS, (await this.library.settings.get('app.settings')) ?? {});
     return this.cached;
   }
 
   async set(patch: SettingsPatch): Promise<AppSettings> {
     const next = merge(await this.get(), settingsPatchSchema.parse(patch));
-    await this.library.setSetting(KEY, next);
+    await this.library.settings.set('app.settings', next);
     this.cached = next;
     return next;
   }

@@ -78,7 +78,7 @@ describe('app services and browser host', () => {
   });
 
   it('exports a call as a .cadence download', async () => {
-    const id = await app.library.saveReport({ startedAt: Date.UTC(2026, 0, 5), source: 'file', title: 'exported' }, fakeReport(20));
+    const id = await app.library.calls.save({ startedAt: Date.UTC(2026, 0, 5), source: 'file', title: 'exported' }, fakeReport(20));
     const out = await dispatch(app.handlers, 'calls.export', { id });
     expect(out).toEqual({ ok: true, value: { downloadUrl: `/export/${id}`, path: null } });
     const res = await fetch(new URL(`/export/${id}`, host.url));
