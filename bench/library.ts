@@ -43,9 +43,10 @@ function generate(lib: Library): string[] {
   const sq = lib.sqlite;
   sq.pragma('synchronous = OFF');
   const insCall = sq.prepare(
-    `INSERT INTO calls (id, started_at, ended_at, duration_ms, source, title, agent, status, tags, notes, score, summary, updated_at)
-     VALUES (?, ?, ?, ?, 'device', ?, ?, 'completed', ?, ?, ?, '{}', 0) RETURNING seq`,
+    `INSERT INTO calls (id, started_at, ended_at, duration_ms, source, title, agent, status, notes, score, summary, updated_at)
+     VALUES (?, ?, ?, ?, 'device', ?, ?, 'completed', ?, ?, '{}', 0) RETURNING seq`,
   );
+  const insTag = sq.prepare(`INSERT INTO call_tags (call_id, tag, pos) VALUES (?, ?, 0)`);
   const insNudge = sq.prepare(`INSERT INTO nudges (call_id, id, rule_id, title, severity, message, opened_ms, closed_ms, condition_since_ms) VALUES (?, ?, ?, 't', 'coach', 'm', ?, ?, ?)`);
   const insSeg = sq.prepare(`INSERT INTO transcript_segments (call_id, channel, text, start_ms, end_ms, confidence, final) VALUES (?, ?, ?, ?, ?, 0.9, 1)`);
   const insChunk = sq.prepare(`INSERT INTO timeline_chunks (call_id, chunk, data) VALUES (?, ?, ?)`);
@@ -62,7 +63,8 @@ function generate(lib: Library): string[] {
       const words = (n: number): string => Array.from({ length: n }, () => (rand(8) === 0 ? common[rand(common.length)]! : vocab[rand(vocab.length)]!)).join(' ');
       const title = `${common[rand(common.length)]} call ${c}`;
       const notes = rand(3) === 0 ? words(8) : '';
-      const seq = (insCall.get(id, started, started + durationMs, durationMs, title, agents[rand(agents.length)], JSON.stringify(rand(4) === 0 ? ['vip'] : []), notes, rand(101)) as { seq: number }).seq;
+      const seq = (insCall.get(id, started, started + durationMs, durationMs, title, agents[rand(agents.length)], notes, rand(101)) as { seq: number }).seq;
+      if (rand(4) === 0) insTag.run(id, 'vip');
       const texts: string[] = [];
       for (let s = 0; s < 40; s++) {
         const text = words(12);

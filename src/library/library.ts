@@ -20,7 +20,6 @@ import { SettingsRepo } from './repos/settings';
 import type { SettingKey, SettingValue } from './settings-keys';
 import type { CallMetaInput, CallRecord, CallSummary, LibrarySchema, RecordingInfo, SaveOptions, TranscriptSegment } from './types';
 
-export { SNIPPET_CLOSE, SNIPPET_OPEN } from './repos/search';
 
 const SQLITE_MAGIC = 'SQLite format 3\0';
 const BUSY_TIMEOUT_MS = 5000;
@@ -134,7 +133,7 @@ export async function openLibrary(path: string, options: OpenOptions = {}): Prom
 }
 
 /** `a.sqlite` → `a.recordings` beside it (`a` → `a.recordings`). */
-export function ownRecordingsDir(libraryPath: string): string {
+function ownRecordingsDir(libraryPath: string): string {
   const name = basename(libraryPath, extname(libraryPath)) || basename(libraryPath);
   return join(dirname(libraryPath), `${name}.recordings`);
 }

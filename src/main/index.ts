@@ -17,7 +17,6 @@ import { startUpdater } from './updater';
 import { createOverlayWindow, createReviewWindow, rendererPaths, type OverlayWindow } from './windows';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const BOUNDS_KEY = 'overlay.bounds';
 
 let core: CadenceApp | null = null;
 let overlay: OverlayWindow | null = null;

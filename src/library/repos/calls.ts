@@ -370,7 +370,11 @@ export class CallsRepo {
 
   /** The filtered query shared by the page and its total. */
   private filtered(h: ReadHandle, q: CallQuery, match: ReturnType<SearchIndex['query']>) {
-    let query = h.selectFrom('calls as c');
+    const calls = h.selectFrom('calls as c');
+    // A join (one row per call: a tag appears once per call) lets SQLite pick, per tag, between walking
+    // calls newest first until the page is full (a common tag) and starting from the tag's rows (a rare one).
+    const tag = q.tag;
+    let query = tag === undefined ? calls : (calls.innerJoin('call_tags as t', (j) => j.onRef('t.call_id', '=', 'c.id').on('t.tag', '=', tag)) as unknown as typeof calls);
     if (match !== null) query = query.where(match.where);
     if (q.from !== undefined) query = query.where('c.started_at', '>=', q.from);
     if (q.to !== undefined) query = query.where('c.started_at', '<', q.to);
@@ -381,10 +385,6 @@ export class CallsRepo {
     if (q.ruleId !== undefined) {
       const ruleId = q.ruleId;
       query = query.where('c.id', 'in', (eb) => eb.selectFrom('nudges').select('nudges.call_id').where('nudges.rule_id', '=', ruleId));
-    }
-    if (q.tag !== undefined) {
-      const tag = q.tag;
-      query = query.where('c.id', 'in', (eb) => eb.selectFrom('call_tags').select('call_tags.call_id').where('call_tags.tag', '=', tag));
     }
     return query;
   }

@@ -5,8 +5,8 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { LibraryDb, WriteHandle } from './handle';
 
-export const SNIPPET_OPEN = '«';
-export const SNIPPET_CLOSE = '»';
+const SNIPPET_OPEN = '«';
+const SNIPPET_CLOSE = '»';
 
 /** What a search text matched, usable inside the calls list query (where the calls table is `c`). */
 export interface SearchMatch {
@@ -26,7 +26,7 @@ export interface SearchIndex {
 }
 
 /** The FTS5 query for what a person typed: every word must appear, the last one as a prefix. */
-export function ftsQuery(text: string): string | null {
+function ftsQuery(text: string): string | null {
   const words = text.match(/[\p{L}\p{N}_]+/gu);
   if (!words || words.length === 0) return null;
   return words.map((w, i) => `"${w}"${i === words.length - 1 ? '*' : ''}`).join(' ');

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import type Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openLibrary } from '../../../src/library/library';
 import { migrateAcross } from '../../helpers/migrations';
@@ -12,7 +13,7 @@ beforeEach(() => {
 afterEach(() => tmp.cleanup());
 
 /** Calls as 0001 stored them: tags as a JSON array, live owners as `live-owner:<id>` settings. */
-function seed0001(sqlite: import('better-sqlite3').Database): void {
+function seed0001(sqlite: Database.Database): void {
   const call = sqlite.prepare(`INSERT INTO calls (id, started_at, duration_ms, source, status, title, agent, tags, updated_at) VALUES (?, ?, 1000, 'file', ?, ?, ?, ?, 0)`);
   call.run('a', 1000, 'completed', 'first', 'ana', JSON.stringify(['renewal', ' vip ', 'renewal', '']));
   call.run('b', 2000, 'completed', 'second', 'bo', JSON.stringify(['vip']));
@@ -49,10 +50,13 @@ describe('migration 0002-tag-rows', () => {
     });
     m.sqlite.exec('ANALYZE');
     // The shapes the calls list sends (see CallsRepo.list).
-    const list = `SELECT c.id FROM calls AS c WHERE %s ORDER BY c.started_at DESC, c.seq DESC LIMIT 50`;
-    expect(m.plan(list.replace('%s', `c.id IN (SELECT call_tags.call_id FROM call_tags WHERE call_tags.tag = ?)`), 't3')).toMatch(/call_tags_by_tag/);
-    expect(m.plan(`SELECT c.id FROM calls AS c ORDER BY c.started_at DESC, c.seq DESC LIMIT 50`)).toMatch(/calls_by_start/);
-    expect(m.plan(list.replace('%s', `c.status = ?`), 'live')).toMatch(/calls_by_status/);
+    const page = `ORDER BY c.started_at DESC, c.seq DESC LIMIT 50`;
+    const byTag = m.plan(`SELECT c.id FROM calls AS c INNER JOIN call_tags AS t ON t.call_id = c.id AND t.tag = ? ${page}`, 't3');
+    expect(byTag).toMatch(/call_tags_by_tag/);
+    expect(byTag).not.toMatch(/SCAN t\b|SCAN call_tags/);
+    expect(m.plan(`SELECT count(*) FROM calls AS c INNER JOIN call_tags AS t ON t.call_id = c.id AND t.tag = ?`, 't3')).toMatch(/SEARCH t USING COVERING INDEX call_tags_by_tag/);
+    expect(m.plan(`SELECT c.id FROM calls AS c ${page}`)).toMatch(/calls_by_start/);
+    expect(m.plan(`SELECT c.id FROM calls AS c WHERE c.status = ? ${page}`, 'live')).toMatch(/calls_by_status/);
     expect(m.plan(`SELECT call_id, tag FROM call_tags WHERE call_id IN (?, ?) ORDER BY call_id, pos`, 'a', 'b')).toMatch(/PRIMARY KEY|sqlite_autoindex_call_tags/);
     await m.close();
   });
