@@ -8,6 +8,8 @@ export class SettingsRepo {
 
   /** The stored value; undefined when unset or when what is stored no longer fits the key's schema. */
   async get<K extends SettingKey>(key: K): Promise<SettingValue<K> | undefined> {
+    const schema = SETTINGS[key] as (typeof SETTINGS)[SettingKey] | undefined;
+    if (!schema) throw new UserError(`unknown setting ${String(key)}`, 'bad_input');
     const row = await this.db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
     if (!row) return undefined;
     let raw: unknown;
@@ -16,7 +18,7 @@ export class SettingsRepo {
     } catch {
       return undefined;
     }
-    const parsed = SETTINGS[key].safeParse(raw);
+    const parsed = schema.safeParse(raw);
     return parsed.success ? (parsed.data as SettingValue<K>) : undefined;
   }
 
