@@ -1,6 +1,7 @@
 /**
  * The local call library: one SQLite file (better-sqlite3 under kysely), WAL, foreign keys, a busy
- * timeout, and an explicit migration list. Everything a call holds is written in one transaction.
+ * timeout, and an explicit migration list, opened here and handed to one repository per aggregate
+ * (src/library/repos). Everything a call holds is written in one transaction.
  */
 import { closeSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +20,6 @@ import { Fts5SearchIndex, type SearchIndex } from './repos/search';
 import { SettingsRepo } from './repos/settings';
 import type { SettingKey, SettingValue } from './settings-keys';
 import type { CallMetaInput, CallRecord, CallSummary, LibrarySchema, RecordingInfo, SaveOptions, TranscriptSegment } from './types';
-
 
 const SQLITE_MAGIC = 'SQLite format 3\0';
 const BUSY_TIMEOUT_MS = 5000;
@@ -153,7 +153,7 @@ export class Library {
 
   constructor(
     db: LibraryDb,
-    /** The raw connection, for pragmas and EXPLAIN in tests and the bench. */
+    /** The raw connection, for pragmas and EXPLAIN in tests and the bench only (lint keeps the rest of src/ off it). */
     readonly sqlite: Database.Database,
     readonly path: string,
     recordingsDir: string,
