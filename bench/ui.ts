@@ -8,7 +8,9 @@
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { buildRendererInto, chromiumMissing, launchBrowser, percentile, startUi, tempDir } from '../test/e2e/harness';
+import { chromium } from '@playwright/test';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing } from '../test/e2e/chromium';
+import { buildRendererInto, percentile, startUi, tempDir } from '../test/e2e/harness';
 
 type PaintWindow = { __cadencePaint?: { ms: number }[] };
 
@@ -20,7 +22,7 @@ export async function benchUi(): Promise<Record<string, string | number>> {
   const tmp = tempDir('cadence-bench-ui-');
   const renderer = await buildRendererInto(join(tmp.dir, 'renderer'));
   const ui = await startUi(join(tmp.dir, 'data'), renderer);
-  const browser = await launchBrowser();
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS] });
   try {
     const page = await browser.newPage({ viewport: { width: 380, height: 720 } });
     await page.goto(`${ui.host.url}#/overlay`);

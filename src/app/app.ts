@@ -12,7 +12,7 @@ import { EngineHost, type EngineHostOptions } from '../engine/host';
 import { UserError } from '../shared/errors';
 import { resourcesDir } from './resources';
 import { openLibrary, type Library } from '../library/library';
-import { recoverInterrupted } from '../library/live-writer';
+import { recoverCalls } from '../call/finalize';
 import { AppEvents } from './events';
 import type { RpcHandlers } from './handlers';
 import { DeviceService } from '../capture/devices-service';
@@ -66,7 +66,7 @@ export async function createApp(options: AppOptions): Promise<CadenceApp> {
   let engine: EngineHost;
   try {
     // Calls a dead process left behind are finalised before anything else reads the library.
-    await recoverInterrupted(library);
+    await recoverCalls(library);
     engine = await EngineHost.start({
       ...options.engine,
       onLog: (level, message) => options.onLog?.(`engine ${level}: ${message}`),

@@ -4,7 +4,7 @@
  * uses to turn a request into an `RpcResult` value. Nothing here knows about a transport.
  */
 import { z } from 'zod';
-import { isRpcMethod, type RpcError, type RpcInput, type RpcMethod, type RpcMethods, type RpcOutput, type RpcResult } from '../shared/rpc';
+import { isRpcMethod, type RpcError, type RpcInput, type RpcMethod, type RpcOutput, type RpcResult } from '../shared/rpc';
 import { UserError } from '../shared/errors';
 import { settingsPatchSchema } from './settings';
 
@@ -94,4 +94,3 @@ export function localClient(handlers: RpcHandlers): <M extends RpcMethod>(method
   };
 }
 
-export type { RpcMethods };

@@ -13,10 +13,11 @@ import { FileSource } from '../capture/file-source';
 import { rememberDevices, rememberedDevices } from '../capture/remembered';
 import { createSoftphoneBridge, type SoftphoneBridge } from '../telephony/softphone-bridge';
 import type { FrameSource } from '../capture/source';
-import type { EngineHost, EngineSession } from '../engine/host';
+import type { EngineHost } from '../engine/host';
+import type { CoachingSession } from '../engine/session';
 import { oneLine, UserError } from '../shared/errors';
-import { runLive } from './run-live';
-import { startStoredLiveCall } from './store-live';
+import { runCall, type CallStage } from './session';
+import { storeStage } from './store-stage';
 import type { LiveCallWriter } from '../library/live-writer';
 import type { Library } from '../library/library';
 import { demoCallPath, loadDemoTranscript } from './demo';
@@ -38,7 +39,7 @@ interface Running {
   done: Promise<void>;
   tMs: number;
   marks: number;
-  session: EngineSession | null;
+  session: CoachingSession | null;
 }
 
 /** The agent's calibrated speech level from the first-run level check, dBFS. */
@@ -131,7 +132,7 @@ export class LiveService {
           : spec.kind === 'softphone'
             ? ({ startedAt, source: 'softphone', title: `${spec.call.direction === 'incoming' ? 'Call from' : 'Call to'} ${spec.call.peer}`, customerLabel: spec.call.peer } as const)
             : ({ startedAt, source: 'device', title: spec.title ?? `Call ${new Date(startedAt).toLocaleString()}` } as const);
-      const stored = await startStoredLiveCall(this.deps.library, meta, { recording: settings.record, onWarning: (m) => this.deps.onLog?.(m) });
+      const stored = await storeStage(this.deps.library, meta, { recording: settings.record, onWarning: (m) => this.deps.onLog?.(m) });
       const writer = stored.writer;
       const abort = new AbortController();
       const source: FrameSource =
@@ -150,55 +151,51 @@ export class LiveService {
           this.deps.events.emit('live.transcript', line);
         }
       };
-      // Storage goes through the stored call's hooks; this adds what the windows are told.
-      const onOutput = (msg: SessionOutput): void => {
-        switch (msg.type) {
-          case 'nudge':
-            // Forwarded first: the card should paint before anything else happens.
-            this.deps.events.emit('live.nudge', { phase: msg.phase, nudge: msg.nudge, callId: writer.id, emittedAt: nowEpochMs() });
-            stored.hooks.onOutput(msg);
-            break;
-          case 'event':
-            stored.hooks.onOutput(msg);
-            this.deps.events.emit('live.event', { phase: msg.phase, event: msg.event });
-            break;
-          case 'metrics':
-            running.tMs = msg.snapshot.tMs;
-            feedTranscript(msg.snapshot.tMs);
-            this.deps.events.emit('live.metrics', msg.snapshot);
-            break;
-          default:
-            stored.hooks.onOutput(msg);
-        }
+      // What the windows are told; storage is the stored call's own stage, ahead of it.
+      const windows: CallStage = {
+        onOutput: (msg: SessionOutput): void => {
+          switch (msg.type) {
+            case 'nudge':
+              this.deps.events.emit('live.nudge', { phase: msg.phase, nudge: msg.nudge, callId: writer.id, emittedAt: nowEpochMs() });
+              break;
+            case 'event':
+              this.deps.events.emit('live.event', { phase: msg.phase, event: msg.event });
+              break;
+            case 'metrics':
+              running.tMs = msg.snapshot.tMs;
+              feedTranscript(msg.snapshot.tMs);
+              this.deps.events.emit('live.metrics', msg.snapshot);
+              break;
+            default:
+              break;
+          }
+        },
+        onSession: (session) => {
+          running.session = session;
+        },
+        onStatus: (s) => this.deps.events.emit('live.status', { channel: s.channel, state: s.state, message: s.message }),
       };
-      running.done = runLive(
+      const finishing: CallStage = {
+        // Runs before the store stage ends the call, so the last transcript lines are in it.
+        onEnd: async () => {
+          feedTranscript(Infinity, true);
+          if (spec.kind === 'devices') await rememberDevices(this.deps.library, { agent: spec.agent, customer: spec.customer });
+        },
+      };
+      running.done = runCall(
         source,
         {
           playbook,
-          host: this.deps.engine,
+          engine: this.deps.engine,
           signal: abort.signal,
           ...(typeof calibration === 'number' ? { agentCalibrationDb: calibration } : {}),
           ...(spec.kind === 'devices' && spec.autoStart ? { startOnSpeech: true } : {}),
         },
-        {
-          onOutput,
-          onSession: (session) => {
-            running.session = session;
-          },
-          onFrames: stored.hooks.onFrames,
-          onStatus: (s) => this.deps.events.emit('live.status', { channel: s.channel, state: s.state, message: s.message }),
-          onEnd: async (result) => {
-            feedTranscript(Infinity, true);
-            await stored.hooks.onEnd(result);
-            if (spec.kind === 'devices') await rememberDevices(this.deps.library, { agent: spec.agent, customer: spec.customer });
-          },
-        },
+        // The card should paint before anything else happens: the windows hear of a nudge first.
+        [windows, finishing, stored.stage],
       ).then(
         () => this.ended(null),
-        async (err: unknown) => {
-          await stored.fail();
-          this.ended(oneLine(err));
-        },
+        (err: unknown) => this.ended(oneLine(err)),
       );
       this.running = running;
       this.lastCallId = writer.id;

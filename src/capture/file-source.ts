@@ -3,7 +3,7 @@
  * call would give, paced by the wall clock, in 20 ms steps.
  */
 import { FRAME_SIZE, HOP_MS } from '../dsp/frames';
-import { openWavFile } from './wav-file';
+import { openWavFile, type WavFrameSource } from './wav-file';
 import type { FrameSink, FrameSource, SourceStats } from './source';
 
 export interface FileSourceOptions {
@@ -88,5 +88,62 @@ export class FileSource implements FrameSource {
 
   stats(): SourceStats {
     return { droppedSamples: 0, paddedSamples: 0, frames: this.pos / FRAME_SIZE };
+  }
+}
+
+/**
+ * A recording read as fast as the machine allows (importing a file): every frame is delivered while
+ * the source starts, in the file's own blocks, then the source has run dry. Pair it with the inline
+ * engine; a worker would only add copies. `onProgress` gets the fraction read, for long files.
+ */
+export class WavReadSource implements FrameSource {
+  private frames = 0;
+  private readonly src: WavFrameSource;
+  readonly finished: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly path: string,
+    private readonly opts: { readonly swap?: boolean; readonly onProgress?: (fraction: number) => void } = {},
+  ) {
+    this.src = openWavFile(path, { swap: opts.swap ?? false });
+  }
+
+  get description(): string {
+    return `file ${this.path}`;
+  }
+
+  /** Length of the recording, ms. */
+  get durationMs(): number {
+    return this.src.durationMs;
+  }
+
+  get warnings(): readonly string[] {
+    return this.src.warnings;
+  }
+
+  start(sink: FrameSink): Promise<void> {
+    const total = Math.max(1, this.src.durationMs / HOP_MS);
+    let reported = 0;
+    this.src.read((agent, customer, count) => {
+      const len = count * FRAME_SIZE;
+      // The reader reuses its arrays; the sink owns what it is given.
+      sink.frames(agent.slice(0, len), customer.slice(0, len), performance.now());
+      this.frames += count;
+      const fraction = Math.min(1, this.frames / total);
+      if (this.opts.onProgress && fraction - reported >= 0.01) {
+        reported = fraction;
+        this.opts.onProgress(fraction);
+      }
+    });
+    this.opts.onProgress?.(1);
+    return Promise.resolve();
+  }
+
+  stop(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  stats(): SourceStats {
+    return { droppedSamples: 0, paddedSamples: 0, frames: this.frames };
   }
 }

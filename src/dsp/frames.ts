@@ -2,8 +2,6 @@
 export const SAMPLE_RATE = 16000;
 export const HOP_MS = 20;
 export const FRAME_SIZE = (SAMPLE_RATE * HOP_MS) / 1000; // 320 samples
-export const CHANNEL_AGENT = 0;
-export const CHANNEL_CUSTOMER = 1;
 
 export function dbfs(meanSquare: number): number {
   // -120 dBFS stands in for digital silence so that comparisons stay finite.

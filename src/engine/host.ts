@@ -2,10 +2,11 @@
  * Host side of the engine worker: starts it, runs sessions on it, routes its output, bounds the frame
  * queue, times out requests, forwards its logs, and restarts it after a crash.
  */
+import type { CoachingEngine, CoachingSession, SessionListener } from './session';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { EngineMessage, EngineRequest, LogLevel, SessionOptions, SessionOutput } from '../shared/engine-protocol';
+import type { EngineMessage, EngineRequest, LogLevel, SessionOptions } from '../shared/engine-protocol';
 import type { CallEvent, CallSummary } from '../shared/types';
 
 export interface EngineHostOptions {
@@ -19,7 +20,6 @@ export interface EngineHostOptions {
   readonly maxQueueFrames?: number;
 }
 
-export type SessionListener = (msg: SessionOutput) => void;
 
 interface Pending {
   resolve(msg: EngineMessage): void;
@@ -45,7 +45,7 @@ function defaultWorker(): { url: URL; viaTsx: boolean } {
 
 let sessionCounter = 0;
 
-export class EngineSession {
+export class EngineSession implements CoachingSession {
   private inFlight = 0;
   private stopped = false;
   /** Frames dropped because the worker fell behind (should stay 0). */
@@ -145,7 +145,7 @@ export class EngineSession {
   }
 }
 
-export class EngineHost {
+export class EngineHost implements CoachingEngine {
   private worker: Worker | null = null;
   private seq = 0;
   private readonly pending = new Map<number, Pending>();

@@ -22,6 +22,8 @@ export interface LiveCallOptions {
   readonly onWarning?: (message: string) => void;
   /** File I/O for the recording (tests inject failures). */
   readonly io?: RecordingIO;
+  /** The status the call ends with: `imported` for a recording read from a file (default `completed`). */
+  readonly finalStatus?: 'completed' | 'imported';
 }
 
 /** Full-text reindex of a growing transcript at most this often while live. */
@@ -241,7 +243,7 @@ export class LiveCallWriter {
     const durationMs = Math.round(summary?.durationMs ?? this.lastMs);
     const info = this.recordingPath !== null && existsSync(this.recordingPath) ? repairOggFile(this.recordingPath) : undefined;
     const recording = info ? { file: { sizeBytes: info.sizeBytes, sha256: info.sha256, durationMs: info.durationMs }, error: this.recordingError } : undefined;
-    await this.library.live.complete(this.id, durationMs, summary ?? null, recording);
+    await this.library.live.complete(this.id, this.options.finalStatus ?? 'completed', durationMs, summary ?? null, recording);
   }
 }
 

@@ -72,9 +72,7 @@ export const playbookSchema = z
   });
 
 export type Playbook = z.output<typeof playbookSchema>;
-export type PlaybookInput = z.input<typeof playbookSchema>;
 export type Rule = z.output<typeof ruleSchema>;
-export type Condition = z.output<typeof conditionSchema>;
 export type Predicate = z.output<typeof predicateSchema>;
 
 export interface PlaybookProblem {

@@ -37,7 +37,7 @@ export class RpcCallError extends Error {
 
 // ---- wire types ------------------------------------------------------------------------------------
 
-export type { CallListItem, CallPage, CallQuery, CallSource, CallStatus } from './library';
+export type { CallListItem, CallPage, CallQuery } from './library';
 
 /** A call's details as windows see them (the free-form insights stay in the library). */
 export type CallMetaView = Omit<CallMeta, 'insights'>;

@@ -43,7 +43,3 @@ export interface SoftphoneFramesMessage {
   readonly customer: Float32Array;
 }
 
-/** Renderer → Node: call lifecycle, to start and stop the coaching session. */
-export type SoftphoneCallMessage =
-  | { readonly type: 'softphone-call-start'; readonly call: SoftphoneCallInfo }
-  | { readonly type: 'softphone-call-stop'; readonly call: SoftphoneCallInfo; readonly reason: SoftphoneCallEndReason };

@@ -1,8 +1,6 @@
 /** Values that cross every boundary: engine → host → store → UI. Plain JSON, no classes. */
-import type { MetricsSnapshot } from './metrics';
 
 export type ChannelName = 'agent' | 'customer';
-export const CHANNEL_NAMES: readonly ChannelName[] = ['agent', 'customer'];
 
 export type Severity = 'info' | 'coach' | 'critical';
 
@@ -101,4 +99,3 @@ export interface CallReport extends CallSummary {
   readonly nudges: readonly Nudge[];
 }
 
-export type { MetricsSnapshot };

@@ -15,10 +15,13 @@ import { MULAW_TABLE } from '../dsp/g711';
 import { makeResampler, type Resampler } from '../dsp/resample';
 import type { Playbook } from '../shared/playbook';
 import type { CallReport, Nudge } from '../shared/types';
-import { makeReportCollector } from '../engine/analyze';
+import { runCall, type CallStage } from '../call/session';
+import { storeStage, type StoreStageOptions } from '../call/store-stage';
 import { makeFramePairer, type FramePairer } from '../capture/pairer';
-import type { ChannelName } from '../capture/source';
-import { EngineHost, type EngineSession } from '../engine/host';
+import type { ChannelName, FrameSink, FrameSource, SourceStats } from '../capture/source';
+import { EngineHost } from '../engine/host';
+import type { CoachingSession } from '../engine/session';
+import type { Library } from '../library/library';
 import { twilioMessage, voiceTwiml, type TwilioStart } from './media-stream-protocol';
 import { validTwilioSignature } from './twilio-signature';
 
@@ -35,10 +38,17 @@ export interface MediaStreamServerOptions {
   /** Which Twilio track is the agent; the other is the customer. Default: outbound (the caller is the customer). */
   readonly agentTrack?: 'inbound' | 'outbound';
   readonly engineHost?: EngineHost;
+  /**
+   * Where calls are stored as they happen (crash-safe, with their recording) and finalized like every
+   * other call; without one, calls are coached but not kept.
+   */
+  readonly library?: Library;
+  /** Storage options for each call (recording on/off, post-call steps). */
+  readonly store?: StoreStageOptions;
   readonly onCallStart?: (call: CallInfo) => void;
   readonly onNudge?: (call: CallInfo, phase: 'open' | 'close', nudge: Nudge) => void;
-  /** The call ended; its report (e.g. to store it). */
-  readonly onCallEnd?: (call: CallInfo, report: CallReport) => void | Promise<void>;
+  /** The call ended (and, with a library, was stored as `callId`). */
+  readonly onCallEnd?: (call: CallInfo, report: CallReport, callId: string | null) => void | Promise<void>;
   readonly onLog?: (message: string) => void;
 }
 
@@ -104,9 +114,43 @@ class TrackDecoder {
   }
 }
 
+/** A media stream as a frame source of the call pipeline: the pairer's frames, until the stream ends. */
+class StreamSource implements FrameSource {
+  private sink: FrameSink | null = null;
+  private frames = 0;
+  private endResolve: () => void = () => {};
+  readonly finished = new Promise<void>((resolve) => (this.endResolve = resolve));
+
+  constructor(readonly description: string) {}
+
+  start(sink: FrameSink): Promise<void> {
+    this.sink = sink;
+    for (const channel of ['agent', 'customer'] as const) sink.status({ channel, state: 'capturing', message: this.description });
+    return Promise.resolve();
+  }
+
+  push(agent: Float32Array, customer: Float32Array): void {
+    this.frames += agent.length / 320;
+    this.sink?.frames(agent, customer, performance.now());
+  }
+
+  end(): void {
+    this.endResolve();
+  }
+
+  stop(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  stats(): SourceStats {
+    return { droppedSamples: 0, paddedSamples: 0, frames: this.frames };
+  }
+}
+
 class StreamCall {
-  private session: EngineSession | null = null;
-  private readonly collector = makeReportCollector();
+  private session: CoachingSession | null = null;
+  private source: StreamSource | null = null;
+  private done: Promise<void> | null = null;
   private pairer: FramePairer | null = null;
   private tracks = new Map<string, TrackDecoder>();
   private streamClock = 0;
@@ -168,62 +212,58 @@ class StreamCall {
   }
 
   private async start(msg: TwilioStart): Promise<void> {
-    if (this.session) return;
+    if (this.source) return;
     const s = msg.start;
     if (s.mediaFormat.encoding !== 'audio/x-mulaw') throw new Error(`unsupported media encoding ${s.mediaFormat.encoding}`);
-    this.info = { callSid: s.callSid, streamSid: s.streamSid, accountSid: s.accountSid, tracks: s.tracks, customParameters: s.customParameters ?? {} };
+    const info: CallInfo = { callSid: s.callSid, streamSid: s.streamSid, accountSid: s.accountSid, tracks: s.tracks, customParameters: s.customParameters ?? {} };
+    this.info = info;
+    const source = new StreamSource(`Twilio call ${s.callSid}`);
+    this.source = source;
+    const opts = this.server.opts;
+    const stages: CallStage[] = [
+      {
+        onNudge: (phase, nudge) => this.server.nudge(info, phase, nudge),
+        onSession: (session) => {
+          this.session = session;
+        },
+      },
+    ];
+    const stored = opts.library
+      ? await storeStage(opts.library, { startedAt: Date.now(), source: 'softphone', title: `Twilio call ${s.callSid}`, customerLabel: s.customParameters?.from ?? null }, { ...opts.store, onWarning: (m) => this.server.log(`call ${s.callSid}: ${m}`) })
+      : null;
+    if (stored) stages.push(stored.stage);
+    const started = new Promise<void>((resolve) => stages.push({ onSession: () => resolve() }));
     const host = await this.server.engine();
-    const info = this.info;
-    this.session = await host.startSession({ playbook: this.server.opts.playbook }, (out) => {
-      switch (out.type) {
-        case 'nudge':
-          this.collector.sink.onNudge(out.phase, out.nudge);
-          this.server.nudge(info, out.phase, out.nudge);
-          break;
-        case 'event':
-          this.collector.sink.onEvent(out.phase, out.event);
-          break;
-        case 'segment':
-          this.collector.sink.onSegment(out.segment);
-          break;
-        case 'timeline':
-          this.collector.sink.onTimeline(out.point);
-          break;
-        default:
-          break;
-      }
-    }, `twilio-${s.callSid}`);
-    const session = this.session;
+    const run = runCall(source, { playbook: opts.playbook, engine: host, sessionId: `twilio-${s.callSid}` }, stages);
+    this.done = run.then(
+      (result) => this.server.callEnded(info, result.report, stored?.callId ?? null),
+      (err: unknown) => this.server.log(`call ${s.callSid} failed: ${(err as Error).message}`),
+    );
+    await Promise.race([started, run.then(() => undefined, () => undefined)]);
     // The stream's own clock (media timestamps) drives padding of a silent track, not the wall clock.
     this.pairer = makeFramePairer({
-      onFrames: (a, c) => {
-        // Twilio may send faster than real time (recorded streams); wait for the worker rather than drop.
-        session.pushFrames(a, c);
-      },
+      onFrames: (a, c) => source.push(a, c),
       now: () => this.streamClock,
       maxQueueMs: 10_000,
       maxSkewMs: 5_000,
       stallMs: 1_000,
     });
-    const agentTrack = this.server.opts.agentTrack ?? 'outbound';
+    const agentTrack = opts.agentTrack ?? 'outbound';
     const pairer = this.pairer;
     for (const track of ['inbound', 'outbound'] as const) {
       const channel: ChannelName = track === agentTrack ? 'agent' : 'customer';
       this.tracks.set(track, new TrackDecoder(s.mediaFormat.sampleRate, (x) => pairer.write(channel, x)));
     }
-    this.server.callStarted(this.info);
+    this.server.callStarted(info);
   }
 
   async end(): Promise<void> {
     if (this.ended) return;
     this.ended = true;
-    const session = this.session;
-    if (!session || !this.info) return;
+    if (!this.source) return;
     this.pairer?.flush();
-    await session.drain();
-    const summary = await session.stop();
-    const report = this.collector.build(summary);
-    await this.server.callEnded(this.info, report);
+    this.source.end();
+    await this.done;
   }
 
   /** Ends the call once every message received before the socket closed has been handled. */
@@ -310,9 +350,9 @@ class MediaStreamServerImpl implements MediaStreamServer {
     this.opts.onNudge?.(call, phase, nudge);
   }
 
-  async callEnded(call: CallInfo, report: CallReport): Promise<void> {
-    this.broadcast({ type: 'call', phase: 'end', call, report });
-    await this.opts.onCallEnd?.(call, report);
+  async callEnded(call: CallInfo, report: CallReport, callId: string | null): Promise<void> {
+    this.broadcast({ type: 'call', phase: 'end', call, callId, report });
+    await this.opts.onCallEnd?.(call, report, callId);
   }
 
   private async request(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,34 +1,21 @@
 /**
- * Browser end-to-end harness: the renderer built once per run into a temporary folder, the app and
- * its browser host started in-process (or as `cadence ui`) on a data directory of the test's own, and
- * Debian's Chromium driven by playwright-core.
+ * What the browser specs start besides the browser: the renderer built into a folder, the app and its
+ * browser host in-process (or as `cadence ui`) on a data directory of the test's own. The fixtures in
+ * fixtures.ts wire these into each test.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
 import { createApp, type CadenceApp } from '../../src/app/app';
 import { exportAsDownload, mediaPath, startBrowserHost, type BrowserHost } from '../../src/app/browser-host';
 import { buildRenderer } from '../../src/app/renderer-build';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/** Where the specs save their screenshots (Playwright's own output goes to test-results/playwright). */
 export const RESULTS_DIR = join(ROOT, 'test-results');
-
-export function chromiumMissing(): string | null {
-  return existsSync(CHROMIUM) ? null : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`;
-}
-
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-}
 
 export function tempDir(prefix = 'cadence-e2e-'): { dir: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -114,35 +101,4 @@ export function percentile(values: readonly number[], p: number): number {
   const s = [...values].sort((a, b) => a - b);
   if (s.length === 0) return NaN;
   return s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
-}
-
-/**
- * A browser and a renderer build shared by the tests of one file (call at the top of a describe):
- * `suite.newPage(url)` opens a page that reports its errors, `suite.rendererDir` is the build.
- */
-export function browserSuite(defaultSize = { width: 1280, height: 860 }): { readonly rendererDir: string; newPage(url: string, size?: { width: number; height: number }): Promise<Page> } {
-  let browser: Browser | null = null;
-  let rendererDir = '';
-  const build = tempDir('cadence-renderer-');
-  beforeAll(async () => {
-    mkdirSync(RESULTS_DIR, { recursive: true });
-    rendererDir = await buildRendererInto(join(build.dir, 'renderer'));
-    browser = await launchBrowser();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    build.cleanup();
-  });
-  return {
-    get rendererDir() {
-      return rendererDir;
-    },
-    async newPage(url, size = defaultSize) {
-      if (!browser) throw new Error('browserSuite: the browser is not running (use it inside tests)');
-      const page = await browser.newPage({ viewport: size });
-      page.on('pageerror', (err) => console.error(`page error: ${err.message}`));
-      await page.goto(url);
-      return page;
-    },
-  };
 }

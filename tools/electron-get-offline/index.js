@@ -1,8 +1,10 @@
 'use strict';
-// Electron's install script exits non-zero when its binary cannot be fetched, which would fail the
-// whole `npm install` on machines without access to the download host. We delegate to the real
-// @electron/get and, only when the download itself fails, explain and let the install finish:
-// everything but the Electron window layer runs under plain Node and Chromium.
+// Electron's install.js (run by `npx install-electron`, and by `require('electron')` the first time it
+// finds no binary; Electron 45 no longer runs it during `npm install`) calls
+// downloadArtifact({ version, artifactName, force, cacheRoot, checksums, platform, arch }), which the
+// real @electron/get 2.x accepts unchanged. Where the download host cannot be reached we say so in
+// one line instead of a stack trace: as an npm lifecycle script (older Electron majors) the install
+// carries on, run by hand it fails so that `require('electron')` reports the missing binary.
 const real = require('real-electron-get');
 
 module.exports = {
@@ -14,9 +16,9 @@ module.exports = {
       const reason = err && err.message ? err.message.split('\n')[0] : String(err);
       process.stderr.write(
         `cadence: Electron binary not downloaded (${reason}); ` +
-          '`npm run dev`/`npm start` need it, everything else works. Re-run `npm rebuild electron` when online.\n',
+          '`npm run dev`/`npm start` need it, everything else works. Run `npx install-electron` when online.\n',
       );
-      process.exit(0);
+      process.exit(process.env.npm_lifecycle_event ? 0 : 1);
     }
   },
 };

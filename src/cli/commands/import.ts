@@ -2,7 +2,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { importArchive } from '../../library/archive';
 import { UserError } from '../../shared/errors';
 import { loadPlaybookFile } from '../../playbook/playbook-file';
-import { importAudioFile } from '../../library/import-audio';
+import { importRecording } from '../../call/import-recording';
 import { fmtDate, LIBRARY_OPTIONS, withLibrary } from '../library-options';
 import type { Command } from '../command';
 import { fmtMs } from '../format';
@@ -40,12 +40,20 @@ export const importCommand: Command = {
         ({ callId: id, outcome } = await importArchive(lib, path));
       } else {
         const playbook = loadPlaybookFile(typeof opts.playbook === 'string' ? opts.playbook : undefined);
-        id = await importAudioFile(lib, path, {
+        // Long files say how far they are (on stderr, in whole tens of percent).
+        let shown = 0;
+        ({ callId: id } = await importRecording(lib, path, {
           playbook,
           swap: opts.swap === true,
           ...(typeof opts.title === 'string' && { title: opts.title }),
           ...(typeof opts.agent === 'string' && { agent: opts.agent }),
-        });
+          onWarning: (m) => io.err(`cadence import: warning: ${m}`),
+          onProgress: (f) => {
+            const tens = Math.floor(f * 10);
+            if (tens > shown && tens < 10 && !opts.json) io.err(`importing… ${tens * 10} %`);
+            shown = Math.max(shown, tens);
+          },
+        }));
       }
       const call = (await lib.getCall(id))!;
       if (opts.json) {

@@ -2,39 +2,14 @@ import { UserError } from '../../shared/errors';
 import { DeviceSource } from '../../capture/device-source';
 import { FileSource } from '../../capture/file-source';
 import { rememberDevices, rememberedDevices, type RememberedDevices } from '../../capture/remembered';
-import type { FrameSource } from '../../capture/source';
-import { runLive, type LiveHooks, type LiveResult } from '../../call/run-live';
+import { runCall, type CallResult, type CallSource, type CallStage } from '../../call/session';
 import { loadPlaybookFile } from '../../playbook/playbook-file';
-import { startStoredLiveCall, type StoredLiveCall } from '../../call/store-live';
-import { recoverInterrupted } from '../../library/live-writer';
+import { storeStage, type StoredCall } from '../../call/store-stage';
+import { recoverCalls } from '../../call/finalize';
 import { openLibraryFor } from '../library-options';
 import type { Library } from '../../library/library';
-import type { Command, CliIO } from '../command';
+import type { Command } from '../command';
 import { formatReport } from '../format';
-
-/**
- * Where the app (or the store) attaches to headless live calls, e.g. to save the call in the library.
- * Set it before `cadence live` runs; its hooks run alongside the command's own output.
- */
-let liveHookFactory: ((io: CliIO) => LiveHooks) | null = null;
-export function setLiveHooks(factory: ((io: CliIO) => LiveHooks) | null): void {
-  liveHookFactory = factory;
-}
-
-/** Both sets of hooks run; the first one's run first. */
-function mergeHooks(a: LiveHooks, b: LiveHooks): LiveHooks {
-  return {
-    onOutput: (m) => (a.onOutput?.(m), b.onOutput?.(m)),
-    onNudge: (p, n) => (a.onNudge?.(p, n), b.onNudge?.(p, n)),
-    onStatus: (s) => (a.onStatus?.(s), b.onStatus?.(s)),
-    onCallStart: () => (a.onCallStart?.(), b.onCallStart?.()),
-    onFrames: (x, y) => (a.onFrames?.(x, y), b.onFrames?.(x, y)),
-    onEnd: async (r) => {
-      await a.onEnd?.(r);
-      await b.onEnd?.(r);
-    },
-  };
-}
 
 function num(v: unknown, name: string): number | undefined {
   if (v === undefined) return undefined;
@@ -74,7 +49,7 @@ export const liveCommand: Command = {
     const emit = (obj: unknown): void => io.out(JSON.stringify(obj));
     // The call lands in the library as it happens (unless --no-save); audio too (unless --no-record).
     const library: Library | null = opts['no-save'] === true ? null : await openLibraryFor(opts);
-    let source: FrameSource & { finished?: Promise<void> };
+    let source: CallSource;
     let devices: RememberedDevices | null = null;
     try {
       if (typeof opts.file === 'string') source = new FileSource(opts.file);
@@ -93,10 +68,10 @@ export const liveCommand: Command = {
       await library?.close();
       throw err;
     }
-    let stored: StoredLiveCall | null = null;
+    let stored: StoredCall | null = null;
     if (library) {
-      await recoverInterrupted(library);
-      stored = await startStoredLiveCall(
+      await recoverCalls(library);
+      stored = await storeStage(
         library,
         { startedAt: Date.now(), source: typeof opts.file === 'string' ? 'file' : 'device', title: typeof opts.title === 'string' ? opts.title : `Live call ${new Date().toLocaleString()}` },
         {
@@ -105,7 +80,6 @@ export const liveCommand: Command = {
         },
       );
     }
-    const extra = mergeHooks(liveHookFactory?.(io) ?? {}, stored?.hooks ?? {});
     if (opts['auto-start'] === true) {
       if (json) emit({ type: 'call', phase: 'waiting' });
       else io.err('waiting for both sides to speak…');
@@ -114,9 +88,24 @@ export const liveCommand: Command = {
     const onSignal = (): void => controller.abort();
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
-    let result: LiveResult;
+    // The CLI printer: what the command shows as the call goes.
+    const printer: CallStage = {
+      onCallStart() {
+        if (json) emit({ type: 'call', phase: 'start' });
+        else io.err('both sides are speaking: call started');
+      },
+      onStatus(s) {
+        if (json) emit({ type: 'status', ...s });
+        else io.err(`[${s.channel}] ${s.state}: ${s.message}`);
+      },
+      onNudge(phase, nudge) {
+        if (json) emit({ type: 'nudge', phase, nudge });
+        else io.out(`${(nudge.atMs / 1000).toFixed(1).padStart(6)} s  ${phase === 'open' ? '▶' : '■'} ${nudge.severity.padEnd(8)} ${nudge.title}${phase === 'open' ? ` — ${nudge.message}` : ''}`);
+      },
+    };
+    let result: CallResult;
     try {
-      result = await runLive(
+      result = await runCall(
         source,
         {
           playbook,
@@ -125,37 +114,16 @@ export const liveCommand: Command = {
           ...(seconds !== undefined ? { stopAfterMs: seconds * 1000 } : {}),
           ...(silenceStop !== undefined ? { silenceStopMs: silenceStop * 1000 } : {}),
         },
-        {
-          ...extra,
-          onCallStart() {
-            if (json) emit({ type: 'call', phase: 'start' });
-            else io.err('both sides are speaking: call started');
-            extra.onCallStart?.();
-          },
-          onStatus(s) {
-            if (json) emit({ type: 'status', ...s });
-            else io.err(`[${s.channel}] ${s.state}: ${s.message}`);
-            extra.onStatus?.(s);
-          },
-          onNudge(phase, nudge) {
-            if (json) emit({ type: 'nudge', phase, nudge });
-            else io.out(`${(nudge.atMs / 1000).toFixed(1).padStart(6)} s  ${phase === 'open' ? '▶' : '■'} ${nudge.severity.padEnd(8)} ${nudge.title}${phase === 'open' ? ` — ${nudge.message}` : ''}`);
-            extra.onNudge?.(phase, nudge);
-          },
-        },
+        stored ? [printer, stored.stage] : [printer],
       );
       // The devices opened (or runLive would have thrown): remember them for next time.
       if (library && devices) await rememberDevices(library, devices);
-    } catch (err) {
-      // The call keeps what it had: finalise it as interrupted rather than leaving it live.
-      await stored?.fail();
-      throw err;
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       await library?.close();
     }
-    const callId = stored?.writer.id ?? null;
+    const callId = stored?.callId ?? null;
     if (json) emit({ type: 'report', callId, report: result.report, stats: result.stats, startedAt: result.startedAt, source: result.source });
     else {
       io.out(formatReport(result.report, source.description));

@@ -1,4 +1,5 @@
-import { oneLine, UserError } from '../../shared/errors';
+import { UserError } from '../../shared/errors';
+import { recoverCalls } from '../../call/finalize';
 import { openLibraryFor } from '../library-options';
 import { loadPlaybookFile } from '../../playbook/playbook-file';
 import { startMediaStreamServer } from '../../telephony/media-stream-server';
@@ -29,8 +30,10 @@ export const mediaStreamServerCommand: Command = {
     const authToken = typeof opts['auth-token'] === 'string' ? opts['auth-token'] : process.env.TWILIO_AUTH_TOKEN;
     const json = opts.json === true;
     const emit = (obj: unknown): void => io.out(JSON.stringify(obj));
-    // Every call lands in the library when it ends (unless --no-save).
+    // Every call lands in the library as it happens, with its recording (unless --no-save); calls a
+    // crashed server left behind are finalized first.
     const library = opts['no-save'] === true ? null : await openLibraryFor(opts);
+    if (library) await recoverCalls(library, [], (m) => io.err(`cadence media-stream-server: ${m}`));
     let server;
     try {
       server = await startMediaStreamServer({
@@ -41,19 +44,12 @@ export const mediaStreamServerCommand: Command = {
         ...(typeof opts['public-url'] === 'string' ? { publicUrl: opts['public-url'] } : {}),
         ...(typeof opts.dial === 'string' ? { dial: opts.dial } : {}),
         ...(agentTrack ? { agentTrack } : {}),
+        ...(library ? { library } : {}),
         onLog: (m) => io.err(m),
         onCallStart: (call) => (json ? emit({ type: 'call', phase: 'start', call }) : io.out(`call ${call.callSid} started`)),
         onNudge: (call, phase, nudge) =>
           json ? emit({ type: 'nudge', phase, callSid: call.callSid, nudge }) : io.out(`call ${call.callSid} ${(nudge.atMs / 1000).toFixed(1)} s ${phase} ${nudge.title}`),
-        onCallEnd: async (call, report) => {
-          let callId: string | null = null;
-          if (library) {
-            try {
-              callId = await library.saveReport({ startedAt: Date.now() - report.durationMs, source: 'softphone', title: `Twilio call ${call.callSid}` }, report);
-            } catch (err) {
-              io.err(`cadence media-stream-server: could not save call ${call.callSid}: ${oneLine(err)}`);
-            }
-          }
+        onCallEnd: (call, report, callId) => {
           if (json) emit({ type: 'call', phase: 'end', call, callId, report });
           else io.out(`call ${call.callSid} ended: ${report.nudges.length} nudges${callId ? `, saved as ${callId}` : ''}`);
         },

@@ -86,9 +86,12 @@ export class LiveCallsRepo {
     });
   }
 
-  /** The owner ends its call: `completed`, summary stored, recording facts final, owner released, scored. */
-  async complete(id: string, durationMs: number, summary: CallSummary | null, recording: RecordingOutcome | undefined): Promise<void> {
-    await this.finalize(id, 'completed', durationMs, summary, recording);
+  /**
+   * The owner ends its call: `completed` (or `imported` for a recording read from a file), summary
+   * stored, recording facts final, owner released, scored.
+   */
+  async complete(id: string, status: 'completed' | 'imported', durationMs: number, summary: CallSummary | null, recording: RecordingOutcome | undefined): Promise<void> {
+    await this.finalize(id, status, durationMs, summary, recording);
   }
 
   /** A dead owner's call: `interrupted` (its summary is rebuilt from the parts on read). */
@@ -96,7 +99,7 @@ export class LiveCallsRepo {
     await this.finalize(id, 'interrupted', durationMs, null, recording);
   }
 
-  private async finalize(id: string, status: 'completed' | 'interrupted', durationMs: number, summary: CallSummary | null, recording: RecordingOutcome | undefined): Promise<void> {
+  private async finalize(id: string, status: 'completed' | 'imported' | 'interrupted', durationMs: number, summary: CallSummary | null, recording: RecordingOutcome | undefined): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       const call = await trx.selectFrom('calls').select('started_at').where('id', '=', id).executeTakeFirstOrThrow();
       await trx
@@ -105,7 +108,7 @@ export class LiveCallsRepo {
           status,
           duration_ms: Math.round(durationMs),
           ended_at: call.started_at + Math.round(durationMs),
-          ...(status === 'completed' && { summary: summary ? JSON.stringify(summary) : null }),
+          ...(status !== 'interrupted' && { summary: summary ? JSON.stringify(summary) : null }),
           updated_at: Date.now(),
         })
         .where('id', '=', id)

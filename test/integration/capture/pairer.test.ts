@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { analyzeFile } from '../../../src/engine/analyze';
 import { FileSource } from '../../../src/capture/file-source';
 import { makeFramePairer } from '../../../src/capture/pairer';
-import { runLive } from '../../../src/call/run-live';
+import { runCall } from '../../../src/call/session';
 import { loadPlaybookFile } from '../../../src/playbook/playbook-file';
 import { buildCall, writeCallWav } from '../../fixtures/speech';
 import { AGENT_LINES, CUSTOMER_LINES } from '../../fixtures/texts';
@@ -58,7 +58,7 @@ describe('frame pairer', () => {
 });
 
 describe('file source paced in real time', () => {
-  it('feeds runLive and gives the same report as offline analysis', async () => {
+  it('feeds runCall and gives the same report as offline analysis', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cadence-file-'));
     try {
       const call = buildCall({
@@ -72,7 +72,7 @@ describe('file source paced in real time', () => {
       const offline = analyzeFile(wav, { playbook });
       const source = new FileSource(wav, { speed: 8, framesPerChunk: 5 });
       const opened: string[] = [];
-      const result = await runLive(source, { playbook }, { onNudge: (phase, n) => phase === 'open' && opened.push(n.ruleId) });
+      const result = await runCall(source, { playbook }, [{ onNudge: (phase, n) => phase === 'open' && opened.push(n.ruleId) }]);
       expect(result.stats.stopReason).toBe('source');
       expect(result.report.nudges.map((n) => [n.ruleId, n.atMs, n.endMs])).toEqual(offline.nudges.map((n) => [n.ruleId, n.atMs, n.endMs]));
       expect(opened).toEqual(offline.nudges.map((n) => n.ruleId));

@@ -14,30 +14,13 @@ import { analyzeFile } from '../../../src/engine/analyze';
 import { loadPlaybookFile } from '../../../src/playbook/playbook-file';
 import { startMediaStreamServer, type MediaStreamServer } from '../../../src/telephony/media-stream-server';
 import { twilioSignature, validTwilioSignature } from '../../../src/telephony/twilio-signature';
-import { encodeMulaw, MULAW_TABLE } from '../../../src/dsp/g711';
-import { makeResampler } from '../../../src/dsp/resample';
 import { encodeWav16 } from '../../../src/dsp/wav';
 import type { CallReport } from '../../../src/shared/types';
 import { buildCall, synth } from '../../fixtures/speech';
 import { AGENT_LINES, CUSTOMER_LINES } from '../../fixtures/texts';
+import { fromMulaw, sendStream, toMulaw8k } from '../../fixtures/twilio-stream';
 
 const TOLERANCE_MS = 60;
-
-function toMulaw8k(x: Float32Array): Uint8Array {
-  const r = makeResampler(16000, 8000);
-  const out = new Float32Array(r.maxOutput(x.length) + 16);
-  let n = 0;
-  const tmp = new Float32Array(r.maxOutput(4096));
-  for (let i = 0; i < x.length; i += 4096) {
-    const len = Math.min(4096, x.length - i);
-    const k = r.process(x.subarray(i, i + len), len, tmp);
-    out.set(tmp.subarray(0, k), n);
-    n += k;
-  }
-  const bytes = new Uint8Array(n);
-  for (let i = 0; i < n; i++) bytes[i] = encodeMulaw(out[i]!);
-  return bytes;
-}
 
 describe('Twilio webhook signature', () => {
   it("matches Twilio's published example and rejects tampering", () => {
@@ -98,9 +81,8 @@ describe('cadence media-stream-server', () => {
     // The phone line: 8 kHz μ-law per track; the outbound track is the agent, inbound the caller.
     const outbound = toMulaw8k(call.agent);
     const inbound = toMulaw8k(call.customer);
-    const decoded = (b: Uint8Array): Float32Array => Float32Array.from(b, (v) => MULAW_TABLE[v]!);
     const wav = join(dir, 'line.wav');
-    writeFileSync(wav, encodeWav16([decoded(outbound), decoded(inbound)], 8000));
+    writeFileSync(wav, encodeWav16([fromMulaw(outbound), fromMulaw(inbound)], 8000));
     const offline = analyzeFile(wav, { playbook: loadPlaybookFile() });
     expect(offline.nudges.length).toBeGreaterThan(0);
 
@@ -114,28 +96,7 @@ describe('cadence media-stream-server', () => {
     const streamSid = 'MZ18ad3ab5a668481ce02b83e7395059f0';
     const callSid = 'CA5b3f4b8a3d61e2b6d7a4f0c0ae5d9e21';
     const accountSid = 'ACd1e3b7f3bd83e1ea1c2d3f4e5a6b7c8d';
-    let seq = 1;
-    const send = (m: object): void => twilio.send(JSON.stringify(m));
-    send({ event: 'connected', protocol: 'Call', version: '1.0.0' });
-    send({
-      event: 'start',
-      sequenceNumber: String(seq++),
-      start: { accountSid, streamSid, callSid, tracks: ['inbound', 'outbound'], customParameters: {}, mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 } },
-      streamSid,
-    });
-    const chunks = Math.ceil(Math.max(inbound.length, outbound.length) / 160);
-    for (let k = 0; k < chunks; k++) {
-      for (const [track, bytes] of [
-        ['inbound', inbound],
-        ['outbound', outbound],
-      ] as const) {
-        const part = bytes.subarray(k * 160, (k + 1) * 160);
-        if (part.length === 0) continue;
-        send({ event: 'media', sequenceNumber: String(seq++), media: { track, chunk: String(k + 1), timestamp: String(k * 20), payload: Buffer.from(part).toString('base64') }, streamSid });
-      }
-      if (k === 100) send({ event: 'mark', sequenceNumber: String(seq++), streamSid, mark: { name: 'greeting' } });
-    }
-    send({ event: 'stop', sequenceNumber: String(seq++), streamSid, stop: { accountSid, callSid } });
+    sendStream(twilio, { streamSid, callSid, accountSid }, outbound, inbound);
 
     const deadline = Date.now() + 30_000;
     while (!pushed.some((m) => m.type === 'call' && m.phase === 'end') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));

@@ -9,7 +9,7 @@
  * Chromium only renders a WebRTC remote stream through Web Audio while the stream also plays in a media
  * element; the Twilio Voice SDK plays it in its own <audio>, so a call's remote stream works as is.
  */
-import { FRAME_SIZE, HOP_MS } from '../../../dsp/frames';
+import { HOP_MS } from '../../../dsp/frames';
 import { FRAME_BUFFER_BYTES, TAP_PROCESSOR_NAME, frameView, type TapControl, type TapReport, type TapWorkletStats } from './tap-protocol';
 
 export interface FrameInfo {
@@ -148,5 +148,3 @@ export async function createAudioTap(
     },
   };
 }
-
-export { FRAME_SIZE };

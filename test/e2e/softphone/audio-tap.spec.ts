@@ -8,8 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, test, type Browser } from '@playwright/test';
 import { createEngine } from '../../../src/engine/engine';
 import { FRAME_SIZE, SAMPLE_RATE } from '../../../src/dsp/frames';
 import { encodeWav16 } from '../../../src/dsp/wav';
@@ -18,12 +17,10 @@ import type { TapPlan, TapRun } from '../../../src/renderer/src/softphone/harnes
 import { defaultPlaybook } from '../../fixtures/run';
 import { synth } from '../../fixtures/speech';
 import { AGENT_LINES } from '../../fixtures/texts';
-import { buildHarness, chromiumMissing, fromBase64F32, launchChromium, serveDir, tempDir, type Served } from './harness';
+import { chromiumMissing } from '../chromium';
+import { buildHarness, fromBase64F32, launchChromium, serveDir, tempDir, type Served } from './harness';
 
 type TapWindow = { cadenceTap: { run(plan: TapPlan): Promise<TapRun> } };
-
-const missing = chromiumMissing();
-if (missing) console.warn(`softphone audio tap tests skipped: ${missing}`);
 
 // The fake microphone: 0.5 s silence, 0.5 s marker (1 kHz, amplitude 0.5), then two utterances.
 const MARKER_AT = 0.5;
@@ -114,20 +111,22 @@ function onsets(x: Float32Array, thr: number): number[] {
   return out;
 }
 
-describe.skipIf(missing !== null)('softphone audio tap in Chromium (fake media)', () => {
+test.describe('softphone audio tap in Chromium (fake media)', () => {
+  const missing = chromiumMissing();
+  test.skip(missing !== null, missing ?? '');
   let tmp: ReturnType<typeof tempDir>;
   let served: Served;
   let browser: Browser;
   let mic: ReturnType<typeof micFile>;
 
-  beforeAll(async () => {
+  test.beforeAll(async () => {
     tmp = tempDir('cadence-softphone-');
     mic = micFile(tmp.dir);
     const out = await buildHarness(join(tmp.dir, 'web'));
     served = await serveDir(out);
     browser = await launchChromium({ fakeAudioFile: mic.path });
   });
-  afterAll(async () => {
+  test.afterAll(async () => {
     await browser?.close();
     await served?.close();
     tmp?.cleanup();
@@ -149,7 +148,7 @@ describe.skipIf(missing !== null)('softphone audio tap in Chromium (fake media)'
     }
   }
 
-  it('delivers paired 320-sample frames at 50/s; the fake mic survives as speech through the engine; tones keep frequency and level', async () => {
+  test('delivers paired 320-sample frames at 50/s; the fake mic survives as speech through the engine; tones keep frequency and level', async () => {
     const seconds = Math.ceil(mic.durationS + 1.5);
     // Customer: 1 kHz for 0–3 s, 12 kHz (above the 8 kHz Nyquist of 16 kHz) for 3–5 s, 440 Hz 5–6 s, then silence.
     const r = await runTap({
@@ -233,7 +232,7 @@ describe.skipIf(missing !== null)('softphone audio tap in Chromium (fake media)'
     expect(covered(gapMid - 500, gapMid + 500)).toBe(0);
   });
 
-  it('keeps the two sides aligned (same source on both: onsets within one frame, in fact within a sample)', async () => {
+  test('keeps the two sides aligned (same source on both: onsets within one frame, in fact within a sample)', async () => {
     const r = await runTap({ seconds: 4, agent: 'shared-bursts', customer: 'shared-bursts' });
     const oa = onsets(r.a, 0.05);
     const oc = onsets(r.c, 0.05);
@@ -244,7 +243,7 @@ describe.skipIf(missing !== null)('softphone audio tap in Chromium (fake media)'
     expect(worst).toBeLessThan(0.02);
   });
 
-  it('gives silence for a missing side, and resamples from other context rates (48 kHz, 16 kHz)', async () => {
+  test('gives silence for a missing side, and resamples from other context rates (48 kHz, 16 kHz)', async () => {
     for (const contextRate of [48000, 16000]) {
       const r = await runTap({ seconds: 2, agent: 'none', customer: 'tones', tones: [[0, 1000]], toneAmplitude: TONE_AMP, contextRate });
       expect(r.contextRate).toBe(contextRate);

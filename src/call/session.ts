@@ -1,18 +1,23 @@
 /**
- * A live coaching session: any FrameSource feeds the engine worker until the call ends (a time limit,
- * a stretch of silence on both sides, or an abort signal); the report is collected as the call goes.
- * Storage and UI attach through hooks, so this module stays free of both.
+ * The call pipeline: every call — devices, the demo, a softphone tap, a Twilio media stream, a recording
+ * being imported — is a source of frames run through the coaching engine until it ends (the source runs
+ * dry, a time limit, a stretch of silence on both sides, or an abort signal). What happens to the output
+ * is up to the stages attached: the library writer and recording, the windows, the CLI printer, and
+ * next the transcriber and the phrase matcher. The app, the CLI and the servers differ only in the
+ * source and the stages they pass; the report is collected here for all of them.
  */
 import { dbfs, FRAME_SIZE, HOP_MS } from '../dsp/frames';
 import type { SessionOutput } from '../shared/engine-protocol';
 import type { Playbook } from '../shared/playbook';
 import type { CallReport, Nudge } from '../shared/types';
 import { makeReportCollector } from '../engine/analyze';
-import { EngineHost, type EngineSession } from '../engine/host';
+import { EngineHost } from '../engine/host';
+import type { CoachingEngine, CoachingSession } from '../engine/session';
 import type { CaptureStatus, FrameSource } from '../capture/source';
 import { makeSpeechTrigger, type SpeechTriggerConfig } from './speech-trigger';
 
-export interface LiveHooks {
+/** One consumer of a call's output. Every method is optional; stages run in the order given. */
+export interface CallStage {
   /** Every engine output message, as it arrives. */
   readonly onOutput?: (msg: SessionOutput) => void;
   /** A nudge opened or closed. */
@@ -24,17 +29,22 @@ export interface LiveHooks {
    */
   readonly onFrames?: (agent: Float32Array, customer: Float32Array) => void;
   /** The engine session is running (for marks and dismissals from the app). */
-  readonly onSession?: (session: EngineSession) => void;
+  readonly onSession?: (session: CoachingSession) => void;
   /** With startOnSpeech: both sides have spoken and the call begins (its first frames follow). */
   readonly onCallStart?: () => void;
   /** The call ended; await-ed before runLive resolves (e.g. to store the call). */
-  readonly onEnd?: (result: LiveResult) => void | Promise<void>;
+  readonly onEnd?: (result: CallResult) => void | Promise<void>;
+  /** The call failed before it could end normally (e.g. a device would not open); keep what was recorded. */
+  readonly onFail?: (err: unknown) => void | Promise<void>;
 }
 
-export interface LiveOptions {
+export interface CallOptions {
   readonly playbook: Playbook;
-  /** A running engine host to use; one is started (and closed) otherwise. */
-  readonly host?: EngineHost;
+  /**
+   * The engine: a running worker host (live calls), `inlineEngine` for recordings read as fast as the
+   * machine allows; a worker host is started (and closed) for this call otherwise.
+   */
+  readonly engine?: CoachingEngine;
   /** Stop after this much wall-clock time. */
   readonly stopAfterMs?: number;
   /** Stop after this much silence on both channels (once someone has spoken). */
@@ -52,7 +62,7 @@ export interface LiveOptions {
   readonly startOnSpeech?: boolean | Partial<SpeechTriggerConfig>;
 }
 
-export interface LiveStats {
+export interface CallStats {
   readonly frames: number;
   /** Frames the engine queue refused (worker too slow). */
   readonly engineDropped: number;
@@ -68,12 +78,14 @@ export interface LiveStats {
   /** Worker time spent on this call, ms. */
   readonly engineBusyMs: number;
   readonly wallMs: number;
-  readonly stopReason: 'time' | 'silence' | 'signal' | 'source';
+  readonly stopReason: StopReason;
 }
 
-export interface LiveResult {
+export type StopReason = 'time' | 'silence' | 'signal' | 'source';
+
+export interface CallResult {
   readonly report: CallReport;
-  readonly stats: LiveStats;
+  readonly stats: CallStats;
   readonly startedAt: string;
   readonly source: string;
 }
@@ -89,10 +101,27 @@ function frameLevelDb(x: Float32Array, from: number): number {
   return dbfs(s / FRAME_SIZE);
 }
 
-/** Runs one call from `source` to the end; resolves with the report once the session has stopped. */
-export async function runLive(source: FrameSource & { finished?: Promise<void> }, options: LiveOptions, hooks: LiveHooks = {}): Promise<LiveResult> {
-  const ownHost = options.host === undefined;
-  const host = options.host ?? (await EngineHost.start());
+/** A source that can run dry on its own (a file, a stream that ended). */
+export type CallSource = FrameSource & { readonly finished?: Promise<void> };
+
+/**
+ * Runs one call from `source` to the end through the stages; resolves with the report once the session
+ * has stopped and every stage's onEnd has finished. When the call fails, every stage's onFail runs
+ * before the error is rethrown.
+ */
+export async function runCall(source: CallSource, options: CallOptions, stages: readonly CallStage[] = []): Promise<CallResult> {
+  try {
+    return await runStages(source, options, stages);
+  } catch (err) {
+    for (const st of stages) await Promise.resolve(st.onFail?.(err)).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function runStages(source: CallSource, options: CallOptions, stages: readonly CallStage[]): Promise<CallResult> {
+  const hooks = fanOut(stages);
+  const ownHost = options.engine === undefined ? await EngineHost.start() : null;
+  const host: CoachingEngine = options.engine ?? ownHost!;
   const collector = makeReportCollector();
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
@@ -102,11 +131,11 @@ export async function runLive(source: FrameSource & { finished?: Promise<void> }
   let spoken = false;
   let silentMs = 0;
   const silenceDb = options.silenceDb ?? -50;
-  let stopReason: LiveStats['stopReason'] = 'source';
+  let stopReason: StopReason = 'source';
   let accepting = true;
-  let endCall: (reason: LiveStats['stopReason']) => void = () => {};
+  let endCall: (reason: StopReason) => void = () => {};
   const ended = new Promise<void>((resolve) => {
-    endCall = (reason) => {
+    endCall = (reason: StopReason) => {
       if (!accepting) return;
       stopReason = reason;
       accepting = false;
@@ -120,7 +149,7 @@ export async function runLive(source: FrameSource & { finished?: Promise<void> }
       switch (msg.type) {
         case 'nudge':
           collector.sink.onNudge(msg.phase, msg.nudge);
-          hooks.onNudge?.(msg.phase, msg.nudge);
+          hooks.onNudge(msg.phase, msg.nudge);
           break;
         case 'event':
           collector.sink.onEvent(msg.phase, msg.event);
@@ -134,9 +163,9 @@ export async function runLive(source: FrameSource & { finished?: Promise<void> }
         default:
           break;
       }
-      hooks.onOutput?.(msg);
+      hooks.onOutput(msg);
     }, options.sessionId);
-    hooks.onSession?.(session);
+    hooks.onSession(session);
 
     let finalFlush = false;
     const trigger =
@@ -156,7 +185,7 @@ export async function runLive(source: FrameSource & { finished?: Promise<void> }
         }
         if (spoken && silentMs >= options.silenceStopMs) endCall('silence');
       }
-      hooks.onFrames?.(agent, customer);
+      hooks.onFrames(agent, customer);
       frames += count;
       const pushedAt = performance.now();
       if (session.pushFrames(agent, customer)) {
@@ -175,7 +204,7 @@ export async function runLive(source: FrameSource & { finished?: Promise<void> }
           const count = Math.floor(agent.length / FRAME_SIZE);
           const rest = trigger.push(agent, customer, count);
           if (rest < 0) return;
-          hooks.onCallStart?.();
+          hooks.onCallStart();
           const pre = trigger.takePreroll();
           deliver(pre.agent, pre.customer, capturedAt);
           if (rest < count) deliver(agent.slice(rest * FRAME_SIZE), customer.slice(rest * FRAME_SIZE), capturedAt);
@@ -184,7 +213,7 @@ export async function runLive(source: FrameSource & { finished?: Promise<void> }
         deliver(agent, customer, capturedAt);
       },
       status(s) {
-        hooks.onStatus?.(s);
+        hooks.onStatus(s);
       },
     });
     try {
@@ -214,7 +243,7 @@ export async function runLive(source: FrameSource & { finished?: Promise<void> }
     const report = collector.build(summary);
     const sorted = [...latencies].sort((a, b) => a - b);
     const src = source.stats();
-    const result: LiveResult = {
+    const result: CallResult = {
       report,
       startedAt,
       source: source.description,
@@ -232,12 +261,35 @@ export async function runLive(source: FrameSource & { finished?: Promise<void> }
         stopReason,
       },
     };
-    await hooks.onEnd?.(result);
+    await hooks.onEnd(result);
     return result;
   } finally {
     accepting = false;
-    if (ownHost) await host.close();
+    if (ownHost) await ownHost.close();
   }
+}
+
+/** The stages as one: each hook runs every stage's in order (onEnd awaits each in turn). */
+function fanOut(stages: readonly CallStage[]): Required<Omit<CallStage, 'onFail'>> {
+  const each = <K extends keyof CallStage>(k: K): NonNullable<CallStage[K]>[] => stages.flatMap((s) => (s[k] ? [s[k]!] : []));
+  const onOutput = each('onOutput');
+  const onNudge = each('onNudge');
+  const onStatus = each('onStatus');
+  const onFrames = each('onFrames');
+  const onSession = each('onSession');
+  const onCallStart = each('onCallStart');
+  const onEnd = each('onEnd');
+  return {
+    onOutput: (m) => onOutput.forEach((f) => f(m)),
+    onNudge: (p, n) => onNudge.forEach((f) => f(p, n)),
+    onStatus: (s) => onStatus.forEach((f) => f(s)),
+    onFrames: (a, c) => onFrames.forEach((f) => f(a, c)),
+    onSession: (s) => onSession.forEach((f) => f(s)),
+    onCallStart: () => onCallStart.forEach((f) => f()),
+    onEnd: async (r) => {
+      for (const f of onEnd) await f(r);
+    },
+  };
 }
 
 function round(x: number): number {

@@ -6,14 +6,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createApp, type CadenceApp } from '../../src/app/app';
-import { exportAsDownload, mediaPath, startBrowserHost, type BrowserHost } from '../../src/app/browser-host';
-import { dispatch } from '../../src/app/handlers';
-import { overlayBoundsFor, rememberBounds } from '../../src/app/overlay-bounds';
-import { allowInstallOnQuit, feedFor, updateAction } from '../../src/app/update-policy';
-import { RPC_EVENTS, RPC_METHODS } from '../../src/shared/rpc';
-import { fakeReport } from '../integration/library/helpers';
-import { tempDir } from './harness';
+import { createApp, type CadenceApp } from '../../../src/app/app';
+import { exportAsDownload, mediaPath, startBrowserHost, type BrowserHost } from '../../../src/app/browser-host';
+import { dispatch } from '../../../src/app/handlers';
+import { overlayBoundsFor, rememberBounds } from '../../../src/app/overlay-bounds';
+import { allowInstallOnQuit, feedFor, updateAction } from '../../../src/app/update-policy';
+import { RPC_EVENTS, RPC_METHODS } from '../../../src/shared/rpc';
+import { fakeReport, tempDir } from '../library/helpers';
 
 describe('app services and browser host', () => {
   const tmp = tempDir();

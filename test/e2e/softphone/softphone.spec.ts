@@ -9,24 +9,23 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, test, type Browser, type Page } from '@playwright/test';
 import { mintVoiceToken, startTokenServer, type TokenServer } from '../../../src/telephony/token-endpoint';
 import { encodeWav16 } from '../../../src/dsp/wav';
 import { synth } from '../../fixtures/speech';
-import { buildHarness, chromiumMissing, launchChromium, serveDir, tempDir, type Served } from './harness';
+import { chromiumMissing } from '../chromium';
+import { buildHarness, launchChromium, serveDir, tempDir, type Served } from './harness';
 import { startFakeSignaling, type FakeSignaling } from './signaling';
 import type { HarnessLog } from '../../../src/renderer/src/softphone/harness/harness-log';
-
-const missing = chromiumMissing();
-if (missing) console.warn(`softphone controller tests skipped: ${missing}`);
 
 const SECRET = 'test-api-key-secret';
 const creds = { accountSid: 'AC' + '1'.repeat(32), apiKeySid: 'SK' + '2'.repeat(32), outgoingApplicationSid: 'AP' + '3'.repeat(32) };
 
 type Log = HarnessLog;
 
-describe.skipIf(missing !== null)('softphone controller (real Voice SDK in Chromium, local signaling)', () => {
+test.describe('softphone controller (real Voice SDK in Chromium, local signaling)', () => {
+  const missing = chromiumMissing();
+  test.skip(missing !== null, missing ?? '');
   let tmp: ReturnType<typeof tempDir>;
   let served: Served;
   let browser: Browser;
@@ -36,7 +35,7 @@ describe.skipIf(missing !== null)('softphone controller (real Voice SDK in Chrom
   let plainTokens: TokenServer;
   let minted = 0;
 
-  beforeAll(async () => {
+  test.beforeAll(async () => {
     tmp = tempDir('cadence-softphone-ctl-');
     const out = await buildHarness(join(tmp.dir, 'web'));
     writeFileSync(join(out, 'silence.wav'), encodeWav16([new Float32Array(1600)], 16000));
@@ -56,7 +55,7 @@ describe.skipIf(missing !== null)('softphone controller (real Voice SDK in Chrom
     plainTokens = await startTokenServer({ allowOrigins, format: 'text', mint: () => mintVoiceToken({ ...creds, apiKeySecret: SECRET, identity: 'agent-8' }) });
     badTokens = await startTokenServer({ allowOrigins, mint: () => mintVoiceToken({ ...creds, apiKeySecret: 'not-the-secret', identity: 'agent-7' }) });
   });
-  afterAll(async () => {
+  test.afterAll(async () => {
     await browser?.close();
     await Promise.all([served?.close(), signaling?.close(), tokens?.close(), badTokens?.close(), plainTokens?.close()]);
     tmp?.cleanup();
@@ -99,7 +98,7 @@ describe.skipIf(missing !== null)('softphone controller (real Voice SDK in Chrom
   };
   const status = (l: Log): string => l.states.at(-1)?.status ?? 'idle';
 
-  it('a token URL that cannot be reached, fails, or sends no token gives a clear error state', async () => {
+  test('a token URL that cannot be reached, fails, or sends no token gives a clear error state', async () => {
     const cases: [string, RegExp][] = [
       ['http://127.0.0.1:9/token', /Cannot reach the token URL http:\/\/127\.0\.0\.1:9\/token/],
       [`${served.url}/no-such-token`, /answered HTTP 404/],
@@ -117,7 +116,7 @@ describe.skipIf(missing !== null)('softphone controller (real Voice SDK in Chrom
     }
   });
 
-  it('a token Twilio refuses surfaces the SDK error (AccessTokenInvalid) as a clear message', async () => {
+  test('a token Twilio refuses surfaces the SDK error (AccessTokenInvalid) as a clear message', async () => {
     const page = await openPhone(badTokens.url);
     const l = await until(page, (x) => status(x) === 'error', 'the SDK error');
     const last = l.states.at(-1)!;
@@ -127,7 +126,7 @@ describe.skipIf(missing !== null)('softphone controller (real Voice SDK in Chrom
     await page.close();
   });
 
-  it('registers (JSON and plain-text tokens) and refreshes the token on tokenWillExpire', async () => {
+  test('registers (JSON and plain-text tokens) and refreshes the token on tokenWillExpire', async () => {
     const plain = await openPhone(plainTokens.url);
     const lp = await until(plain, (x) => status(x) === 'ready', 'ready (plain-text token)');
     expect(lp.states.at(-1)).toMatchObject({ identity: 'agent-8', message: 'Ready: receiving calls as agent-8' });
@@ -150,7 +149,7 @@ describe.skipIf(missing !== null)('softphone controller (real Voice SDK in Chrom
     await page.close();
   });
 
-  it('answers an incoming call: in-call state, call start/stop, DTMF, mute, tapped frames from both sides, remote hang-up', async () => {
+  test('answers an incoming call: in-call state, call start/stop, DTMF, mute, tapped frames from both sides, remote hang-up', async () => {
     const page = await openPhone(tokens.url);
     await until(page, (x) => status(x) === 'ready', 'ready');
     usePageAsFarEnd(page);
@@ -185,7 +184,7 @@ describe.skipIf(missing !== null)('softphone controller (real Voice SDK in Chrom
     await page.close();
   });
 
-  it('places an outgoing call (To reaches the gateway) and hangs up locally', async () => {
+  test('places an outgoing call (To reaches the gateway) and hangs up locally', async () => {
     const page = await openPhone(tokens.url);
     await until(page, (x) => status(x) === 'ready', 'ready');
     usePageAsFarEnd(page);

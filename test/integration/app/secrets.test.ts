@@ -6,9 +6,9 @@ import Database from 'better-sqlite3';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fileCipher, SecretStore, type SecretCipher } from '../../src/app/secrets';
-import { openLibrary, type Library } from '../../src/library/library';
-import { tempDir } from './harness';
+import { fileCipher, SecretStore, type SecretCipher } from '../../../src/app/secrets';
+import { openLibrary, type Library } from '../../../src/library/library';
+import { tempDir } from '../library/helpers';
 
 const KEY = 'dg_live_0123456789abcdef0123456789abcdef';
 

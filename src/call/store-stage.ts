@@ -1,0 +1,65 @@
+/**
+ * The library stage of the call pipeline: the engine's output and the audio go to a LiveCallWriter
+ * (committed about once a second, so a crash loses at most a second), and when the call ends it is
+ * finalized once, the same way for live, imported and recovered calls.
+ */
+import { FRAME_SIZE } from '../dsp/frames';
+import type { CallReport, CallSummary } from '../shared/types';
+import { LiveCallWriter, type LiveCallOptions } from '../library/live-writer';
+import type { Library } from '../library/library';
+import type { CallMetaInput } from '../library/types';
+import { finalizeCall, type PostCallStep } from './finalize';
+import type { CallStage } from './session';
+
+/** The summary part of a report (the rest is stored row by row). */
+export function summaryOf(report: CallReport): CallSummary {
+  const { durationMs, channels, talkRatio, overtalkMs, longestMonologueMs, meanResponseMs, responses } = report;
+  return { durationMs, channels, talkRatio, overtalkMs, longestMonologueMs, meanResponseMs, responses };
+}
+
+export interface StoredCall {
+  readonly writer: LiveCallWriter;
+  readonly callId: string;
+  readonly stage: CallStage;
+}
+
+export interface StoreStageOptions extends LiveCallOptions {
+  /** Work after the call is stored and scored (e.g. transcription, reports, the sync outbox). */
+  readonly postCall?: readonly PostCallStep[];
+}
+
+export async function storeStage(library: Library, meta: Omit<CallMetaInput, 'status'>, options: StoreStageOptions = {}): Promise<StoredCall> {
+  const writer = await LiveCallWriter.start(library, meta, options);
+  const stage: CallStage = {
+    onOutput(msg) {
+      switch (msg.type) {
+        case 'segment':
+          return writer.segment(msg.segment);
+        case 'event':
+          return writer.event(msg.phase, msg.event);
+        case 'nudge':
+          return writer.nudge(msg.phase, msg.nudge);
+        case 'timeline':
+          return writer.timeline(msg.point);
+        default:
+          return undefined;
+      }
+    },
+    onFrames(agent, customer) {
+      // Encoded synchronously, before the arrays are transferred to the engine worker.
+      writer.pushFrames(agent, customer, Math.floor(Math.min(agent.length, customer.length) / FRAME_SIZE));
+    },
+    async onEnd(result) {
+      await writer.finish(summaryOf(result.report));
+      await finalizeCall(library, writer.id, options.postCall ?? []);
+    },
+    async onFail() {
+      // The call keeps what it recorded; one that never got audio (a device that would not open) leaves nothing.
+      const empty = writer.durationMs === 0;
+      await writer.finish(null).catch(() => undefined);
+      if (empty) await library.deleteCall(writer.id).catch(() => undefined);
+      else await finalizeCall(library, writer.id, options.postCall ?? []).catch(() => undefined);
+    },
+  };
+  return { writer, callId: writer.id, stage };
+}

@@ -1,0 +1,169 @@
+/**
+ * The UI end to end, in Debian's Chromium through the browser host: real library (SQLite), real engine
+ * worker, the shipped demo call. Each test has its own data directory and browser host (fixtures.ts).
+ * Screenshots go to test-results/.
+ */
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { expect, skipWithoutChromium, test } from './fixtures';
+import { RESULTS_DIR, percentile, spawnUi } from './harness';
+
+/** The bits of the page's DOM these tests read (the node tsconfig has no DOM types). */
+type Audio = { readyState: number; duration: number; currentTime: number };
+type PaintWindow = { __cadencePaint?: { ms: number }[] };
+
+function feedbackOf(dbPath: string, nudgeId: string): string | null | undefined {
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    const row = db.prepare('SELECT feedback FROM nudges WHERE id = ?').get(nudgeId) as { feedback: string | null } | undefined;
+    return row?.feedback;
+  } finally {
+    db.close();
+  }
+}
+
+test.describe('Cadence UI in Chromium', () => {
+  skipWithoutChromium();
+
+  test('plays the demo call through the engine in real time; cards open and resolve in the overlay; feedback is stored', async ({ dataDir, rendererDir, openPage }) => {
+    test.setTimeout(150_000);
+    const ui = await spawnUi(dataDir, rendererDir);
+    try {
+      const page = await openPage(`${ui.url}#/overlay`, { width: 380, height: 720 });
+      await page.getByTestId('start-demo').click();
+      await expect.poll(() => page.getByTestId('overlay').getAttribute('data-phase')).toBe('live');
+
+      // The customer finishes at ~12 s and the agent stays silent: "Respond", then "Dead air" (critical).
+      const respond = page.locator('[data-testid="card"][data-rule="slow-to-respond"]');
+      await respond.waitFor({ timeout: 25_000 });
+      const deadAir = page.locator('[data-testid="card"][data-rule="dead-air"]');
+      await deadAir.waitFor({ timeout: 10_000 });
+      await page.screenshot({ path: join(RESULTS_DIR, 'overlay-open-cards.png') });
+
+      // The agent speaks again at 19.5 s: both resolve and say so.
+      await expect.poll(() => deadAir.getAttribute('data-state'), { timeout: 10_000 }).toBe('resolved');
+      await expect(deadAir.textContent()).resolves.toContain('resolved');
+      await page.screenshot({ path: join(RESULTS_DIR, 'overlay-resolved.png') });
+
+      // The interruption at 27.5 s opens "Let them finish"; thumbs up on it is stored on the call.
+      const interrupt = page.locator('[data-testid="card"][data-rule="interrupting"]');
+      await interrupt.waitFor({ timeout: 20_000 });
+      const nudgeId = (await interrupt.getAttribute('data-nudge'))!;
+      await interrupt.getByTestId('thumbs-up').click();
+      await expect.poll(() => interrupt.getByTestId('thumbs-up').getAttribute('aria-pressed')).toBe('true');
+      const dbPath = join(dataDir, 'library.sqlite');
+      await expect.poll(() => feedbackOf(dbPath, nudgeId), { timeout: 5000 }).toBe('helpful');
+
+      // Keyboard: Escape dismisses the top card (stored as "dismissed").
+      const topId = await page.locator('[data-testid="card"]').first().getAttribute('data-nudge');
+      await page.keyboard.press('Escape');
+      await expect.poll(() => page.locator(`[data-nudge="${topId}"]`).count()).toBe(0);
+      if (topId !== nudgeId) await expect.poll(() => feedbackOf(dbPath, topId!), { timeout: 5000 }).toBe('dismissed');
+
+      // The fast stretch: "Slow down" opens within the minute.
+      await page.locator('[data-testid="card"][data-rule="speaking-too-fast"]').waitFor({ timeout: 25_000 });
+      await page.screenshot({ path: join(RESULTS_DIR, 'overlay-fast.png') });
+      const meters = await page.getByTestId('meter-pace').textContent();
+      expect(meters).toMatch(/\d+ wpm/);
+
+      await expect.poll(() => page.getByTestId('overlay').getAttribute('data-phase'), { timeout: 30_000 }).toBe('idle');
+      const paints = await page.evaluate(() => ((globalThis as unknown as PaintWindow).__cadencePaint ?? []).map((p) => p.ms));
+      expect(paints.length).toBeGreaterThanOrEqual(3);
+      console.log(`nudge → card painted: n=${paints.length} p50=${percentile(paints, 0.5).toFixed(1)} ms max=${Math.max(...paints).toFixed(1)} ms`);
+
+      // The call is in the library, finished, with the feedback.
+      const review = await openPage(`${ui.url}#/review`);
+      await expect.poll(() => review.getByTestId('call-row').count()).toBe(1);
+      await review.close();
+      await page.close();
+    } finally {
+      expect(await ui.stop()).toBe(0);
+    }
+  });
+
+  test('review window: lists the call, search highlights a phrase, a transcript line seeks the player, card feedback is stored', async ({ ui, openPage }) => {
+    await ui.app.live.startDemo(10);
+    await ui.app.live.whenIdle();
+    const page = await openPage(`${ui.host.url}#/review`);
+    await expect.poll(() => page.getByTestId('call-row').count()).toBe(1);
+
+    await page.getByTestId('search').fill('router');
+    await expect.poll(() => page.locator('[data-testid="snippet"] mark').first().textContent().catch(() => null)).toMatch(/router/i);
+    await page.getByTestId('search').fill('no such phrase anywhere');
+    await expect.poll(() => page.getByTestId('call-count').textContent()).toBe('0 calls');
+    await page.getByTestId('search').fill('technician');
+    await expect.poll(() => page.getByTestId('call-row').count()).toBe(1);
+    await page.getByTestId('call-row').first().click();
+    await page.getByTestId('call-detail').waitFor();
+
+    const player = page.getByTestId('player');
+    await player.waitFor();
+    await expect.poll(() => player.evaluate((a) => (a as unknown as Audio).readyState), { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+    const duration = await player.evaluate((a) => (a as unknown as Audio).duration);
+    expect(duration).toBeGreaterThan(50);
+    const line = page.getByTestId('transcript-line').nth(3);
+    const startMs = Number(await line.getAttribute('data-start'));
+    expect(startMs).toBeGreaterThan(20_000);
+    await line.click();
+    await expect.poll(() => player.evaluate((a) => (a as unknown as Audio).currentTime)).toBeCloseTo(startMs / 1000, 0);
+    await expect.poll(() => line.evaluate((el) => el.parentElement!.className)).toContain('current');
+
+    // The score's breakdown, with evidence that plays the moment it points at.
+    const score = Number(await page.getByTestId('score').textContent());
+    expect(score).toBeGreaterThanOrEqual(0);
+    expect(score).toBeLessThan(100); // the demo interrupts, goes silent and talks fast on purpose
+    const evidence = page.getByTestId('insight-interruptions').locator('.evidence button').first();
+    await evidence.click();
+    const at = await evidence.textContent();
+    const [m, sec] = at!.trim().split(' ')[0]!.split(':').map(Number);
+    await expect.poll(() => player.evaluate((a) => (a as unknown as Audio).currentTime)).toBeCloseTo(m! * 60 + sec!, -0.5);
+
+    const row = page.getByTestId('nudge-row').first();
+    const nudgeId = (await row.getAttribute('data-nudge'))!;
+    await row.getByTestId('review-thumbs-down').click();
+    await expect.poll(() => feedbackOf(ui.dbPath, nudgeId)).toBe('not_helpful');
+    await page.screenshot({ path: join(RESULTS_DIR, 'review-window.png'), fullPage: true });
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-call').click()]);
+    expect(download.suggestedFilename()).toMatch(/\.cadence$/);
+    await page.close();
+  });
+
+  test('playbook editor: an invalid value shows its error at the field, and an invalid playbook is refused', async ({ ui, openPage }) => {
+    const page = await openPage(`${ui.host.url}#/settings`);
+    const field = page.locator('input[data-path="rules[0].cooldownMs"]');
+    await field.waitFor();
+    await field.fill('-5');
+    const error = page.locator('[data-testid="field-error"][data-path="rules[0].cooldownMs"]');
+    await error.waitFor();
+    expect(await error.textContent()).toMatch(/>=\s*0|too small/i);
+    // Shown next to that field, not elsewhere.
+    expect(await field.evaluate((el) => el.closest('.field')!.querySelector('[data-testid="field-error"]') !== null)).toBe(true);
+    await expect(page.getByTestId('save-playbook').isDisabled()).resolves.toBe(true);
+
+    const title = page.locator('input[data-path="rules[2].title"]');
+    await title.fill('');
+    await page.locator('[data-testid="field-error"][data-path="rules[2].title"]').waitFor();
+    await page.screenshot({ path: join(RESULTS_DIR, 'settings-playbook-errors.png') });
+
+    // The server refuses it too, with the same paths, and keeps the default.
+    const state = await ui.app.playbooks.state();
+    const bad = JSON.parse(state.text) as { rules: { cooldownMs: number }[] };
+    bad.rules[0]!.cooldownMs = -5;
+    const check = await ui.app.handlers['playbook.save']({ text: JSON.stringify(bad) });
+    expect(check.ok).toBe(false);
+    expect(check.problems.map((p) => p.path)).toContain('rules[0].cooldownMs');
+    expect((await ui.app.playbooks.state()).origin).toBe('default');
+
+    // Fixing both fields makes it valid; saving activates it.
+    await field.fill('20000');
+    await title.fill('Let them talk');
+    await expect.poll(() => page.locator('[data-testid="field-error"]').count()).toBe(0);
+    await page.getByTestId('save-playbook').click();
+    await expect.poll(() => page.getByTestId('playbook-status').textContent()).toMatch(/Saved/);
+    const active = await ui.app.playbooks.active();
+    expect(active.rules[0]!.cooldownMs).toBe(20000);
+    expect(active.rules[2]!.title).toBe('Let them talk');
+    await page.close();
+  });
+});
