@@ -15,8 +15,12 @@ const relNode = NODE_DIRS.flatMap((d) => [`../${d}/*`, `../../${d}/*`, `../../..
 const ELECTRON = { name: 'electron', message: 'Only src/main and src/preload may import electron.' };
 const DOM_GLOBALS = ['window', 'document', 'navigator', 'localStorage', 'HTMLElement'].map((name) => ({ name, message: `${name} is a DOM global: this file does not run in a window.` }));
 
-function boundary(files, { builtins = false, electron = false, forbid = [], message }) {
-  const patterns = [];
+// The store's boundary: only src/library holds the database (kysely, better-sqlite3, the repositories'
+// handle); everything else goes through the repositories on the Library facade.
+const STORE_INTERNALS = { group: ['kysely', 'better-sqlite3', '**/library/repos/handle', '**/library/migrations', '**/library/migrations/*'], message: 'Only src/library touches the database: use the repositories on Library.' };
+
+function boundary(files, { builtins = false, electron = false, forbid = [], message, extra = [] }) {
+  const patterns = [...extra];
   if (!builtins) patterns.push({ group: NODE_BUILTINS, message: `${message}: no Node built-ins.` });
   if (forbid.length) patterns.push({ group: forbid, message: `${message}: imports across a runtime boundary.` });
   return {
@@ -43,12 +47,20 @@ export default tseslint.config(
     forbid: [...nodeDirPatterns, ...relNode, '**/main/**', '**/renderer/**', '**/preload/**', '../main/*', '../renderer/*', '../preload/*'],
   }),
   { files: ['src/dsp/**/*.ts', 'src/shared/**/*.ts'], rules: { 'no-restricted-globals': ['error', ...DOM_GLOBALS] } },
-  boundary(NODE_DIRS.map((d) => `src/${d}/**/*.{ts,mts,mjs}`), {
-    builtins: true,
-    message: 'Node-side code',
-    forbid: ['**/renderer/**', '**/main/**', '**/preload/**', '../renderer/*', '../main/*', '../preload/*', '../../renderer/*', '../../main/*'],
-  }),
+  ...['library', 'other'].map((which) =>
+    boundary(NODE_DIRS.filter((d) => (d === 'library') === (which === 'library')).map((d) => `src/${d}/**/*.{ts,mts,mjs}`), {
+      builtins: true,
+      message: 'Node-side code',
+      forbid: ['**/renderer/**', '**/main/**', '**/preload/**', '../renderer/*', '../main/*', '../preload/*', '../../renderer/*', '../../main/*'],
+      extra: which === 'library' ? [] : [STORE_INTERNALS],
+    }),
+  ),
   { files: NODE_DIRS.map((d) => `src/${d}/**/*.ts`), rules: { 'no-restricted-globals': ['error', ...DOM_GLOBALS] } },
+  {
+    files: ['src/**/*.{ts,tsx}'],
+    ignores: ['src/library/**'],
+    rules: { 'no-restricted-syntax': ['error', { selector: "MemberExpression[property.name='sqlite']", message: 'Only src/library touches the database: use the repositories on Library (lib.sqlite is for tests and the bench).' }] },
+  },
   boundary(['src/renderer/**/*.{ts,tsx}'], {
     message: 'The renderer runs in a window',
     forbid: [...nodeDirPatterns, ...relNode, '**/main/**', '**/preload/**'],

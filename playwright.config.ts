@@ -1,9 +1,5 @@
-import { register } from 'node:module';
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM, CHROMIUM_ARGS } from './test/e2e/chromium';
-
-// The config is loaded by the runner and by every worker before any spec, so the hook covers both.
-register('./test/e2e/json-modules.mjs', import.meta.url);
 
 // The browser end-to-end suite (test/e2e/**/*.spec.ts). Each spec gets its own data directory and its
 // own in-process browser host from test/e2e/fixtures.ts; screenshots are written to test-results/ by

@@ -43,9 +43,10 @@ function generate(lib: Library): string[] {
   const sq = lib.sqlite;
   sq.pragma('synchronous = OFF');
   const insCall = sq.prepare(
-    `INSERT INTO calls (id, started_at, ended_at, duration_ms, source, title, agent, status, tags, notes, score, summary, updated_at)
-     VALUES (?, ?, ?, ?, 'device', ?, ?, 'completed', ?, ?, ?, '{}', 0) RETURNING seq`,
+    `INSERT INTO calls (id, started_at, ended_at, duration_ms, source, title, agent, status, notes, score, summary, updated_at)
+     VALUES (?, ?, ?, ?, 'device', ?, ?, 'completed', ?, ?, '{}', 0) RETURNING seq`,
   );
+  const insTag = sq.prepare(`INSERT INTO call_tags (call_id, tag, pos) VALUES (?, ?, 0)`);
   const insNudge = sq.prepare(`INSERT INTO nudges (call_id, id, rule_id, title, severity, message, opened_ms, closed_ms, condition_since_ms) VALUES (?, ?, ?, 't', 'coach', 'm', ?, ?, ?)`);
   const insSeg = sq.prepare(`INSERT INTO transcript_segments (call_id, channel, text, start_ms, end_ms, confidence, final) VALUES (?, ?, ?, ?, ?, 0.9, 1)`);
   const insChunk = sq.prepare(`INSERT INTO timeline_chunks (call_id, chunk, data) VALUES (?, ?, ?)`);
@@ -62,7 +63,8 @@ function generate(lib: Library): string[] {
       const words = (n: number): string => Array.from({ length: n }, () => (rand(8) === 0 ? common[rand(common.length)]! : vocab[rand(vocab.length)]!)).join(' ');
       const title = `${common[rand(common.length)]} call ${c}`;
       const notes = rand(3) === 0 ? words(8) : '';
-      const seq = (insCall.get(id, started, started + durationMs, durationMs, title, agents[rand(agents.length)], JSON.stringify(rand(4) === 0 ? ['vip'] : []), notes, rand(101)) as { seq: number }).seq;
+      const seq = (insCall.get(id, started, started + durationMs, durationMs, title, agents[rand(agents.length)], notes, rand(101)) as { seq: number }).seq;
+      if (rand(4) === 0) insTag.run(id, 'vip');
       const texts: string[] = [];
       for (let s = 0; s < 40; s++) {
         const text = words(12);
@@ -105,7 +107,7 @@ async function benchSearch(dir: string): Promise<Record<string, number>> {
               ? { ruleId: rules[rand(rules.length)]!, minScore: 50, offset: rand(100) }
               : { tag: 'vip', limit: 50 };
     const t = performance.now();
-    await lib.listCalls(query);
+    await lib.calls.list(query);
     times.push(performance.now() - t);
   }
   await lib.close();
@@ -175,7 +177,7 @@ function benchRecording(dir: string): Record<string, number> {
 async function benchArchive(dir: string): Promise<Record<string, number>> {
   const lib = await openLibrary(join(dir, 'a', 'library.sqlite'));
   const dst = await openLibrary(join(dir, 'b', 'library.sqlite'));
-  const id = await lib.saveReport({ startedAt: Date.now(), source: 'device', title: 'archive bench' }, {
+  const id = await lib.calls.save({ startedAt: Date.now(), source: 'device', title: 'archive bench' }, {
     durationMs: 3_600_000,
     channels: {
       agent: { talkMs: 0, wpm: null, syllables: 0, meanDbfs: null, peakDbfs: -120, clippedSamples: 0, pitchHz: null, pitchVarSt: null, segments: 0, interruptions: 0, backchannels: 0 },
@@ -191,11 +193,11 @@ async function benchArchive(dir: string): Promise<Record<string, number>> {
     events: [],
     nudges: [],
   });
-  mkdirSync(lib.recordingsDir, { recursive: true });
-  const recPath = join(lib.recordingsDir, `${id}.opus`);
+  mkdirSync(lib.recordings.dir, { recursive: true });
+  const recPath = join(lib.recordings.dir, `${id}.opus`);
   const size = 64 * 1024 * 1024;
   writeFileSync(recPath, randomBytes(size));
-  await lib.setRecording(lib.db, id, { path: recPath, codec: 'opus/ogg', sizeBytes: size, sha256: null, durationMs: 3_600_000, error: null });
+  await lib.recordings.attach(id, { path: recPath, codec: 'opus/ogg', sizeBytes: size, sha256: null, durationMs: 3_600_000, error: null });
   const out = join(dir, 'bench.cadence');
   let t = performance.now();
   const res = await exportCall(lib, id, out);

@@ -64,7 +64,7 @@ export async function benchUi(): Promise<Record<string, string | number>> {
       'demo loop': `${loops} calls at ${loopSpeed}× in ${loopWallS.toFixed(1)} s (${callMinutes.toFixed(0)} min of calls, scaled down from 1 h)`,
       'overlay JS heap before → after': `${before.heapMb.toFixed(1)} → ${after.heapMb.toFixed(1)} MB`,
       'overlay DOM nodes before → after': `${before.nodes} → ${after.nodes}`,
-      'calls stored': (await ui.app.library.listCalls({ limit: 1 })).total,
+      'calls stored': (await ui.app.library.calls.list({ limit: 1 })).total,
     };
   } finally {
     await browser.close();

@@ -96,7 +96,7 @@ export async function createApp(options: AppOptions): Promise<CadenceApp> {
   const version = appVersion();
 
   const handlers: RpcHandlers = {
-    'app.info': async () => ({ version, shell: options.shell, dataDir: dirname(library.path), calls: (await library.listCalls({ limit: 1 })).total }),
+    'app.info': async () => ({ version, shell: options.shell, dataDir: dirname(library.path), calls: (await library.calls.list({ limit: 1 })).total }),
     'app.openSettings': ({ section }) => {
       if (!options.openSettings) return { opened: false };
       options.openSettings(section);
@@ -110,9 +110,9 @@ export async function createApp(options: AppOptions): Promise<CadenceApp> {
     'live.mark': () => live.mark(),
     'live.feedback': (input) => live.feedback(input.nudgeId, input.feedback),
 
-    'calls.list': (q) => library.listCalls(q),
+    'calls.list': (q) => library.calls.list(q),
     'calls.get': async ({ id }): Promise<CallDetail> => {
-      const call = await library.getCall(id);
+      const call = await library.calls.get(id);
       if (!call) throw new UserError(`no call with id ${id}`, 'not_found');
       const { insights, ...meta } = call.meta;
       const i = insights as Partial<CallInsights> | null;
@@ -126,18 +126,18 @@ export async function createApp(options: AppOptions): Promise<CadenceApp> {
       };
     },
     'calls.update': async ({ id, patch }) => {
-      await library.updateCall(id, patch);
+      await library.calls.update(id, patch);
       events.emit('calls.changed', { callId: id });
     },
     'calls.delete': async ({ id }) => {
       if (live.state.callId === id) throw new UserError('this call is still running', 'call_running');
-      const deleted = await library.deleteCall(id);
+      const deleted = await library.calls.delete(id);
       if (deleted) events.emit('calls.changed', { callId: id });
       return { deleted };
     },
-    'calls.feedback': ({ callId, nudgeId, feedback }) => library.setNudgeFeedback(callId, nudgeId, feedback),
+    'calls.feedback': ({ callId, nudgeId, feedback }) => library.calls.setNudgeFeedback(callId, nudgeId, feedback),
     'calls.export': async ({ id }) => {
-      if (!(await library.resolveId(id))) throw new UserError(`no call with id ${id}`, 'not_found');
+      if (!(await library.calls.resolveId(id))) throw new UserError(`no call with id ${id}`, 'not_found');
       return options.exportCall(library, id);
     },
 
@@ -206,7 +206,7 @@ export async function createApp(options: AppOptions): Promise<CadenceApp> {
 
 /** The recording file of a call, for a shell's media route. */
 export async function recordingFile(library: Library, callId: string): Promise<{ path: string; codec: string } | null> {
-  const row = await library.db.selectFrom('recordings').select(['path', 'codec', 'error']).where('call_id', '=', callId).executeTakeFirst();
-  if (!row || row.error !== null) return null;
-  return { path: library.recordingPath(row.path), codec: row.codec };
+  const rec = await library.recordings.get(callId);
+  if (!rec || rec.error !== null) return null;
+  return { path: rec.path, codec: rec.codec };
 }

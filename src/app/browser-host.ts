@@ -111,7 +111,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     const exp = /^\/export\/([^/]+)$/.exec(url.pathname);
     if (exp) {
       const callId = decodeURIComponent(exp[1]!);
-      if (!(await app.library.resolveId(callId))) return send(res, 404, 'no such call');
+      if (!(await app.library.calls.resolveId(callId))) return send(res, 404, 'no such call');
       const dir = mkdtempSync(join(tmpdir(), 'cadence-export-'));
       const file = join(dir, `${callId}${ARCHIVE_EXT}`);
       try {

@@ -22,16 +22,11 @@ export interface SecretCipher {
   decrypt(data: Buffer): string;
 }
 
-const KEY_PREFIX = 'secret.';
+const keyOf = (name: SecretName): `secret.${SecretName}` => `secret.${name}`;
 const KEY_FILE = 'secrets.key';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
-/** What one stored row holds: which protection made it, and the ciphertext (base64). */
-interface StoredSecret {
-  readonly kind: 'os' | 'file';
-  readonly data: string;
-}
 
 function loadOrCreateKey(path: string): Buffer {
   if (!existsSync(path)) {
@@ -86,7 +81,7 @@ export class SecretStore {
   }
 
   async status(): Promise<SecretsStatus> {
-    const set = await Promise.all(SECRET_NAMES.map(async (n) => [n, (await this.library.getSetting<StoredSecret>(KEY_PREFIX + n)) !== undefined] as const));
+    const set = await Promise.all(SECRET_NAMES.map(async (n) => [n, (await this.library.settings.get(keyOf(n))) !== undefined] as const));
     return { ...(Object.fromEntries(set) as Record<SecretName, boolean>), protection: this.cipher.kind };
   }
 
@@ -94,10 +89,9 @@ export class SecretStore {
   async set(name: SecretName, value: string | null): Promise<SecretsStatus> {
     if (!SECRET_NAMES.includes(name)) throw new UserError(`unknown secret ${name}`, 'bad_input');
     const text = value?.trim() ?? '';
-    if (text === '') await this.library.setSetting(KEY_PREFIX + name, undefined);
+    if (text === '') await this.library.settings.set(keyOf(name), undefined);
     else {
-      const stored: StoredSecret = { kind: this.cipher.kind, data: this.cipher.encrypt(text).toString('base64') };
-      await this.library.setSetting(KEY_PREFIX + name, stored);
+      await this.library.settings.set(keyOf(name), { kind: this.cipher.kind, data: this.cipher.encrypt(text).toString('base64') });
     }
     return this.status();
   }
@@ -107,7 +101,7 @@ export class SecretStore {
    * was stored under another protection (e.g. by the browser host) and cannot be read with this one.
    */
   async get(name: SecretName): Promise<string | null> {
-    const stored = await this.library.getSetting<StoredSecret>(KEY_PREFIX + name);
+    const stored = await this.library.settings.get(keyOf(name));
     if (!stored || stored.kind !== this.cipher.kind) return null;
     try {
       return this.cipher.decrypt(Buffer.from(stored.data, 'base64'));

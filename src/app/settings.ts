@@ -2,7 +2,6 @@
 import { DEFAULT_SETTINGS, settingsPatchSchema, type AppSettings, type SettingsPatch } from '../shared/rpc';
 import type { Library } from '../library/library';
 
-const KEY = 'app.settings';
 
 function merge(base: AppSettings, patch: SettingsPatch): AppSettings {
   const { shortcuts, ...rest } = patch;
@@ -18,16 +17,14 @@ export class SettingsService {
 
   async get(): Promise<AppSettings> {
     if (this.cached) return this.cached;
-    const stored = await this.library.getSetting<unknown>(KEY);
-    const parsed = settingsPatchSchema.safeParse(stored ?? {});
-    // A stored value from an older or newer version keeps what still parses; the rest is default.
-    this.cached = merge(DEFAULT_SETTINGS, parsed.success ? parsed.data : {});
+    // A stored value that no longer parses (from an older or newer version) reads as absent: defaults.
+    this.cached = merge(DEFAULT_SETTINGS, (await this.library.settings.get('app.settings')) ?? {});
     return this.cached;
   }
 
   async set(patch: SettingsPatch): Promise<AppSettings> {
     const next = merge(await this.get(), settingsPatchSchema.parse(patch));
-    await this.library.setSetting(KEY, next);
+    await this.library.settings.set('app.settings', next);
     this.cached = next;
     return next;
   }

@@ -23,7 +23,7 @@ export interface FinalizeOptions {
 
 export async function finalizeCall(library: Library, callId: string, options: FinalizeOptions = {}): Promise<void> {
   const { steps = [], onWarning } = options;
-  await library.rescore(callId, options.targets);
+  await library.calls.rescore(callId, options.targets);
   for (const step of steps) {
     try {
       await step.run(library, callId);

@@ -124,7 +124,7 @@ export class LiveService {
       const playbook = await this.deps.playbooks.active();
       const settings = await this.deps.settings.get();
       const transcript = spec.kind === 'demo' ? loadDemoTranscript().segments : [];
-      const calibration = await this.deps.library.getSetting<number>(CALIBRATION_KEY);
+      const calibration = await this.deps.library.settings.get(CALIBRATION_KEY);
       const startedAt = Date.now();
       const meta =
         spec.kind === 'demo'
@@ -254,6 +254,6 @@ export class LiveService {
     if (r && feedback === 'dismissed' && r.session && !r.session.ended) await r.session.dismiss(nudgeId).catch(() => false);
     // The card may be younger than the last once-a-second commit.
     if (r) await r.writer.flush();
-    await this.deps.library.setNudgeFeedback(callId, nudgeId, feedback);
+    await this.deps.library.calls.setNudgeFeedback(callId, nudgeId, feedback);
   }
 }

@@ -61,7 +61,7 @@ export async function storeStage(library: Library, meta: Omit<CallMetaInput, 'st
       // The call keeps what it recorded; one that never got audio (a device that would not open) leaves nothing.
       const empty = writer.durationMs === 0;
       await writer.finish(null).catch(() => undefined);
-      if (empty) await library.deleteCall(writer.id).catch(() => undefined);
+      if (empty) await library.calls.delete(writer.id).catch(() => undefined);
       else await finalizeCall(library, writer.id, { ...(options.targets ? { targets: options.targets } : {}), steps: options.postCall ?? [], ...warn }).catch(() => undefined);
     },
   };

@@ -5,15 +5,13 @@ import { listDevices, resolveInputDevice } from './portaudio';
 import { rememberDevices, rememberedDevices } from './remembered';
 import { oneLine } from '../shared/errors';
 import type { Library } from '../library/library';
-import { CALIBRATION_KEY } from '../call/live-service';
 
 export class DeviceService {
   constructor(private readonly library: Library) {}
 
   async list(): Promise<DeviceList> {
     const remembered = await rememberedDevices(this.library);
-    const cal = await this.library.getSetting<number>(CALIBRATION_KEY);
-    const calibrationDb = typeof cal === 'number' ? cal : null;
+    const calibrationDb = (await this.library.settings.get('capture.calibrationDb')) ?? null;
     try {
       const inputs = listDevices()
         .filter((d) => d.inputChannels > 0)
@@ -36,7 +34,7 @@ export class DeviceService {
 
   async levelCheck(device: string, seconds: number): Promise<LevelCheckResult> {
     const result = await checkLevel(device, seconds);
-    if (result.verdict === 'ok' && result.speechDbfs !== null) await this.library.setSetting(CALIBRATION_KEY, result.speechDbfs);
+    if (result.verdict === 'ok' && result.speechDbfs !== null) await this.library.settings.set('capture.calibrationDb', result.speechDbfs);
     return result;
   }
 }

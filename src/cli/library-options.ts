@@ -53,7 +53,7 @@ export function fmtDate(ms: number): string {
 
 /** The call id for an exact id or a unique prefix; a one-line error otherwise. */
 export async function requireCallId(lib: Library, idOrPrefix: string): Promise<string> {
-  const id = await lib.resolveId(idOrPrefix);
+  const id = await lib.calls.resolveId(idOrPrefix);
   if (!id) throw new UserError(`no call with id ${idOrPrefix}`, 'not_found');
   return id;
 }

@@ -6,14 +6,14 @@
  * then all-or-nothing and idempotent.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, createReadStream, createWriteStream, existsSync, fstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, existsSync, fstatSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
 import yazl from 'yazl';
 import { z } from 'zod';
-import pkg from '../../package.json';
+import pkg from '../../package.json' with { type: 'json' };
 import { oneLine, UserError } from '../shared/errors';
 import type { Library } from './library';
 import { CALL_SOURCES, CALL_STATUSES, type CallRecord, type CallSummary } from './types';
@@ -124,7 +124,7 @@ export interface ExportResult {
 
 /** Writes the call to `outPath` (streaming; written to a temporary name, sealed, then renamed). */
 export async function exportCall(library: Library, callId: string, outPath: string): Promise<ExportResult> {
-  const call = await library.getCall(callId);
+  const call = await library.calls.get(callId);
   if (!call) throw new UserError(`no call with id ${callId}`, 'not_found');
   const callJson = Buffer.from(JSON.stringify(archivedCall(call)), 'utf8');
   const entries: ArchiveManifest['entries'] = [{ name: 'call.json', size: callJson.length, sha256: createHash('sha256').update(callJson).digest('hex') }];
@@ -273,7 +273,7 @@ export async function importArchive(library: Library, path: string): Promise<Imp
     const recEntry = manifest.entries.find((e) => e.name === RECORDING_ENTRY) ?? null;
 
     // Idempotent: the same call again is a no-op; a different call under the same id is refused.
-    const existing = await library.getCall(call.meta.id);
+    const existing = await library.calls.get(call.meta.id);
     if (existing) {
       const theirs = identity(call, recEntry?.sha256 ?? null);
       const ours = identity(archivedCall(existing), existing.recording?.sha256 ?? null);
@@ -282,43 +282,51 @@ export async function importArchive(library: Library, path: string): Promise<Imp
     }
 
     let finalPath: string | null = null;
+    /** The same recording is already in place (an earlier import, or a library sharing the folder). */
+    let alreadyThere = false;
     if (recEntry) {
-      mkdirSync(library.recordingsDir, { recursive: true });
-      tmp = join(library.recordingsDir, `.import-${randomBytes(6).toString('hex')}.tmp`);
+      library.recordings.ensureDir();
+      tmp = library.recordings.tempPath();
       const { hash, counter, tap } = sha256Stream();
       await pipeline(await entryStream(zip, byName.get(RECORDING_ENTRY)!), tap, createWriteStream(tmp));
       if (counter.bytes !== recEntry.size || hash.digest('hex') !== recEntry.sha256) throw refuse(path, 'recording checksum mismatch');
-      finalPath = join(library.recordingsDir, `${call.meta.id.replace(/[^A-Za-z0-9_-]/g, '_')}.opus`);
-      if (existsSync(finalPath)) throw refuse(path, `a recording named ${basename(finalPath)} already exists`);
+      finalPath = library.recordings.pathFor(call.meta.id);
+      if (existsSync(finalPath)) {
+        const there = await hashFile(finalPath);
+        if (there.size !== recEntry.size || there.sha256 !== recEntry.sha256) {
+          throw refuse(path, `a different recording named ${basename(finalPath)} is already in ${dirname(finalPath)}`);
+        }
+        alreadyThere = true;
+      }
     }
 
     const report = call.report as unknown as CallRecord['report'];
     const { speech, timeline, events, nudges, ...summary } = report;
     let renamed = false;
+    const m = call.meta;
     try {
-      await library.db.transaction().execute(async (trx) => {
-        const m = call.meta;
-        await library.insertCall(
-          trx,
-          { id: m.id, startedAt: m.startedAt, endedAt: m.endedAt, source: m.source, status: 'imported', title: m.title, customerLabel: m.customerLabel, agent: m.agent, tags: m.tags, notes: m.notes, score: m.score, insights: m.insights },
-          m.durationMs,
-          call.summaryComplete ? (summary as CallSummary) : null,
-        );
-        await library.insertSpeech(trx, m.id, speech);
-        await library.upsertEvents(trx, m.id, events);
-        await library.upsertNudges(trx, m.id, nudges);
-        await library.putTimeline(trx, m.id, timeline);
-        await library.insertTranscript(trx, m.id, call.transcript);
-        if (finalPath !== null && recEntry && call.recording) {
-          await library.setRecording(trx, m.id, { path: finalPath, codec: call.recording.codec, sizeBytes: recEntry.size, sha256: recEntry.sha256, durationMs: call.recording.durationMs, error: call.recording.error });
-        }
-        await library.reindex(trx, m.id);
-        if (finalPath !== null && tmp !== null) {
+      await library.calls.store(
+        {
+          meta: { id: m.id, startedAt: m.startedAt, endedAt: m.endedAt, source: m.source, status: 'imported', title: m.title, customerLabel: m.customerLabel, agent: m.agent, tags: m.tags, notes: m.notes, score: m.score, insights: m.insights },
+          durationMs: m.durationMs,
+          summary: call.summaryComplete ? (summary as CallSummary) : null,
+          speech,
+          events,
+          nudges,
+          timeline,
+          transcript: call.transcript,
+          recording:
+            finalPath !== null && recEntry && call.recording
+              ? { path: finalPath, codec: call.recording.codec, sizeBytes: recEntry.size, sha256: recEntry.sha256, durationMs: call.recording.durationMs, error: call.recording.error }
+              : null,
+        },
+        () => {
+          if (finalPath === null || tmp === null || alreadyThere) return;
           renameSync(tmp, finalPath);
           renamed = true;
           tmp = null;
-        }
-      });
+        },
+      );
     } catch (err) {
       if (renamed && finalPath !== null) rmSync(finalPath, { force: true });
       if (err instanceof UserError) throw err;

@@ -4,8 +4,7 @@
  * transaction, and the recording goes to an Ogg Opus file page by page. `recoverInterrupted` finalises
  * what a dead process left behind.
  */
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CallEvent, CallSummary, Nudge, SpeechSegment, TimelinePoint } from '../shared/types';
 import { oneLine } from '../shared/errors';
@@ -75,9 +74,7 @@ export class LiveCallWriter {
 
   /** Creates the call (status `live`) and its recording file, and starts the once-a-second commits. */
   static async start(library: Library, meta: Omit<CallMetaInput, 'status'>, options: LiveCallOptions = {}): Promise<LiveCallWriter> {
-    const id = await library.insertCall(library.db, { ...meta, status: 'live' }, 0, null);
-    // Who is recording this call, so a recovery in another process never takes over a call in progress.
-    await library.setSetting(ownerKey(id), { pid: process.pid, host: hostname(), startedAt: Date.now() } satisfies LiveOwner);
+    const id = await library.live.start(meta);
     const w = new LiveCallWriter(library, id, options);
     if (options.recording !== false) await w.openRecording();
     const every = options.flushIntervalMs ?? 1000;
@@ -92,12 +89,12 @@ export class LiveCallWriter {
   }
 
   private async openRecording(): Promise<void> {
-    const path = join(this.library.recordingsDir, `${this.id}.opus`);
+    const path = this.library.recordings.pathFor(this.id);
     try {
-      mkdirSync(this.library.recordingsDir, { recursive: true });
+      this.library.recordings.ensureDir();
       this.recorder = new OggOpusWriter(path, this.options.io);
       this.recordingPath = path;
-      await this.library.setRecording(this.library.db, this.id, { path, codec: RECORDING_CODEC, sizeBytes: this.recorder.bytesWritten, sha256: null, durationMs: 0, error: null });
+      await this.library.recordings.attach(this.id, { path, codec: RECORDING_CODEC, sizeBytes: this.recorder.bytesWritten, sha256: null, durationMs: 0, error: null });
     } catch (err) {
       this.stopRecording(err, path);
     }
@@ -194,19 +191,21 @@ export class LiveCallWriter {
     const reindex = this.transcriptDirty && now - this.lastReindex >= REINDEX_MS;
     const rec = this.recorder;
     try {
-      await this.library.db.transaction().execute(async (trx) => {
-        await this.library.insertSpeech(trx, this.id, segments);
-        await this.library.upsertEvents(trx, this.id, events);
-        await this.library.upsertNudges(trx, this.id, nudges);
-        await this.library.putTimeline(trx, this.id, points);
-        await this.library.insertTranscript(trx, this.id, transcripts);
-        await trx.updateTable('calls').set({ duration_ms: Math.round(this.lastMs), updated_at: now }).where('id', '=', this.id).execute();
-        if (rec !== null) {
-          await trx.updateTable('recordings').set({ size_bytes: rec.bytesWritten, duration_ms: Math.round(rec.durationMs) }).where('call_id', '=', this.id).execute();
-        } else if (this.recordingError !== null && this.recordingPath !== null) {
-          await trx.updateTable('recordings').set({ error: this.recordingError }).where('call_id', '=', this.id).execute();
-        }
-        if (reindex) await this.library.reindex(trx, this.id);
+      const recording =
+        rec !== null
+          ? { sizeBytes: rec.bytesWritten, durationMs: rec.durationMs }
+          : this.recordingError !== null && this.recordingPath !== null
+            ? { error: this.recordingError }
+            : undefined;
+      await this.library.live.append(this.id, {
+        speech: segments,
+        events,
+        nudges,
+        timeline: points,
+        transcript: transcripts,
+        durationMs: this.lastMs,
+        ...(recording && { recording }),
+        reindex,
       });
     } catch (err) {
       // Put it all back for the next attempt (newer updates of the same event or nudge win).
@@ -243,45 +242,8 @@ export class LiveCallWriter {
     await this.flush();
     const durationMs = Math.round(summary?.durationMs ?? this.lastMs);
     const info = this.recordingPath !== null && existsSync(this.recordingPath) ? repairOggFile(this.recordingPath) : undefined;
-    await this.library.db.transaction().execute(async (trx) => {
-      const call = await trx.selectFrom('calls').select('started_at').where('id', '=', this.id).executeTakeFirstOrThrow();
-      await trx
-        .updateTable('calls')
-        .set({ status: this.options.finalStatus ?? 'completed', duration_ms: durationMs, ended_at: call.started_at + durationMs, summary: summary ? JSON.stringify(summary) : null, updated_at: Date.now() })
-        .where('id', '=', this.id)
-        .execute();
-      if (info) {
-        await trx
-          .updateTable('recordings')
-          .set({ size_bytes: info.sizeBytes, sha256: info.sha256, duration_ms: Math.round(info.durationMs), error: this.recordingError })
-          .where('call_id', '=', this.id)
-          .execute();
-      }
-      await this.library.reindex(trx, this.id);
-    });
-    await this.library.setSetting(ownerKey(this.id), undefined);
-    await this.library.rescore(this.id);
-  }
-}
-
-interface LiveOwner {
-  readonly pid: number;
-  readonly host: string;
-  readonly startedAt: number;
-}
-
-const ownerKey = (id: string): string => `live-owner:${id}`;
-
-/** A live call whose recording process is still running on this machine (possibly this process). */
-function ownerAlive(owner: LiveOwner | undefined): boolean {
-  if (!owner || owner.host !== hostname()) return false;
-  if (owner.pid === process.pid) return true;
-  try {
-    process.kill(owner.pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: the process exists but belongs to another user.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    const recording = info ? { file: { sizeBytes: info.sizeBytes, sha256: info.sha256, durationMs: info.durationMs }, error: this.recordingError } : undefined;
+    await this.library.live.complete(this.id, this.options.finalStatus ?? 'completed', durationMs, summary ?? null, recording);
   }
 }
 
@@ -299,17 +261,13 @@ export interface RecoveredCall {
  * temporary files of interrupted imports are removed.
  */
 export async function recoverInterrupted(library: Library): Promise<RecoveredCall[]> {
-  const live = await library.db.selectFrom('calls').select(['id', 'started_at', 'duration_ms']).where('status', '=', 'live').execute();
   const out: RecoveredCall[] = [];
-  for (const call of live) {
-    if (ownerAlive(await library.getSetting<LiveOwner>(ownerKey(call.id)))) continue;
-    const rec = await library.db.selectFrom('recordings').selectAll().where('call_id', '=', call.id).executeTakeFirst();
-    const lastChunk = await library.db.selectFrom('timeline_chunks').select('data').where('call_id', '=', call.id).orderBy('chunk', 'desc').limit(1).executeTakeFirst();
-    const lastPoint = lastChunk ? (JSON.parse(lastChunk.data) as number[][]).at(-1)?.[0] : undefined;
+  for (const call of await library.live.orphans()) {
+    const rec = call.recording;
     let info: ReturnType<typeof repairOggFile>;
     let recError: string | null = rec?.error ?? null;
     if (rec) {
-      const path = library.recordingPath(rec.path);
+      const path = rec.path;
       try {
         info = existsSync(path) ? repairOggFile(path) : undefined;
         if (!info) recError = recError ?? 'recording lost';
@@ -317,29 +275,15 @@ export async function recoverInterrupted(library: Library): Promise<RecoveredCal
         recError = `recording unreadable: ${oneLine(err)}`;
       }
     }
-    const durationMs = Math.round(Math.max(call.duration_ms, info?.durationMs ?? 0, lastPoint ?? 0));
-    await library.db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable('calls')
-        .set({ status: 'interrupted', duration_ms: durationMs, ended_at: call.started_at + durationMs, updated_at: Date.now() })
-        .where('id', '=', call.id)
-        .execute();
-      if (rec) {
-        await trx
-          .updateTable('recordings')
-          .set(info ? { size_bytes: info.sizeBytes, sha256: info.sha256, duration_ms: Math.round(info.durationMs), error: recError } : { error: recError })
-          .where('call_id', '=', call.id)
-          .execute();
-      }
-      await library.reindex(trx, call.id);
-    });
-    await library.setSetting(ownerKey(call.id), undefined);
-    await library.rescore(call.id);
+    const durationMs = Math.round(Math.max(call.durationMs, info?.durationMs ?? 0, call.lastPointMs ?? 0));
+    const recording = rec ? { ...(info && { file: { sizeBytes: info.sizeBytes, sha256: info.sha256, durationMs: info.durationMs } }), error: recError } : undefined;
+    await library.live.interrupt(call.id, durationMs, recording);
     out.push({ id: call.id, durationMs, recordingMs: info ? info.durationMs : null, truncatedBytes: info?.truncatedBytes ?? 0 });
   }
-  if (existsSync(library.recordingsDir)) {
-    for (const name of readdirSync(library.recordingsDir)) {
-      if (name.startsWith('.import-') && name.endsWith('.tmp')) rmSync(join(library.recordingsDir, name), { force: true });
+  const dir = library.recordings.dir;
+  if (existsSync(dir)) {
+    for (const name of readdirSync(dir)) {
+      if (name.startsWith('.import-') && name.endsWith('.tmp')) rmSync(join(dir, name), { force: true });
     }
   }
   return out;

@@ -4,8 +4,7 @@ import type { Library } from './library';
 export async function applyRetention(library: Library, days: number, now = Date.now()): Promise<string[]> {
   if (!(days > 0)) return [];
   const cutoff = now - days * 86_400_000;
-  const old = await library.db.selectFrom('calls').select('id').where('started_at', '<', cutoff).where('status', '!=', 'live').execute();
   const deleted: string[] = [];
-  for (const { id } of old) if (await library.deleteCall(id)) deleted.push(id);
+  for (const id of await library.calls.finishedBefore(cutoff)) if (await library.calls.delete(id)) deleted.push(id);
   return deleted;
 }

@@ -26,8 +26,6 @@ export interface CallsTable {
   customer_label: string | null;
   agent: string | null;
   status: CallStatus;
-  /** JSON array of strings. */
-  tags: string;
   notes: string;
   score: number | null;
   /** JSON (insights are produced by a later issue; stored as given). */
@@ -35,6 +33,21 @@ export interface CallsTable {
   /** JSON CallSummary; null while live or when a call was interrupted before it finished. */
   summary: string | null;
   updated_at: number;
+}
+
+/** One row per tag of a call (0002; tags were a JSON column before). `pos` keeps the order given. */
+export interface CallTagsTable {
+  call_id: string;
+  tag: string;
+  pos: number;
+}
+
+/** Which process records a live call (0002), so nobody else finalises or deletes it while it runs. */
+export interface LiveOwnersTable {
+  call_id: string;
+  pid: number;
+  host: string;
+  started_at: number;
 }
 
 export interface SpeechSegmentsTable {
@@ -118,6 +131,8 @@ export interface CallSearchTable {
 
 export interface LibrarySchema {
   calls: CallsTable;
+  call_tags: CallTagsTable;
+  live_owners: LiveOwnersTable;
   speech_segments: SpeechSegmentsTable;
   transcript_segments: TranscriptSegmentsTable;
   events: EventsTable;

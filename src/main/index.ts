@@ -17,7 +17,6 @@ import { startUpdater } from './updater';
 import { createOverlayWindow, createReviewWindow, rendererPaths, type OverlayWindow } from './windows';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const BOUNDS_KEY = 'overlay.bounds';
 
 let core: CadenceApp | null = null;
 let overlay: OverlayWindow | null = null;
@@ -77,8 +76,8 @@ async function start(): Promise<void> {
   registerRpc(c, () => [overlay?.win, review].filter((w): w is BrowserWindow => !!w && !w.isDestroyed()));
 
   const settings = await c.settings.get();
-  const saved = (await c.library.getSetting<SavedBounds>(BOUNDS_KEY)) ?? {};
-  overlay = createOverlayWindow(rendererPaths(here), saved, (next) => void c.library.setSetting(BOUNDS_KEY, next), settings.contentProtection);
+  const saved: SavedBounds = (await c.library.settings.get('overlay.bounds')) ?? {};
+  overlay = createOverlayWindow(rendererPaths(here), saved, (next) => void c.library.settings.set('overlay.bounds', next), settings.contentProtection);
   // Windows drops always-on-top levels after focus changes elsewhere: re-assert it.
   if (process.platform === 'win32') app.on('browser-window-blur', () => overlay?.win.setAlwaysOnTop(true, 'screen-saver'));
   showReview();

@@ -16,7 +16,7 @@ export class PlaybookService {
 
   /** The playbook the next call will use. */
   async active(): Promise<Playbook> {
-    const stored = await this.library.getPlaybook(ACTIVE_ID);
+    const stored = await this.library.playbooks.get(ACTIVE_ID);
     if (stored) {
       const result = parsePlaybookText(JSON.stringify(stored.playbook));
       if (result.ok) return result.playbook;
@@ -30,7 +30,7 @@ export class PlaybookService {
   }
 
   async state(): Promise<PlaybookState> {
-    const stored = await this.library.getPlaybook(ACTIVE_ID);
+    const stored = await this.library.playbooks.get(ACTIVE_ID);
     const targets = await this.targets();
     if (stored) return { text: JSON.stringify(stored.playbook, null, 2), origin: 'custom', targets };
     return { text: readFileSync(defaultPlaybookPath(), 'utf8'), origin: 'default', targets };
@@ -45,12 +45,12 @@ export class PlaybookService {
     const result = parsePlaybookText(text);
     if (!result.ok) return { ok: false, problems: result.problems };
     // Stored as the user wrote it (defaults stay implicit), validated again on every load.
-    await this.library.savePlaybook(ACTIVE_ID, result.playbook.name, JSON.parse(text) as unknown);
+    await this.library.playbooks.save(ACTIVE_ID, result.playbook.name, JSON.parse(text) as unknown);
     return { ok: true, problems: [] };
   }
 
   async reset(): Promise<PlaybookState> {
-    await this.library.db.deleteFrom('playbooks').where('id', '=', ACTIVE_ID).execute();
+    await this.library.playbooks.delete(ACTIVE_ID);
     return this.state();
   }
 }

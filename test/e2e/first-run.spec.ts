@@ -62,7 +62,7 @@ test.describe('first run and settings in Chromium', () => {
     await page.screenshot({ path: join(RESULTS_DIR, 'overlay-no-devices.png') });
 
     // A call that cannot open its device ends with an error: one line in the overlay.
-    await ui.app.library.setSetting('capture.devices', { agent: 'no_such_input', customer: 'no_such_input_either' });
+    await ui.app.library.settings.set('capture.devices', { agent: 'no_such_input', customer: 'no_such_input_either' });
     await page.getByTestId('start-call').click();
     await expect
       .poll(async () => (await page.getByTestId('live-error').count()) + (await page.getByTestId('start-error').count()), { timeout: 20_000 })

@@ -39,7 +39,7 @@ export const callsCommand: Command = {
       offset: parseIntOption('offset', str(opts.offset), 0, Number.MAX_SAFE_INTEGER) ?? 0,
     };
     return withLibrary(opts, async (lib) => {
-      const page = await lib.listCalls(query);
+      const page = await lib.calls.list(query);
       if (opts.json) {
         io.out(JSON.stringify(page));
         return 0;

@@ -10,7 +10,7 @@ export const deleteCommand: Command = {
   run(args, opts, io) {
     return withLibrary(opts, async (lib) => {
       const id = await requireCallId(lib, args[0]!);
-      await lib.deleteCall(id);
+      await lib.calls.delete(id);
       io.out(opts.json ? JSON.stringify({ deleted: id }) : `deleted ${id}`);
       return 0;
     });

@@ -55,7 +55,7 @@ export const importCommand: Command = {
           },
         }));
       }
-      const call = (await lib.getCall(id))!;
+      const call = (await lib.calls.get(id))!;
       if (opts.json) {
         io.out(JSON.stringify({ id, outcome, title: call.meta.title, startedAt: call.meta.startedAt, durationMs: call.meta.durationMs, nudges: call.report.nudges.length }));
       } else {

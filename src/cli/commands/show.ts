@@ -10,7 +10,7 @@ export const showCommand: Command = {
   minArgs: 1,
   run(args, opts, io) {
     return withLibrary(opts, async (lib) => {
-      const call = (await lib.getCall(await requireCallId(lib, args[0]!)))!;
+      const call = (await lib.calls.get(await requireCallId(lib, args[0]!)))!;
       if (opts.json) {
         io.out(JSON.stringify(call));
         return 0;

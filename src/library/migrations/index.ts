@@ -4,8 +4,12 @@
  */
 import type { Migration, MigrationProvider } from 'kysely';
 import { migration0001 } from './0001-initial';
+import { migration0002 } from './0002-tag-rows';
 
-export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migration]> = [['0001-initial', migration0001]];
+export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migration]> = [
+  ['0001-initial', migration0001],
+  ['0002-tag-rows', migration0002],
+];
 
 export const migrationProvider: MigrationProvider = {
   getMigrations: () => Promise.resolve(Object.fromEntries(MIGRATIONS)),

@@ -77,7 +77,7 @@ describe('app services and browser host', () => {
   });
 
   it('exports a call as a .cadence download', async () => {
-    const id = await app.library.saveReport({ startedAt: Date.UTC(2026, 0, 5), source: 'file', title: 'exported' }, fakeReport(20));
+    const id = await app.library.calls.save({ startedAt: Date.UTC(2026, 0, 5), source: 'file', title: 'exported' }, fakeReport(20));
     const out = await dispatch(app.handlers, 'calls.export', { id });
     expect(out).toEqual({ ok: true, value: { downloadUrl: `/export/${id}`, path: null } });
     const res = await fetch(new URL(`/export/${id}`, host.url));
@@ -90,9 +90,9 @@ describe('app services and browser host', () => {
 
   it('lists calls by agent and by status through the contract, and refuses a status that does not exist', async () => {
     const at = Date.UTC(2026, 1, 1);
-    const ana = await app.library.saveReport({ startedAt: at, source: 'device', title: 'ana live', agent: 'ana-list', status: 'completed' }, fakeReport(20));
-    const ana2 = await app.library.saveReport({ startedAt: at + 1000, source: 'import', title: 'ana imported', agent: 'ana-list', status: 'imported' }, fakeReport(20));
-    const bo = await app.library.saveReport({ startedAt: at + 2000, source: 'import', title: 'bo imported', agent: 'bo-list', status: 'imported' }, fakeReport(20));
+    const ana = await app.library.calls.save({ startedAt: at, source: 'device', title: 'ana live', agent: 'ana-list', status: 'completed' }, fakeReport(20));
+    const ana2 = await app.library.calls.save({ startedAt: at + 1000, source: 'import', title: 'ana imported', agent: 'ana-list', status: 'imported' }, fakeReport(20));
+    const bo = await app.library.calls.save({ startedAt: at + 2000, source: 'import', title: 'bo imported', agent: 'bo-list', status: 'imported' }, fakeReport(20));
     const ids = (r: Awaited<ReturnType<typeof dispatch>>): string[] => (r.ok ? (r.value as { items: { id: string }[] }).items.map((i) => i.id).sort() : [`error: ${r.error.message}`]);
     expect(ids(await dispatch(app.handlers, 'calls.list', { agent: 'ana-list' }))).toEqual([ana, ana2].sort());
     expect(ids(await dispatch(app.handlers, 'calls.list', { status: 'imported' }))).toEqual([ana2, bo].sort());

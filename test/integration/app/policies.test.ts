@@ -32,15 +32,15 @@ describe('retention', () => {
   it('deletes calls older than the period with their recordings, keeps newer ones and any live call', async () => {
     const now = Date.UTC(2026, 10, 21);
     const day = 86_400_000;
-    const old = await lib.saveReport({ startedAt: now - 40 * day, source: 'file', title: 'old' }, fakeReport());
-    const recent = await lib.saveReport({ startedAt: now - 5 * day, source: 'file', title: 'recent' }, fakeReport());
+    const old = await lib.calls.save({ startedAt: now - 40 * day, source: 'file', title: 'old' }, fakeReport());
+    const recent = await lib.calls.save({ startedAt: now - 5 * day, source: 'file', title: 'recent' }, fakeReport());
     const live = await LiveCallWriter.start(lib, { startedAt: now - 90 * day, source: 'device' }, { flushIntervalMs: 60_000 });
-    const rec = (await lib.getCall(live.id))!.recording!.path;
+    const rec = (await lib.calls.get(live.id))!.recording!.path;
     expect(await applyRetention(lib, 0, now)).toEqual([]);
     expect(await applyRetention(lib, 30, now)).toEqual([old]);
-    expect(await lib.getCall(old)).toBeUndefined();
-    expect(await lib.getCall(recent)).toBeDefined();
-    expect(await lib.getCall(live.id)).toBeDefined();
+    expect(await lib.calls.get(old)).toBeUndefined();
+    expect(await lib.calls.get(recent)).toBeDefined();
+    expect(await lib.calls.get(live.id)).toBeDefined();
     await live.finish(null);
     expect(await applyRetention(lib, 30, now)).toEqual([live.id]);
     expect(existsSync(rec)).toBe(false);

@@ -45,9 +45,9 @@ describe('softphone calls in the app', () => {
     }
     await new Promise((r) => setTimeout(r, 300));
     await app.live.stop();
-    const page = await app.library.listCalls({});
+    const page = await app.library.calls.list({});
     expect(page.total).toBe(1);
-    const stored = (await app.library.getCall(page.items[0]!.id))!;
+    const stored = (await app.library.calls.get(page.items[0]!.id))!;
     expect(stored.meta.source).toBe('softphone');
     expect(stored.meta.title).toBe('Call from +15550001111');
     expect(stored.report.nudges.map((n) => n.ruleId)).toEqual(offline.nudges.map((n) => n.ruleId));
@@ -73,8 +73,8 @@ describe('softphone calls in the app', () => {
     const bad = await dispatch(app.handlers, 'softphone.frames', { tMs: 0, agent: encodeFloat32(new Float32Array(10)), customer: encodeFloat32(new Float32Array(10)) });
     expect(bad).toMatchObject({ ok: false, error: { code: 'bad_input', message: expect.stringContaining('whole number') } });
     expect(await dispatch(app.handlers, 'softphone.callStop', { reason: 'hangup' })).toMatchObject({ ok: true, value: { phase: 'idle' } });
-    const page = await app.library.listCalls({});
-    const latest = (await app.library.getCall(page.items[0]!.id))!;
+    const page = await app.library.calls.list({});
+    const latest = (await app.library.calls.get(page.items[0]!.id))!;
     expect(latest.meta.title).toBe('Call to client:alex');
     expect(latest.report.channels.agent.talkMs).toBeGreaterThan(3000);
   });

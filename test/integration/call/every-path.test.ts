@@ -174,7 +174,7 @@ const paths: { name: string; skip?: string | null; run(): Promise<Stored> }[] = 
         }
         await new Promise((r) => setTimeout(r, 300));
         await app.live.stop();
-        const id = (await app.library.listCalls({})).items[0]!.id;
+        const id = (await app.library.calls.list({})).items[0]!.id;
         return { db: join(dir, 'library.sqlite'), id, offline, searchWord: '15550009999', status: 'completed' };
       } finally {
         await app.close();
@@ -190,7 +190,7 @@ const paths: { name: string; skip?: string | null; run(): Promise<Stored> }[] = 
       try {
         await app.live.startDemo(12);
         await app.live.whenIdle();
-        const id = (await app.library.listCalls({})).items[0]!.id;
+        const id = (await app.library.calls.list({})).items[0]!.id;
         return { db: join(dir, 'library.sqlite'), id, offline: analyzeFile(demoCallPath(), { playbook }), searchWord: 'demo', status: 'completed' };
       } finally {
         await app.close();
@@ -268,7 +268,7 @@ describe('every path that stores a call', () => {
     const lib = await openLibrary(stored.db);
     libs.push(lib);
     const id = stored.id;
-    const rec: CallRecord = (await lib.getCall(id))!;
+    const rec: CallRecord = (await lib.calls.get(id))!;
     expect(rec.meta.status).toBe(stored.status);
 
     // Scored by the one finalize step, against the targets of the playbook that coached it.
@@ -276,7 +276,7 @@ describe('every path that stores a call', () => {
     expect(rec.meta.insights).not.toBeNull();
 
     // Searchable.
-    const found = await lib.listCalls({ search: stored.searchWord });
+    const found = await lib.calls.list({ search: stored.searchWord });
     expect(found.items.map((c) => c.id)).toContain(id);
 
     // A playable recording that covers the call.

@@ -189,7 +189,7 @@ describe.skipIf(skip !== null)('live capture from real devices (PulseAudio null 
     // The call landed in the library, completed, with its nudges and a playable recording.
     const lib = await openLibrary(join(pulse.env.CADENCE_DATA_DIR!, 'library.sqlite'));
     try {
-      const stored = await lib.getCall(final.callId as string);
+      const stored = await lib.calls.get(final.callId as string);
       expect(stored?.meta.status).toBe('completed');
       expect(stored?.meta.source).toBe('device');
       expect(stored!.report.nudges.map((n) => n.ruleId)).toEqual(live.nudges.map((n) => n.ruleId));

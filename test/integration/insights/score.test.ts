@@ -66,14 +66,14 @@ describe('scores in the library', () => {
   });
 
   it('stores the score and insights with a saved call, and filters by score', async () => {
-    const good = await lib.saveReport({ startedAt: 1, source: 'file', title: 'good' }, report({ talkRatio: 0.5, events: [], nudges: [] }));
-    const poor = await lib.saveReport({ startedAt: 2, source: 'file', title: 'poor' }, report({ talkRatio: 0.95, longestMonologueMs: 200000, events: [], nudges: [] }));
-    const g = (await lib.getCall(good))!;
+    const good = await lib.calls.save({ startedAt: 1, source: 'file', title: 'good' }, report({ talkRatio: 0.5, events: [], nudges: [] }));
+    const poor = await lib.calls.save({ startedAt: 2, source: 'file', title: 'poor' }, report({ talkRatio: 0.95, longestMonologueMs: 200000, events: [], nudges: [] }));
+    const g = (await lib.calls.get(good))!;
     expect(g.meta.score).toBeGreaterThan(80);
     expect((g.meta.insights as { items: unknown[] }).items).toHaveLength(7);
-    const high = await lib.listCalls({ minScore: 80 });
+    const high = await lib.calls.list({ minScore: 80 });
     expect(high.items.map((i) => i.id)).toEqual([good]);
-    const low = await lib.listCalls({ maxScore: 79 });
+    const low = await lib.calls.list({ maxScore: 79 });
     expect(low.items.map((i) => i.id)).toEqual([poor]);
   });
 });

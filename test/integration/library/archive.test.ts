@@ -33,7 +33,7 @@ async function recordedCall(lib: Library): Promise<string> {
 
 function leftovers(lib: Library): { rows: number; files: string[] } {
   const rows = (lib.sqlite.prepare('SELECT (SELECT count(*) FROM calls) + (SELECT count(*) FROM nudges) + (SELECT count(*) FROM timeline_chunks) + (SELECT count(*) FROM recordings) + (SELECT count(*) FROM call_search) AS n').get() as { n: number }).n;
-  return { rows, files: existsSync(lib.recordingsDir) ? readdirSync(lib.recordingsDir) : [] };
+  return { rows, files: existsSync(lib.recordings.dir) ? readdirSync(lib.recordings.dir) : [] };
 }
 
 /** A sealed archive with arbitrary entries (to forge newer or foreign archives). */
@@ -65,14 +65,14 @@ describe('call archive', () => {
   it('round-trips a call with its recording; importing it again is a no-op', async () => {
     expect(readdirSync(tmp.dir).filter((f) => f.includes('partial'))).toEqual([]);
     expect(await importArchive(dst, archive)).toEqual({ callId, outcome: 'imported' });
-    const a = (await src.getCall(callId))!;
-    const b = (await dst.getCall(callId))!;
+    const a = (await src.calls.get(callId))!;
+    const b = (await dst.calls.get(callId))!;
     expect(b.meta).toEqual({ ...a.meta, status: 'imported' });
     expect(b.report).toEqual(a.report);
     expect(b.transcript).toEqual(a.transcript);
     expect(b.recording!.sha256).toBe(a.recording!.sha256);
     expect(readFileSync(b.recording!.path).equals(readFileSync(a.recording!.path))).toBe(true);
-    expect((await dst.listCalls({ search: 'ships' })).total).toBe(1);
+    expect((await dst.calls.list({ search: 'ships' })).total).toBe(1);
 
     expect(await importArchive(dst, archive)).toEqual({ callId, outcome: 'unchanged' });
     // Re-exported from the importing library, it is still the same call.
@@ -84,11 +84,11 @@ describe('call archive', () => {
 
   it('refuses a different call under the same id', async () => {
     await importArchive(dst, archive);
-    await src.updateCall(callId, { notes: 'changed after export' });
+    await src.calls.update(callId, { notes: 'changed after export' });
     const changed = join(tmp.dir, 'changed.cadence');
     await exportCall(src, callId, changed);
     await expect(importArchive(dst, changed)).rejects.toThrow(/^cannot import changed\.cadence: a different call with id .* is already in the library$/);
-    expect((await dst.getCall(callId))!.meta.notes).toBe('');
+    expect((await dst.calls.get(callId))!.meta.notes).toBe('');
   });
 
   it('refuses a newer format version, a foreign zip and a missing file, in one line', async () => {

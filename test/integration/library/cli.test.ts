@@ -47,7 +47,7 @@ describe('cadence library commands', () => {
     expect(res.durationMs).toBeCloseTo(20_000, -2);
     id = res.id;
     expect(existsSync(join(tmp.dir, 'data', 'library.sqlite'))).toBe(true);
-    expect(existsSync(join(tmp.dir, 'data', 'recordings', `${id}.opus`))).toBe(true);
+    expect(existsSync(join(tmp.dir, 'data', 'library.recordings', `${id}.opus`))).toBe(true);
   });
 
   it('calls lists and searches; show prints everything about the call', () => {
@@ -81,7 +81,7 @@ describe('cadence library commands', () => {
     expect(first).toMatchObject({ id, outcome: 'imported' });
     expect(JSON.parse(cadence('import', archive, '--db', other, '--json').out)).toMatchObject({ id, outcome: 'unchanged' });
     expect(JSON.parse(cadence('delete', id, '--json').out)).toEqual({ deleted: id });
-    expect(existsSync(join(tmp.dir, 'data', 'recordings', `${id}.opus`))).toBe(false);
+    expect(existsSync(join(tmp.dir, 'data', 'library.recordings', `${id}.opus`))).toBe(false);
     expect(JSON.parse(cadence('calls', '--json').out).total).toBe(0);
   });
 

@@ -50,7 +50,7 @@ describe('live call writer', () => {
     w.nudge('open', { ...nudge('pace-fast', 1, 10_000), endMs: null });
     w.transcript({ channel: 'agent', text: 'thanks for calling', startMs: 0, endMs: 1500, confidence: 0.8, final: true });
     await w.flush();
-    let call = await lib.getCall(w.id);
+    let call = await lib.calls.get(w.id);
     expect(call!.meta.status).toBe('live');
     expect(call!.report.timeline).toHaveLength(10);
     expect(call!.report.events[0]!.endMs).toBeNull();
@@ -58,11 +58,11 @@ describe('live call writer', () => {
     w.nudge('close', report.nudges[0]!);
     const { speech: _s, timeline: _t, events: _e, nudges: _n, ...summary } = report;
     await w.finish(summary);
-    call = await lib.getCall(w.id);
+    call = await lib.calls.get(w.id);
     expect(call!.meta).toMatchObject({ status: 'completed', durationMs: 10_000 });
     expect(call!.report).toEqual(report);
     expect(call!.transcript.map((t) => t.text)).toEqual(['thanks for calling']);
-    expect((await lib.listCalls({ search: 'calling' })).items.map((i) => i.id)).toEqual([w.id]);
+    expect((await lib.calls.list({ search: 'calling' })).items.map((i) => i.id)).toEqual([w.id]);
     // Scored when it ends, from what was stored.
     expect(call!.meta.score).toBe(scoreCall(report).score);
     expect((call!.meta.insights as { items: unknown[] }).items).toHaveLength(7);
@@ -106,7 +106,7 @@ describe('live call writer', () => {
     await w.finish();
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/^recording stopped: disk full \(.*\.opus\); the call goes on without audio$/);
-    const call = await lib.getCall(w.id);
+    const call = await lib.calls.get(w.id);
     expect(call!.meta.status).toBe('completed');
     expect(call!.report.timeline).toHaveLength(1);
     expect(call!.recording!.error).toBe('disk full');
@@ -126,14 +126,14 @@ describe('live call writer', () => {
     w.timeline(point(1000));
     await w.finish();
     expect(warnings).toEqual([expect.stringMatching(/^recording stopped: folder missing .*; the call goes on without audio$/)]);
-    expect((await lib.getCall(w.id))!.report.timeline).toHaveLength(1);
+    expect((await lib.calls.get(w.id))!.report.timeline).toHaveLength(1);
   });
 
   it('repairs a torn recording: cuts the partial page and marks the end', async () => {
     const w = await LiveCallWriter.start(lib, { startedAt: 0, source: 'device' }, { flushIntervalMs: 60_000 });
     feed(w, 4);
     await w.finish();
-    const path = (await lib.getCall(w.id))!.recording!.path;
+    const path = (await lib.calls.get(w.id))!.recording!.path;
     const full = readFileSync(path);
     writeFileSync(path, full.subarray(0, full.length - 37));
     const info = repairOggFile(path)!;
@@ -174,12 +174,12 @@ describe('crash safety', () => {
     });
     await new Promise((r) => child.once('exit', r).once('close', r));
     expect(id).not.toBe('');
-    const before = await lib.getCall(id);
+    const before = await lib.calls.get(id);
     expect(before!.meta.status).toBe('live');
 
     const recovered = await recoverInterrupted(lib);
     expect(recovered.map((r) => r.id)).toEqual([id]);
-    const call = (await lib.getCall(id))!;
+    const call = (await lib.calls.get(id))!;
     expect(call.meta.status).toBe('interrupted');
     expect(call.meta.score).toBe(scoreCall(call.report).score);
     expect(call.summaryComplete).toBe(false);
@@ -205,8 +205,8 @@ describe('crash safety', () => {
   });
 
   it('removes temporary files left by an interrupted import', async () => {
-    mkdirSync(lib.recordingsDir, { recursive: true });
-    const stray = join(lib.recordingsDir, '.import-abc.tmp');
+    mkdirSync(lib.recordings.dir, { recursive: true });
+    const stray = join(lib.recordings.dir, '.import-abc.tmp');
     writeFileSync(stray, 'partial');
     await recoverInterrupted(lib);
     expect(existsSync(stray)).toBe(false);
@@ -220,10 +220,10 @@ describe('recovery alongside a running recorder', () => {
     await w.flush();
     // Another process starting up (here: the same one, which is alive) must not take the call over.
     expect(await recoverInterrupted(lib)).toEqual([]);
-    expect((await lib.getCall(w.id))!.meta.status).toBe('live');
+    expect((await lib.calls.get(w.id))!.meta.status).toBe('live');
     // A recorder on a pid that no longer exists is a dead process.
-    await lib.setSetting(`live-owner:${w.id}`, { pid: 2 ** 22 + 12345, host: (await import('node:os')).hostname(), startedAt: 0 });
+    await lib.live.setOwner(w.id, { pid: 2 ** 22 + 12345, host: (await import('node:os')).hostname(), startedAt: 0 });
     expect((await recoverInterrupted(lib)).map((r) => r.id)).toEqual([w.id]);
-    expect((await lib.getCall(w.id))!.meta.status).toBe('interrupted');
+    expect((await lib.calls.get(w.id))!.meta.status).toBe('interrupted');
   });
 });

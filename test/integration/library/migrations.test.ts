@@ -34,7 +34,7 @@ describe('migration 0001-initial', () => {
 
   it('serves the hot queries from indexes (EXPLAIN QUERY PLAN)', async () => {
     const lib = await openLibrary(':memory:');
-    for (let i = 0; i < 50; i++) await lib.saveReport({ startedAt: i * 1000, source: 'file', agent: i % 2 ? 'ana' : 'bo' }, fakeReport(3, [`rule-${i % 5}`]));
+    for (let i = 0; i < 50; i++) await lib.calls.save({ startedAt: i * 1000, source: 'file', agent: i % 2 ? 'ana' : 'bo' }, fakeReport(3, [`rule-${i % 5}`]));
     lib.sqlite.exec('ANALYZE');
     expect(plan(lib.sqlite, 'SELECT id FROM calls ORDER BY started_at DESC, seq DESC LIMIT 50')).toMatch(/calls_by_start/);
     expect(plan(lib.sqlite, `SELECT id FROM calls WHERE agent = ? ORDER BY started_at DESC LIMIT 50`, 'ana')).toMatch(/calls_by_agent/);
@@ -51,10 +51,10 @@ describe('opening a database', () => {
   it('re-opens a migrated library without changes', async () => {
     const path = join(tmp.dir, 'lib.sqlite');
     const a = await openLibrary(path);
-    await a.saveReport({ startedAt: 0, source: 'file', title: 'kept' }, fakeReport(5));
+    await a.calls.save({ startedAt: 0, source: 'file', title: 'kept' }, fakeReport(5));
     await a.close();
     const b = await openLibrary(path);
-    expect((await b.listCalls()).items.map((i) => i.title)).toEqual(['kept']);
+    expect((await b.calls.list()).items.map((i) => i.title)).toEqual(['kept']);
     expect((b.sqlite.prepare('SELECT name FROM kysely_migration').all() as { name: string }[]).map((r) => r.name)).toEqual(MIGRATIONS.map(([n]) => n));
     await b.close();
   });
@@ -78,7 +78,7 @@ describe('opening a database', () => {
 
     const corrupt = join(tmp.dir, 'corrupt.sqlite');
     const good = await openLibrary(corrupt);
-    await good.saveReport({ startedAt: 0, source: 'file' }, fakeReport(5));
+    await good.calls.save({ startedAt: 0, source: 'file' }, fakeReport(5));
     good.sqlite.pragma('wal_checkpoint(TRUNCATE)');
     good.sqlite.pragma('journal_mode = DELETE');
     await good.close();

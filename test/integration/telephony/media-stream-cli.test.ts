@@ -62,7 +62,7 @@ describe('cadence media-stream-server (CLI)', () => {
       ws.close();
       const lib = await openLibrary(db);
       try {
-        const call = await lib.getCall(end.callId as string);
+        const call = await lib.calls.get(end.callId as string);
         expect(call?.meta.title).toContain(callSid);
         expect(call!.report.channels.agent.talkMs).toBeGreaterThan(2000);
         expect(call!.report.channels.customer.talkMs).toBe(0);
