@@ -159,16 +159,6 @@ export class LiveCallWriter {
     this.transcriptDirty = true;
   }
 
-  /** The engine sink shape, to pass straight to `createEngine`. */
-  get sink(): { onSegment(s: SpeechSegment): void; onTimeline(p: TimelinePoint): void; onEvent(phase: 'open' | 'close', e: CallEvent): void; onNudge(phase: 'open' | 'close', n: Nudge): void } {
-    return {
-      onSegment: (s) => this.segment(s),
-      onTimeline: (p) => this.timeline(p),
-      onEvent: (ph, e) => this.event(ph, e),
-      onNudge: (ph, n) => this.nudge(ph, n),
-    };
-  }
-
   /** Commits everything buffered in one transaction. Serialised: concurrent calls queue. */
   flush(): Promise<void> {
     this.flushing = this.flushing.then(() => this.flushNow());

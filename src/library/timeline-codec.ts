@@ -5,7 +5,6 @@
  */
 import type { ChannelPoint, TimelinePoint } from '../shared/types';
 
-export const POINTS_PER_CHUNK = 60;
 export const CHUNK_MS = 60_000;
 
 type Compact = [number, number, 0 | 1, number | null, number | null, number, 0 | 1, number | null, number | null, number | null];
