@@ -1,5 +1,5 @@
 /**
- * Capture figures (DESIGN.md targets: capture-to-engine latency p99 < 40 ms; CPU of capture + engine
+ * Capture figures (targets in docs/architecture.md: capture-to-engine latency p99 < 40 ms; CPU of capture + engine
  * < 3 % of one core; flat memory over a 60-minute live capture). Scaled to run in under a minute:
  * - two 14 s real captures (20 ms and 80 ms PortAudio buffers): generated speech played into a private PulseAudio's null sinks, captured
  *   through PortAudio by `cadence live` in a child process (latency from the report, CPU and RSS from

@@ -1,4 +1,4 @@
-/** Engine figures for `npm run bench` (printed, not asserted). Targets from DESIGN.md. */
+/** Engine figures for `npm run bench` (printed, not asserted). Targets in docs/architecture.md, "Quality bars". */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

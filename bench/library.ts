@@ -1,5 +1,5 @@
 /**
- * Library figures (DESIGN.md quality bars): search p95 at 10,000 calls, CPU cost of a live call's
+ * Library figures (docs/architecture.md, "Quality bars"): search p95 at 10,000 calls, CPU cost of a live call's
  * database writes over a simulated hour, recording encode cost and size per hour, archive export and
  * import throughput. Runs in about half a minute on the 2-core build machine.
  */

@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: prints Cadence's performance and accuracy figures. Nothing here is asserted; the
- * targets (DESIGN.md, "Quality bars") are printed beside each figure.
+ * targets (docs/architecture.md, "Quality bars") are printed beside each figure.
  */
 import { existsSync } from 'node:fs';
 import { loadPlaybookFile } from '../src/playbook/playbook-file';

@@ -1,4 +1,4 @@
-/** The engine's internal frame format (DESIGN.md "Frames"). */
+/** The engine's internal frame format (docs/architecture.md, "Contracts": 16 kHz mono float32, 20 ms hop). */
 export const SAMPLE_RATE = 16000;
 export const HOP_MS = 20;
 export const FRAME_SIZE = (SAMPLE_RATE * HOP_MS) / 1000; // 320 samples
