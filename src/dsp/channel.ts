@@ -84,7 +84,7 @@ export const CHANNEL_DEFAULTS: ChannelConfig = {
   nucleiMinBandShareDb: -7,
   nucleiEnvAlpha: 0.7,
   rateWindowMs: 25000,
-  rateMinMs: 5000,
+  rateMinMs: 2000,
   rateMaxPauseMs: 1000,
   // Running English speech has about 1.4 syllables per word (the measurement on real clips);
   // the LibriVox transcripts used here give 1.41 and 1.43 (0870: 31/22, 0890: 20/14, counted by hand).

@@ -2,7 +2,7 @@
  * Speaking rate on recordings of real people (pocketsphinx-testdata), against words over speaking time
  * from the transcripts. Tolerances: mean absolute error ≤ 10% and each clip within 20% on utterances with
  * at least 2.5 s of speech (below that a clip has 2-5 words and one syllable is 10-30% of it; the
- * engine does not report a pace before 5 s of speech); and no clip of any length whose true rate is
+ * pace rules wait for 6 s of speech); and no clip of any length whose true rate is
  * ≤ 180 wpm reads above 190, the "Slow down" threshold.
  */
 import { describe, expect, it } from 'vitest';

@@ -210,7 +210,7 @@ describe('delivery rules', () => {
     const r = analyzeCall(buildCall({ turns: alternating(60000, 240, -1) }));
     const fast = nudgesOf(r, 'speaking-too-fast');
     expect(fast.length).toBeGreaterThanOrEqual(1);
-    // 5 s of speech before a rate is reported plus 6 s held: about the fourth 3 s turn, well inside a minute.
+    // 2 s of speech before a rate is reported plus 6 s held: about the third 3 s turn, well inside a minute.
     expect(fast[0]!.atMs).toBeLessThan(40000);
   });
 
