@@ -8,7 +8,8 @@ import { EngineHost } from '../src/engine/host';
 import { FRAME_SIZE, SAMPLE_RATE } from '../src/dsp/frames';
 import type { Playbook } from '../src/shared/playbook';
 import { buildCall, soxConvert, synth, vadScore, writeCallWav, type CallSpec, type TurnSpec } from '../test/fixtures/speech';
-import { AGENT_LINES, CUSTOMER_LINES, RATE_PASSAGE } from '../test/fixtures/texts';
+import { loadRealClips, measureClipWpm, REAL_SPEECH_MISSING } from '../test/fixtures/real-speech';
+import { AGENT_LINES, CUSTOMER_LINES, RATE_PASSAGE, RATE_PASSAGE_SYLLABLES_PER_WORD } from '../test/fixtures/texts';
 
 export type Figures = Record<string, string | number>;
 
@@ -96,7 +97,8 @@ export async function benchEngine(playbook: Playbook): Promise<Figures> {
     sink: {
       onNudge: (phase, n) => {
         const c = ruleFor.get(n.ruleId)?.condition;
-        if (phase === 'open' && c && c.type !== 'event') delays.push(n.atMs - (n.conditionSinceMs + c.forMs));
+        // Rules on a speaking-time clock wait on speech, not call time; their delay is not comparable.
+        if (phase === 'open' && c && c.type !== 'event' && c.clock === 'call') delays.push(n.atMs - (n.conditionSinceMs + c.forMs));
       },
     },
   });
@@ -135,12 +137,37 @@ export async function benchEngine(playbook: Playbook): Promise<Figures> {
     const truth = (u.words / (u.samples.length / SAMPLE_RATE)) * 60;
     const n = Math.floor(u.samples.length / FRAME_SIZE);
     let last: number | null = null;
-    const e = createEngine({ playbook, sink: { onTimeline: (p) => void (p.agent.wpm !== null && (last = p.agent.wpm)) } });
+    const e = createEngine({
+      playbook,
+      channel: { syllablesPerWord: RATE_PASSAGE_SYLLABLES_PER_WORD },
+      sink: { onTimeline: (p) => void (p.agent.wpm !== null && (last = p.agent.wpm)) },
+    });
     e.processFrames(u.samples, new Float32Array(n * FRAME_SIZE), n);
     e.finish();
     errors.push(`${Math.round(truth)}→${last === null ? '—' : `${(((last - truth) / truth) * 100).toFixed(1)}%`}`);
   }
-  out['speaking-rate error by true wpm (target ≤ 10%)'] = errors.join('  ');
+  out['speaking-rate error by true wpm, espeak-ng (target ≤ 10%)'] = errors.join('  ');
+
+  // 5b. Speaking rate on real recorded speech, per clip (truth: transcript words over speech extent).
+  if (REAL_SPEECH_MISSING) {
+    out['speaking rate on real speech'] = `skipped: ${REAL_SPEECH_MISSING}`;
+  } else {
+    const long: number[] = [];
+    const all: number[] = [];
+    let worstNormal = 0;
+    for (const c of loadRealClips()) {
+      const est = measureClipWpm(c.samples).wpm;
+      const err = (est - c.truthWpm) / c.truthWpm;
+      all.push(Math.abs(err));
+      if (c.speechS >= 2.5) long.push(Math.abs(err));
+      if (c.truthWpm <= 180) worstNormal = Math.max(worstNormal, est);
+      out[`  real speech ${c.id} (${c.heldOut ? 'held out' : 'calibration'}, ${c.words} words, ${c.speechS.toFixed(2)} s)`] =
+        `true ${c.truthWpm.toFixed(0)} wpm → read ${est.toFixed(0)} wpm (${err >= 0 ? '+' : ''}${(err * 100).toFixed(1)}%)`;
+    }
+    const mean = (xs: number[]): string => `${((xs.reduce((a, b) => a + b, 0) / xs.length) * 100).toFixed(1)}%`;
+    out['real speech mean abs error, clips ≥ 2.5 s of speech / all clips (target ≤ 10%)'] = `${mean(long)} over ${long.length} / ${mean(all)} over ${all.length}`;
+    out['real speech highest reading for a clip truly ≤ 180 wpm (target ≤ 190)'] = `${worstNormal.toFixed(0)} wpm`;
+  }
 
   // 6. VAD F1 (targets 0.95 clean / 0.9 noisy / 0.9 μ-law).
   const f1 = (spec: CallSpec, convert: string[] | null, name: string): string => {

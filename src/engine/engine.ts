@@ -241,8 +241,8 @@ export function createEngine(options: EngineOptions): Engine {
     const f = feats[ch]!;
     const s = convo.state;
     const fin = (v: number): number | null => (Number.isFinite(v) ? Math.round(v * 10) / 10 : null);
-    // Pace over the whole call: nuclei over speaking time, as the rolling estimate does.
-    const wpm = f.talkMs >= 3000 ? (f.syllables / (f.talkMs / 60000)) / (options.channel?.syllablesPerWord ?? CHANNEL_DEFAULTS.syllablesPerWord) : NaN;
+    // Pace over the whole call: nuclei over turn time (short pauses counted), as the rolling meter does.
+    const wpm = f.turnMs >= 3000 ? (f.turnSyllables / (f.turnMs / 60000)) / (options.channel?.syllablesPerWord ?? CHANNEL_DEFAULTS.syllablesPerWord) : NaN;
     return {
       talkMs: Math.round(f.talkMs),
       wpm: fin(wpm),

@@ -35,7 +35,11 @@ interface RuleState {
   readonly forMs: number;
   readonly clearMs: number;
   readonly holdMs: number;
+  /** Metric index of the `speaking` flag whose frames the forMs wait counts, or -1 for call time. */
+  readonly clockIndex: number;
   heldSince: number;
+  /** Clock time the condition has held (equals tMs − heldSince on the call clock). */
+  heldMs: number;
   falseSince: number;
   open: Nudge | null;
   /** For instant events: when the nudge closes by itself. */
@@ -66,6 +70,10 @@ export function makeRuleEngine(playbook: Playbook, listener: NudgeListener): Rul
       let forMs = 0;
       let clearMs = 0;
       let holdMs = 0;
+      let clockIndex = -1;
+      if (c.type !== 'event' && c.clock !== 'call') {
+        clockIndex = METRIC_INDEX[c.clock === 'agentSpeech' ? 'agent.speaking' : 'customer.speaking'];
+      }
       if (c.type === 'metric') {
         test = compilePredicate(c);
         forMs = c.forMs;
@@ -88,7 +96,7 @@ export function makeRuleEngine(playbook: Playbook, listener: NudgeListener): Rul
         event = { type: c.event, channel: c.channel };
         holdMs = c.holdMs;
       }
-      return { rule, test, event, forMs, clearMs, holdMs, heldSince: NaN, falseSince: NaN, open: null, closeAt: NaN, fires: 0, lastOpenMs: -Infinity };
+      return { rule, test, event, forMs, clearMs, holdMs, clockIndex, heldSince: NaN, heldMs: 0, falseSince: NaN, open: null, closeAt: NaN, fires: 0, lastOpenMs: -Infinity };
     });
   let openCount = 0;
 
@@ -137,9 +145,13 @@ export function makeRuleEngine(playbook: Playbook, listener: NudgeListener): Rul
           continue;
         }
         if (s.test(values)) {
-          if (Number.isNaN(s.heldSince)) s.heldSince = tMs - frameMs;
+          if (Number.isNaN(s.heldSince)) {
+            s.heldSince = tMs - frameMs;
+            s.heldMs = 0;
+          }
+          if (s.clockIndex < 0 || values[s.clockIndex] === 1) s.heldMs += frameMs;
           s.falseSince = NaN;
-          if (!s.open && tMs - s.heldSince >= s.forMs && canFire(s, tMs)) open(s, tMs, s.heldSince);
+          if (!s.open && s.heldMs >= s.forMs && canFire(s, tMs)) open(s, tMs, s.heldSince);
         } else {
           s.heldSince = NaN;
           if (s.open) {

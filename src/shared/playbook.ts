@@ -22,6 +22,11 @@ const metricCondition = z.strictObject({
   forMs: ms.default(0),
   /** …and stay false this long before it closes (avoids flicker). */
   clearMs: ms.default(1500),
+  /**
+   * Whose time forMs counts: the whole call's, or only the frames where that side is speaking (so a
+   * pace rule waits for the agent's own speech, however many turns it takes, not the customer's).
+   */
+  clock: z.enum(['call', 'agentSpeech', 'customerSpeech']).default('call'),
 });
 
 const compoundCondition = z.strictObject({
@@ -29,6 +34,11 @@ const compoundCondition = z.strictObject({
   of: z.array(predicateSchema).min(1),
   forMs: ms.default(0),
   clearMs: ms.default(1500),
+  /**
+   * Whose time forMs counts: the whole call's, or only the frames where that side is speaking (so a
+   * pace rule waits for the agent's own speech, however many turns it takes, not the customer's).
+   */
+  clock: z.enum(['call', 'agentSpeech', 'customerSpeech']).default('call'),
 });
 
 const eventCondition = z.strictObject({

@@ -42,6 +42,24 @@ describe('metric rules', () => {
     expect(log).toHaveLength(0);
   });
 
+  it('on the agentSpeech clock, waits forMs of the agent speaking, however the turns fall', () => {
+    const rule = { ...fast, condition: { ...fast.condition, clock: 'agentSpeech' } };
+    const log: Nudge[] = [];
+    const engine = makeRuleEngine(playbook([rule]), (phase, n) => phase === 'open' && log.push(n));
+    const values = new Float64Array(METRIC_NAMES.length).fill(NaN);
+    values[METRIC_INDEX['agent.wpm']] = 200;
+    // The agent speaks 2 s of every 5 s: 6 s of agent speech is complete 2 s into the third turn.
+    for (let t = 20; t <= 30000; t += 20) {
+      values[METRIC_INDEX['agent.speaking']] = (t - 20) % 5000 < 2000 ? 1 : 0;
+      engine.evaluate(values, t, 20);
+    }
+    expect(log).toHaveLength(1);
+    expect(log[0]!.atMs).toBe(12000);
+    expect(log[0]!.conditionSinceMs).toBe(0);
+    // The same stream on the call clock would have opened at 6 s.
+    expect(drive([fast], 'agent.wpm', () => 200, 30000)[0]!.nudge.atMs).toBe(6000);
+  });
+
   it('treats an unknown (NaN) metric as not satisfied', () => {
     const log = drive([fast], 'agent.wpm', () => NaN, 20000);
     expect(log).toHaveLength(0);

@@ -12,7 +12,7 @@ import { FRAME_SIZE, SAMPLE_RATE } from '../../../src/dsp/frames';
 import { createEngine } from '../../../src/engine/engine';
 import { buildCall, soxConvert, synth, vadScore, writeCallWav, type CallSpec } from '../../fixtures/speech';
 import { analyzeCall, defaultPlaybook } from '../../fixtures/run';
-import { AGENT_LINES, CUSTOMER_LINES, RATE_PASSAGE } from '../../fixtures/texts';
+import { AGENT_LINES, CUSTOMER_LINES, RATE_PASSAGE, RATE_PASSAGE_SYLLABLES_PER_WORD } from '../../fixtures/texts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cadence-feat-'));
 
@@ -53,7 +53,8 @@ describe('voice activity', () => {
 });
 
 describe('speaking rate', () => {
-  // espeak-ng's -s is nominal; the truth is words over the synthesised duration.
+  // espeak-ng's -s is nominal; the truth is words over the synthesised duration. The passage's own
+  // syllables-per-word converts nuclei to words here (see RATE_PASSAGE_SYLLABLES_PER_WORD).
   for (const speed of [80, 105, 130, 155, 180, 205]) {
     it(`rolling wpm within 10% of the truth at espeak speed ${speed}`, () => {
       const u = synth(RATE_PASSAGE, { wpm: speed });
@@ -64,6 +65,7 @@ describe('speaking rate', () => {
       let last: number | null = null;
       const engine = createEngine({
         playbook: defaultPlaybook,
+        channel: { syllablesPerWord: RATE_PASSAGE_SYLLABLES_PER_WORD },
         sink: { onTimeline: (p) => (p.agent.wpm !== null ? (last = p.agent.wpm) : undefined) },
       });
       engine.processFrames(u.samples, new Float32Array(n * FRAME_SIZE), n);

@@ -190,6 +190,37 @@ describe('delivery rules', () => {
     expect(r.nudges.filter((n) => n.atMs > normalAt + 10000 && n.ruleId.startsWith('speaking-too'))).toHaveLength(0);
   });
 
+  /** Agent and customer alternating for `ms`, the agent's turn `fastTurn` (or every turn, -1) spoken fast. */
+  function alternating(ms: number, agentWpm: number, fastTurn: number): TurnSpec[] {
+    const turns: TurnSpec[] = [];
+    let t = 500;
+    for (let i = 0; t < ms; i++) {
+      const wpm = fastTurn === -1 || fastTurn === i ? 240 : agentWpm;
+      const a = AGENT_LINES[i % AGENT_LINES.length]!;
+      turns.push({ channel: 'agent', text: a, atMs: t, wpm });
+      t += lenMs(a, { wpm }) + 500;
+      const c = CUSTOMER_LINES[i % CUSTOMER_LINES.length]!;
+      turns.push({ channel: 'customer', text: c, atMs: t, ...CUST });
+      t += lenMs(c, CUST) + 500;
+    }
+    return turns;
+  }
+
+  it('tells a fast talker in short turns to slow down (espeak 240 ≈ 330 wpm in 3 s turns for 60 s)', () => {
+    const r = analyzeCall(buildCall({ turns: alternating(60000, 240, -1) }));
+    const fast = nudgesOf(r, 'speaking-too-fast');
+    expect(fast.length).toBeGreaterThanOrEqual(1);
+    // 2 s of speech before a rate is reported plus 6 s held: about the third 3 s turn, well inside a minute.
+    expect(fast[0]!.atMs).toBeLessThan(40000);
+  });
+
+  it('does not tell a normal speaker to slow down for one fast sentence (espeak 110 ≈ 155 wpm, one turn at 330)', () => {
+    const r = analyzeCall(buildCall({ turns: alternating(90000, 110, 3) }));
+    expect(nudgesOf(r, 'speaking-too-fast')).toHaveLength(0);
+    expect(r.channels.agent.wpm!).toBeGreaterThan(110);
+    expect(r.channels.agent.wpm!).toBeLessThan(190);
+  });
+
   it('nudges low-energy on monotone delivery but not on normal intonation', () => {
     const flat = analyzeCall(buildCall({ turns: [{ channel: 'agent', text: RATE_PASSAGE, atMs: 500, range: 10, wpm: 125 }] }));
     expect(nudgesOf(flat, 'low-energy')).toHaveLength(1);
