@@ -12,7 +12,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { RpcEvent, WsClientMessage, WsServerMessage } from '../shared/rpc';
+import { WS_MAX_MESSAGE_BYTES, type RpcEvent, type WsClientMessage, type WsServerMessage } from '../shared/rpc';
 import { ARCHIVE_EXT, exportCall } from '../library/archive';
 import type { Library } from '../library/library';
 import { recordingFile, type CadenceApp } from './app';
@@ -25,6 +25,7 @@ export interface BrowserHostOptions {
   /** 0 picks a free port. */
   readonly port?: number;
   readonly host?: string;
+  readonly onLog?: (line: string) => void;
 }
 
 export interface BrowserHost {
@@ -152,10 +153,13 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   const wss = new WebSocketServer({
     server,
     path: '/rpc',
-    maxPayload: 4 << 20,
+    maxPayload: WS_MAX_MESSAGE_BYTES,
     verifyClient: (info: { origin: string }) => origins.has(info.origin),
   });
+  // A malformed frame or a reset closes only that window's connection (ws picks the close code).
+  wss.on('error', (err) => options.onLog?.(`browser host: ${err.message}`));
   wss.on('connection', (ws) => {
+    ws.on('error', (err) => options.onLog?.(`browser host: closed a connection: ${err.message}`));
     sockets.add(ws);
     const out = (msg: WsServerMessage): void => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));

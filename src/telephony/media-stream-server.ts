@@ -25,6 +25,11 @@ import type { Library } from '../library/library';
 import { twilioMessage, voiceTwiml, type TwilioStart } from './media-stream-protocol';
 import { validTwilioSignature } from './twilio-signature';
 
+/** Largest WebSocket message on /media (a 20 ms μ-law chunk is 160 bytes, ~300 base64 characters). */
+export const MEDIA_MAX_MESSAGE = 8 * 1024;
+/** Agent apps only listen; what they send is ignored and kept small. */
+const AGENT_MAX_MESSAGE = 4 * 1024;
+
 export interface MediaStreamServerOptions {
   readonly playbook: Playbook;
   readonly port?: number;
@@ -275,8 +280,10 @@ class StreamCall {
 
 class MediaStreamServerImpl implements MediaStreamServer {
   private readonly http: Server;
-  private readonly media = new WebSocketServer({ noServer: true });
-  private readonly agents = new WebSocketServer({ noServer: true });
+  // A Twilio media message is ~300 base64 characters of audio in a small JSON envelope; an agent app
+  // only receives. Anything larger is closed with 1009 by ws before it is buffered.
+  private readonly media = new WebSocketServer({ noServer: true, maxPayload: MEDIA_MAX_MESSAGE });
+  private readonly agents = new WebSocketServer({ noServer: true, maxPayload: AGENT_MAX_MESSAGE });
   private readonly calls = new Set<StreamCall>();
   private host: Promise<EngineHost> | null = null;
   private ownHost = false;
@@ -285,6 +292,8 @@ class MediaStreamServerImpl implements MediaStreamServer {
   constructor(readonly opts: MediaStreamServerOptions) {
     this.http = createServer((req, res) => void this.request(req, res));
     this.http.on('upgrade', (req: IncomingMessage, socket, head) => {
+      // A socket that errors before or during the handshake concerns only that client.
+      socket.on('error', () => socket.destroy());
       const path = new URL(req.url ?? '/', 'http://x').pathname;
       const wss = path === '/media' ? this.media : path === '/agent' ? this.agents : null;
       if (!wss) {
@@ -293,7 +302,11 @@ class MediaStreamServerImpl implements MediaStreamServer {
       }
       wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
     });
+    // One bad client (a malformed frame, a reset) must never take the server or other calls down: ws
+    // closes that connection with the right code (1002, 1007, 1009) and reports it here.
+    for (const wss of [this.media, this.agents]) wss.on('error', (err) => this.log(`websocket server error: ${err.message}`));
     this.media.on('connection', (ws: WebSocket) => {
+      ws.on('error', (err) => this.log(`media stream closed: ${err.message}`));
       const call = new StreamCall(this, ws);
       this.calls.add(call);
       ws.on('message', (data: Buffer, isBinary: boolean) => {
@@ -308,6 +321,7 @@ class MediaStreamServerImpl implements MediaStreamServer {
       });
     });
     this.agents.on('connection', (ws: WebSocket) => {
+      ws.on('error', (err) => this.log(`agent connection closed: ${err.message}`));
       ws.send(JSON.stringify({ type: 'hello', activeCalls: [...this.calls].flatMap((c) => (c.info ? [c.info] : [])) }));
     });
   }

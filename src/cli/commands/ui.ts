@@ -31,7 +31,7 @@ export const uiCommand: Command = {
     });
     let host;
     try {
-      host = await startBrowserHost({ app, rendererDir, port });
+      host = await startBrowserHost({ app, rendererDir, port, onLog: (line) => io.err(line) });
     } catch (err) {
       await app.close();
       const code = (err as NodeJS.ErrnoException).code;

@@ -1,0 +1,103 @@
+/**
+ * The Twilio server under hostile input: malformed WebSocket frames sent raw over TCP close only their
+ * own connection with the right code while a call on another connection carries on.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type WebSocket from 'ws';
+import { loadPlaybookFile } from '../../../src/playbook/playbook-file';
+import { startMediaStreamServer, type MediaStreamServer } from '../../../src/telephony/media-stream-server';
+import type { CallReport } from '../../../src/shared/types';
+import { frame, MALFORMED, rawUpgrade } from '../../fixtures/raw-websocket';
+import { openSocket } from '../../fixtures/twilio-stream';
+
+/** A μ-law tone (so the call is not silent) of `ms` milliseconds at 8 kHz. */
+function tone(ms: number): Uint8Array {
+  return Uint8Array.from({ length: (ms * 8) | 0 }, (_, i) => (i % 16 < 8 ? 0x20 : 0xa0));
+}
+
+const ids = (n: number): { streamSid: string; callSid: string; accountSid: string } => ({ streamSid: `MZ${n}`, callSid: `CA${n}`, accountSid: 'AC1' });
+
+function startMsg(n: number, format: Record<string, unknown> = { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 }): string {
+  const { streamSid, callSid, accountSid } = ids(n);
+  return JSON.stringify({ event: 'start', sequenceNumber: '1', streamSid, start: { accountSid, streamSid, callSid, tracks: ['inbound', 'outbound'], customParameters: {}, mediaFormat: format } });
+}
+
+function mediaMsg(n: number, track: 'inbound' | 'outbound', timestampMs: number, bytes: Uint8Array): string {
+  return JSON.stringify({ event: 'media', sequenceNumber: '2', streamSid: ids(n).streamSid, media: { track, chunk: '1', timestamp: String(timestampMs), payload: Buffer.from(bytes).toString('base64') } });
+}
+
+function stopMsg(n: number): string {
+  const { streamSid, callSid, accountSid } = ids(n);
+  return JSON.stringify({ event: 'stop', sequenceNumber: '9', streamSid, stop: { accountSid, callSid } });
+}
+
+/** Sends `ms` of audio on both tracks in 20 ms chunks starting at `fromMs`. */
+function sendAudio(send: (text: string) => void, n: number, fromMs: number, ms: number): void {
+  const chunk = tone(20);
+  for (let t = fromMs; t < fromMs + ms; t += 20) for (const track of ['inbound', 'outbound'] as const) send(mediaMsg(n, track, t, chunk));
+}
+
+function closeCode(ws: WebSocket): Promise<number> {
+  return new Promise((resolve) => ws.once('close', (code) => resolve(code)));
+}
+
+
+describe('media-stream-server: malformed frames', () => {
+  let server: MediaStreamServer;
+  const ended = new Map<string, CallReport>();
+  const logs: string[] = [];
+  beforeAll(async () => {
+    server = await startMediaStreamServer({ playbook: loadPlaybookFile(), onLog: (m) => logs.push(m), onCallEnd: (call, report) => void ended.set(call.callSid, report) });
+  });
+  afterAll(() => server?.close());
+
+  it('closes only the bad connection, with the right code, while another call goes on', async () => {
+    const wsUrl = `${server.url.replace('http', 'ws')}/media`;
+    const good = await openSocket(wsUrl);
+    good.send(startMsg(1));
+    sendAudio((t) => good.send(t), 1, 0, 1000);
+    for (const bad of MALFORMED) {
+      const conn = await rawUpgrade(wsUrl);
+      expect(conn.status, bad.name).toBe(101);
+      conn.send(frame(startMsg(100)));
+      conn.send(bad.bytes);
+      expect(await conn.closed, bad.name).toBe(bad.code);
+      conn.socket.destroy();
+    }
+    // A frame that is just too big for a media message (but honest about its length).
+    const big = await rawUpgrade(wsUrl);
+    big.send(frame('x'.repeat(100_000)));
+    expect(await big.closed).toBe(1009);
+    big.socket.destroy();
+
+    sendAudio((t) => good.send(t), 1, 1000, 1000);
+    good.send(stopMsg(1));
+    await expect.poll(() => ended.get('CA1'), { timeout: 20_000 }).toBeDefined();
+    expect(Math.abs(ended.get('CA1')!.durationMs - 2000)).toBeLessThanOrEqual(100);
+    good.close();
+
+    // And a new connection after all that is served as usual.
+    const again = await openSocket(wsUrl);
+    again.send(startMsg(2));
+    sendAudio((t) => again.send(t), 2, 0, 500);
+    again.send(stopMsg(2));
+    await expect.poll(() => ended.get('CA2'), { timeout: 20_000 }).toBeDefined();
+    again.close();
+  });
+
+  it('survives malformed frames on /agent too', async () => {
+    const agentUrl = `${server.url.replace('http', 'ws')}/agent`;
+    for (const bad of MALFORMED) {
+      const conn = await rawUpgrade(agentUrl, { Authorization: 'Bearer s3cret' });
+      if (conn.status !== 101) {
+        conn.socket.destroy();
+        continue;
+      }
+      conn.send(bad.bytes);
+      expect(await conn.closed, bad.name).toBe(bad.code);
+      conn.socket.destroy();
+    }
+    const res = await fetch(`${server.url}/health`);
+    expect(res.status).toBe(200);
+  });
+});
