@@ -9,6 +9,7 @@ import { startMediaStreamServer, type MediaStreamServer } from '../../../src/tel
 import type { CallReport } from '../../../src/shared/types';
 import { frame, MALFORMED, rawUpgrade } from '../../fixtures/raw-websocket';
 import { openSocket } from '../../fixtures/twilio-stream';
+import { twilioSignature } from '../../../src/telephony/twilio-signature';
 
 /** A μ-law tone (so the call is not silent) of `ms` milliseconds at 8 kHz. */
 function tone(ms: number): Uint8Array {
@@ -47,7 +48,7 @@ describe('media-stream-server: malformed frames', () => {
   const ended = new Map<string, CallReport>();
   const logs: string[] = [];
   beforeAll(async () => {
-    server = await startMediaStreamServer({ playbook: loadPlaybookFile(), onLog: (m) => logs.push(m), onCallEnd: (call, report) => void ended.set(call.callSid, report) });
+    server = await startMediaStreamServer({ playbook: loadPlaybookFile(), agentSecret: 's3cret', onLog: (m) => logs.push(m), onCallEnd: (call, report) => void ended.set(call.callSid, report) });
   });
   afterAll(() => server?.close());
 
@@ -89,15 +90,83 @@ describe('media-stream-server: malformed frames', () => {
     const agentUrl = `${server.url.replace('http', 'ws')}/agent`;
     for (const bad of MALFORMED) {
       const conn = await rawUpgrade(agentUrl, { Authorization: 'Bearer s3cret' });
-      if (conn.status !== 101) {
-        conn.socket.destroy();
-        continue;
-      }
+      expect(conn.status).toBe(101);
       conn.send(bad.bytes);
       expect(await conn.closed, bad.name).toBe(bad.code);
       conn.socket.destroy();
     }
     const res = await fetch(`${server.url}/health`);
     expect(res.status).toBe(200);
+  });
+});
+
+describe('media-stream-server: who may connect', () => {
+  let server: MediaStreamServer;
+  const logs: string[] = [];
+  const started: string[] = [];
+  beforeAll(async () => {
+    server = await startMediaStreamServer({
+      playbook: loadPlaybookFile(),
+      authToken: 'tok',
+      agentSecret: 's3cret',
+      agentOrigins: ['https://agent.example'],
+      onLog: (m) => logs.push(m),
+      onCallStart: (c) => void started.push(c.callSid),
+    });
+  });
+  afterAll(() => server?.close());
+
+  it('takes a /media stream only with a valid Twilio signature of its wss URL', async () => {
+    const wsUrl = `${server.url.replace('http', 'ws')}/media`;
+    const missing = await rawUpgrade(wsUrl);
+    expect(missing.status).toBe(401);
+    missing.socket.destroy();
+    const forged = await rawUpgrade(wsUrl, { 'X-Twilio-Signature': twilioSignature('not-the-token', wsUrl, {}) });
+    expect(forged.status).toBe(403);
+    forged.socket.destroy();
+    const otherUrl = await rawUpgrade(wsUrl, { 'X-Twilio-Signature': twilioSignature('tok', 'wss://elsewhere.example/media', {}) });
+    expect(otherUrl.status).toBe(403);
+    otherUrl.socket.destroy();
+    expect(logs.filter((l) => l.includes('refused a /media connection'))).toHaveLength(3);
+    expect(started).toEqual([]);
+
+    const signed = await rawUpgrade(wsUrl, { 'X-Twilio-Signature': twilioSignature('tok', wsUrl, {}) });
+    expect(signed.status).toBe(101);
+    signed.send(frame(startMsg(7)));
+    await expect.poll(() => started).toEqual(['CA7']);
+    signed.socket.destroy();
+  });
+
+  it('lets agent apps in only with the secret, and browsers only from an allowed origin', async () => {
+    const agentUrl = `${server.url.replace('http', 'ws')}/agent`;
+    const status = async (url: string, headers: Record<string, string> = {}): Promise<number> => {
+      const c = await rawUpgrade(url, headers);
+      c.socket.destroy();
+      return c.status;
+    };
+    expect(await status(agentUrl)).toBe(401);
+    expect(await status(agentUrl, { Authorization: 'Bearer wrong' })).toBe(401);
+    expect(await status(`${agentUrl}?token=wrong`)).toBe(401);
+    expect(await status(agentUrl, { Authorization: 'Bearer s3cret' })).toBe(101);
+    expect(await status(`${agentUrl}?token=s3cret`)).toBe(101);
+    expect(await status(agentUrl, { Authorization: 'Bearer s3cret', Origin: 'https://evil.example' })).toBe(403);
+    expect(await status(agentUrl, { Authorization: 'Bearer s3cret', Origin: 'https://agent.example' })).toBe(101);
+    const hello = await rawUpgrade(agentUrl, { Authorization: 'Bearer s3cret' });
+    await expect.poll(() => hello.messages.length).toBeGreaterThan(0);
+    expect(JSON.parse(hello.messages[0]!)).toMatchObject({ type: 'hello' });
+    hello.socket.destroy();
+  });
+
+  it('refuses /agent altogether, with a log line, when no secret is configured', async () => {
+    const lines: string[] = [];
+    const open = await startMediaStreamServer({ playbook: loadPlaybookFile(), onLog: (m) => lines.push(m) });
+    try {
+      const c = await rawUpgrade(`${open.url.replace('http', 'ws')}/agent`);
+      expect(c.status).toBe(403);
+      c.socket.destroy();
+      expect(lines.some((l) => /no agent secret is configured/.test(l))).toBe(true);
+    } finally {
+      await open.close();
+    }
   });
 });
