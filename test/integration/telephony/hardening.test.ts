@@ -170,3 +170,98 @@ describe('media-stream-server: who may connect', () => {
     }
   });
 });
+
+describe('media-stream-server: stream parameters are not trusted', () => {
+  let server: MediaStreamServer;
+  const logs: string[] = [];
+  const started: string[] = [];
+  const ended = new Map<string, CallReport>();
+  beforeAll(async () => {
+    server = await startMediaStreamServer({
+      playbook: loadPlaybookFile(),
+      maxStreams: 2,
+      maxLeadMs: 10_000,
+      onLog: (m) => logs.push(m),
+      onCallStart: (c) => void started.push(c.callSid),
+      onCallEnd: (call, report) => void ended.set(call.callSid, report),
+    });
+  });
+  afterAll(() => server?.close());
+  const wsUrl = (): string => `${server.url.replace('http', 'ws')}/media`;
+
+  it('closes a stream in any format but 8 kHz mono μ-law with 1008, creating no call', async () => {
+    const formats = [
+      { encoding: 'audio/x-mulaw', sampleRate: 2, channels: 1 },
+      { encoding: 'audio/x-mulaw', sampleRate: 1e8, channels: 1 },
+      { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 2 },
+      { encoding: 'audio/l16', sampleRate: 8000, channels: 1 },
+    ];
+    for (const [i, format] of formats.entries()) {
+      const ws = await openSocket(wsUrl());
+      const closed = closeCode(ws);
+      ws.send(startMsg(200 + i, format));
+      ws.send(mediaMsg(200 + i, 'inbound', 0, new Uint8Array(160)));
+      expect(await closed).toBe(1008);
+    }
+    expect(started.filter((s) => s.startsWith('CA20'))).toEqual([]);
+    expect(logs.filter((l) => l.includes('unsupported media format'))).toHaveLength(formats.length);
+  });
+
+  it('clamps a timestamp jump to 2 s of silence', async () => {
+    const ws = await openSocket(wsUrl());
+    ws.send(startMsg(300));
+    sendAudio((t) => ws.send(t), 300, 0, 500);
+    // 100 minutes later, by the timestamps.
+    sendAudio((t) => ws.send(t), 300, 6_000_000, 500);
+    ws.send(stopMsg(300));
+    await expect.poll(() => ended.get('CA300'), { timeout: 20_000 }).toBeDefined();
+    expect(Math.abs(ended.get('CA300')!.durationMs - 3000)).toBeLessThanOrEqual(100);
+    ws.close();
+  });
+
+  it('bounds a stream that runs ahead of real time: 1,000 jumping messages do not make a 100-minute call', async () => {
+    const ws = await openSocket(wsUrl());
+    const closed = closeCode(ws);
+    ws.send(startMsg(301));
+    const chunk = tone(20);
+    for (let k = 0; k < 1000; k++) ws.send(mediaMsg(301, 'outbound', k * 6000, chunk));
+    expect(await closed).toBe(1008);
+    await expect.poll(() => ended.get('CA301'), { timeout: 20_000 }).toBeDefined();
+    // At most the allowed lead (10 s here) plus the wall time it took, plus one clamped gap.
+    expect(ended.get('CA301')!.durationMs).toBeLessThan(10_000 + 5_000 + 2_100);
+    expect(logs.some((l) => /ahead of real time/.test(l))).toBe(true);
+  });
+
+  it('closes a media message carrying more than 8 KiB of audio with 1009', async () => {
+    const ws = await openSocket(wsUrl());
+    const closed = closeCode(ws);
+    ws.send(startMsg(302));
+    // 10 KiB of audio (Twilio sends 160 bytes a message): over the message limit, and over the decoded bound.
+    ws.send(mediaMsg(302, 'inbound', 0, new Uint8Array(10 * 1024)));
+    expect(await closed).toBe(1009);
+    await expect.poll(() => ended.get('CA302'), { timeout: 20_000 }).toBeDefined();
+    expect(ended.get('CA302')!.durationMs).toBeLessThan(100);
+  });
+
+  it('bounds concurrent streams: one over the limit is closed with 1013', async () => {
+    const a = await openSocket(wsUrl());
+    const b = await openSocket(wsUrl());
+    a.send(startMsg(400));
+    b.send(startMsg(401));
+    await expect.poll(() => server.activeCalls).toBe(2);
+    const c = await openSocket(wsUrl());
+    expect(await closeCode(c)).toBe(1013);
+    for (const [n, ws] of [[400, a], [401, b]] as const) {
+      sendAudio((t) => ws.send(t), n, 0, 200);
+      ws.send(stopMsg(n));
+    }
+    await expect.poll(() => ended.has('CA400') && ended.has('CA401'), { timeout: 20_000 }).toBe(true);
+    a.close();
+    b.close();
+    await expect.poll(() => server.activeCalls).toBe(0);
+    const d = await openSocket(wsUrl());
+    d.send(startMsg(402));
+    await expect.poll(() => started).toContain('CA402');
+    d.close();
+  });
+});
