@@ -3,14 +3,17 @@
  * their own connection; other hosts and origins are refused on every route; export file names built
  * from call ids stay inside their folder.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createApp, type CadenceApp } from '../../../src/app/app';
 import { exportAsDownload, mediaPath, startBrowserHost, type BrowserHost } from '../../../src/app/browser-host';
 import { WS_MAX_MESSAGE_BYTES } from '../../../src/shared/rpc';
-import { tempDir } from '../library/helpers';
+import { fakeReport, tempDir } from '../library/helpers';
+import { safeBaseName } from '../../../src/shared/file-names';
 import { frame, MALFORMED, rawUpgrade } from '../../fixtures/raw-websocket';
 
 describe('browser host hardening', () => {
@@ -82,5 +85,59 @@ describe('browser host hardening', () => {
     expect(await conn.closed).toBe(1009);
     conn.socket.destroy();
     expect((await fetch(host.url)).status).toBe(200);
+  });
+
+  function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
+    return new Promise((ok, fail) => {
+      const req = request({ host: '127.0.0.1', port: host.port, path, headers: { host: `127.0.0.1:${host.port}`, ...headers } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => ok({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+      });
+      req.on('error', fail);
+      req.end();
+    });
+  }
+
+  it('answers only requests for its own host and from its own origin, on every route', async () => {
+    const id = await app.library.saveReport({ startedAt: Date.UTC(2026, 0, 5), source: 'file', title: 'guarded' }, fakeReport(10));
+    for (const path of ['/', '/index.html', `/media/${id}`, `/export/${id}`]) {
+      expect((await get(path, { host: `evil.example:${host.port}` })).status, path).toBe(421);
+      expect((await get(path, { host: 'evil.example' })).status, path).toBe(421);
+      expect((await get(path, { origin: 'http://evil.example' })).status, path).toBe(403);
+      expect((await get(path, { 'sec-fetch-site': 'cross-site' })).status, path).toBe(403);
+      expect((await get(path, { 'sec-fetch-site': 'same-site' })).status, path).toBe(403);
+    }
+    expect((await get('/')).status).toBe(200);
+    expect((await get('/', { host: `localhost:${host.port}`, 'sec-fetch-site': 'none' })).status).toBe(200);
+    expect((await get(`/export/${id}`, { origin, 'sec-fetch-site': 'same-origin' })).status).toBe(200);
+    // The /rpc upgrade: right origin but another Host is refused.
+    const rebound = await rawUpgrade(`ws://127.0.0.1:${host.port}/rpc`, { Host: `evil.example:${host.port}`, Origin: origin });
+    expect(rebound.status).not.toBe(101);
+    rebound.socket.destroy();
+    const noOrigin = await rawUpgrade(`ws://127.0.0.1:${host.port}/rpc`);
+    expect(noOrigin.status).not.toBe(101);
+    noOrigin.socket.destroy();
+  });
+
+  it('names an export after a sanitised call id, never a path outside its folder', async () => {
+    expect(safeBaseName('../../../x')).toBe('x');
+    expect(safeBaseName('..')).toBe('call');
+    expect(safeBaseName('a/b\\c d.e')).toBe('a_b_c_d_e');
+    const evil = '../../../harden-escape';
+    let saved: string | null = null;
+    try {
+      saved = await app.library.saveReport({ id: evil, startedAt: Date.UTC(2026, 0, 6), source: 'file', title: 'evil' }, fakeReport(5));
+    } catch {
+      // A library that refuses such ids already is fine too; the name below is still checked.
+    }
+    if (saved !== null) {
+      const res = await get(`/export/${encodeURIComponent(saved)}`);
+      expect(res.status).toBe(200);
+      expect(String(res.headers['content-disposition'])).toBe('attachment; filename="harden-escape.cadence"');
+      expect(res.body.subarray(0, 2).toString('latin1')).toBe('PK');
+    }
+    expect(existsSync(join(tmpdir(), '..', 'harden-escape.cadence'))).toBe(false);
+    expect(readdirSync(tmpdir()).filter((f) => f.startsWith('harden-escape'))).toEqual([]);
   });
 });
