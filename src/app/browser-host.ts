@@ -12,9 +12,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { wsClientMessageSchema, type RpcEvent, type WsServerMessage } from '../shared/rpc';
+import { WS_MAX_MESSAGE_BYTES, wsClientMessageSchema, type RpcEvent, type WsServerMessage } from '../shared/rpc';
 import { ARCHIVE_EXT, exportCall } from '../library/archive';
 import type { Library } from '../library/library';
+import { safeBaseName } from '../shared/file-names';
 import { recordingFile, type CadenceApp } from './app';
 import { dispatch } from './handlers';
 
@@ -25,6 +26,7 @@ export interface BrowserHostOptions {
   /** 0 picks a free port. */
   readonly port?: number;
   readonly host?: string;
+  readonly onLog?: (line: string) => void;
 }
 
 export interface BrowserHost {
@@ -99,7 +101,22 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   if (!existsSync(join(root, 'index.html'))) throw new Error(`no built renderer in ${root} (run \`npm run build\`)`);
   const hostName = options.host ?? '127.0.0.1';
 
+  // Filled in once the port is known. Every route (files, media, export, the /rpc upgrade) answers only
+  // requests addressed to this host (no DNS rebinding) from this origin (no other page driving it).
+  let hosts = new Set<string>();
+  let origins = new Set<string>();
+  const refusal = (req: IncomingMessage): { status: number; reason: string } | null => {
+    if (!hosts.has(req.headers.host ?? '')) return { status: 421, reason: 'wrong host' };
+    const origin = req.headers.origin;
+    if (origin !== undefined && !origins.has(origin)) return { status: 403, reason: 'cross-origin request' };
+    const site = req.headers['sec-fetch-site'];
+    if (site !== undefined && site !== 'same-origin' && site !== 'none') return { status: 403, reason: 'cross-site request' };
+    return null;
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const refused = refusal(req);
+    if (refused) return send(res, refused.status, refused.reason);
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed');
     const url = new URL(req.url ?? '/', 'http://localhost');
     const media = /^\/media\/([^/]+)$/.exec(url.pathname);
@@ -113,10 +130,11 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       const callId = decodeURIComponent(exp[1]!);
       if (!(await app.library.calls.resolveId(callId))) return send(res, 404, 'no such call');
       const dir = mkdtempSync(join(tmpdir(), 'cadence-export-'));
-      const file = join(dir, `${callId}${ARCHIVE_EXT}`);
+      const name = `${safeBaseName(callId)}${ARCHIVE_EXT}`;
+      const file = join(dir, name);
       try {
         await exportCall(app.library, callId, file);
-        res.setHeader('content-disposition', `attachment; filename="${callId.replace(/[^\w.-]/g, '_')}${ARCHIVE_EXT}"`);
+        res.setHeader('content-disposition', `attachment; filename="${name}"`);
         await new Promise<void>((done) => {
           res.once('close', done);
           serveFile(req, res, file, 'application/zip', 'no-store');
@@ -146,16 +164,21 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     server.listen(options.port ?? 0, hostName, () => ok());
   });
   const port = (server.address() as AddressInfo).port;
-  const origins = new Set([`http://${hostName}:${port}`, `http://localhost:${port}`, `http://127.0.0.1:${port}`]);
+  hosts = new Set([`${hostName}:${port}`, `localhost:${port}`, `127.0.0.1:${port}`]);
+  origins = new Set([...hosts].map((h) => `http://${h}`));
 
   const sockets = new Set<WebSocket>();
   const wss = new WebSocketServer({
     server,
     path: '/rpc',
-    maxPayload: 4 << 20,
-    verifyClient: (info: { origin: string }) => origins.has(info.origin),
+    maxPayload: WS_MAX_MESSAGE_BYTES,
+    // A window of this app always sends its Origin; refusing its absence keeps non-browser clients out too.
+    verifyClient: (info: { origin: string; req: IncomingMessage }) => origins.has(info.origin) && refusal(info.req) === null,
   });
+  // A malformed frame or a reset closes only that window's connection (ws picks the close code).
+  wss.on('error', (err) => options.onLog?.(`browser host: ${err.message}`));
   wss.on('connection', (ws) => {
+    ws.on('error', (err) => options.onLog?.(`browser host: closed a connection: ${err.message}`));
     sockets.add(ws);
     const out = (msg: WsServerMessage): void => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));

@@ -2,15 +2,13 @@
  * Reads a WAV file from disk and yields engine frames (16 kHz, 20 ms, agent + customer), converting
  * rate, codec and channel layout on the way. The file is read in blocks; it is never held as floats.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { FRAME_SIZE, SAMPLE_RATE } from '../dsp/frames';
 import { makeResampler } from '../dsp/resample';
-import { decodeWavFrames, parseWavHeader, WavError, type WavInfo } from '../dsp/wav';
+import { decodeWavFrames, readWavHeader, WavError, type WavInfo } from '../dsp/wav';
 
 export { WavError };
 
-/** Header bytes read to find the fmt and data chunks (LIST/INFO chunks can precede data). */
-const HEADER_PROBE = 1 << 16;
 /** Source frames decoded per block. */
 const BLOCK = 4096;
 
@@ -27,6 +25,16 @@ export interface WavFrameSource {
 }
 
 function openFile(path: string): { fd: number; size: number } {
+  // Checked before opening: opening a FIFO for reading waits for a writer forever.
+  try {
+    const st = statSync(path);
+    if (st.isDirectory()) throw new WavError(`is a directory, not a WAV file: ${path}`);
+    if (!st.isFile()) throw new WavError(`not a regular file: ${path}`);
+  } catch (err) {
+    if (err instanceof WavError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new WavError(`no such file: ${path}`);
+  }
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -38,9 +46,9 @@ function openFile(path: string): { fd: number; size: number } {
     throw new WavError(`cannot open ${path}: ${(err as Error).message}`);
   }
   const st = fstatSync(fd);
-  if (st.isDirectory()) {
+  if (!st.isFile()) {
     closeSync(fd);
-    throw new WavError(`is a directory, not a WAV file: ${path}`);
+    throw new WavError(`not a regular file: ${path}`);
   }
   return { fd, size: st.size };
 }
@@ -49,9 +57,14 @@ export function openWavFile(path: string, opts: { swap?: boolean } = {}): WavFra
   const { fd, size } = openFile(path);
   let info: WavInfo;
   try {
-    const head = Buffer.alloc(Math.min(size, HEADER_PROBE));
-    readSync(fd, head, 0, head.length, 0);
-    info = parseWavHeader(head, size);
+    // The chunks are walked through the whole file: metadata before the audio can be any size.
+    info = readWavHeader(
+      (at, length) => {
+        const b = Buffer.alloc(Math.max(0, Math.min(length, size - at)));
+        return b.subarray(0, readSync(fd, b, 0, b.length, at));
+      },
+      size,
+    );
   } catch (err) {
     closeSync(fd);
     throw err;

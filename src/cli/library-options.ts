@@ -1,4 +1,5 @@
 /** What the library's CLI commands share: opening the library from `--db`, dates, and durations. */
+import { statSync } from 'node:fs';
 import { UserError } from '../shared/errors';
 import { openLibrary, type Library } from '../library/library';
 import { defaultDbPath } from '../library/paths';
@@ -7,8 +8,26 @@ type Opts = Readonly<Record<string, string | boolean | string[] | undefined>>;
 
 export const LIBRARY_OPTIONS = { json: { type: 'boolean' }, db: { type: 'string' } } as const;
 
+/**
+ * The library file from `--db` (else `CADENCE_DB`, else the default). An empty `--db` is refused rather
+ * than read as "not given", and an existing path must be a regular file (a FIFO would hang the open).
+ */
+export function dbPathFor(opts: Opts): string {
+  if (opts.db === '') throw new UserError('--db: the library path is empty');
+  const path = defaultDbPath(typeof opts.db === 'string' ? opts.db : undefined);
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    return path; // a new library (or an error the library reports with its own words)
+  }
+  if (st.isDirectory()) throw new UserError(`--db: the library is a directory, not a file: ${path}`);
+  if (!st.isFile()) throw new UserError(`--db: the library is not a regular file: ${path}`);
+  return path;
+}
+
 export function openLibraryFor(opts: Opts): Promise<Library> {
-  return openLibrary(defaultDbPath(typeof opts.db === 'string' ? opts.db : undefined));
+  return openLibrary(dbPathFor(opts));
 }
 
 /** Runs `fn` with the library open, closing it afterwards whatever happens. */

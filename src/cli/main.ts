@@ -18,7 +18,19 @@ function help(): string {
   return lines.join('\n');
 }
 
+/**
+ * A reader that stops early (`cadence show … | head -1`) closes the pipe: EPIPE on stdout is a normal
+ * end of output, not an error, so the process ends quietly.
+ */
+function endQuietlyOnClosedStdout(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 export async function run(argv: readonly string[], io: CliIO = defaultIO): Promise<number> {
+  if (io === defaultIO) endQuietlyOnClosedStdout();
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.out(help());

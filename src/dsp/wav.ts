@@ -37,34 +37,52 @@ function ascii(bytes: Uint8Array, at: number): string {
   return String.fromCharCode(bytes[at]!, bytes[at + 1]!, bytes[at + 2]!, bytes[at + 3]!);
 }
 
+/** Reads `length` bytes at `at` (fewer at the end of the input). */
+export type ByteReader = (at: number, length: number) => Uint8Array;
+
+/** Chunks walked before `data` at most: real files have a handful; this bounds a hostile one. */
+const MAX_CHUNKS = 10_000;
+
 /**
  * Reads the header of a WAV file. `bytes` needs to hold at least the header; `fileSize` is the size of
  * the whole file, so that a data chunk that runs past the end is recognised as truncated.
  */
 export function parseWavHeader(bytes: Uint8Array, fileSize = bytes.length): WavInfo {
-  if (bytes.length < 12) throw new WavError('not a WAV file: too short for a RIFF header');
-  const riff = ascii(bytes, 0);
+  return readWavHeader((at, length) => bytes.subarray(at, Math.min(bytes.length, at + length)), bytes.length, fileSize);
+}
+
+/**
+ * Reads the header by walking the chunks through the first `available` bytes — the whole file when
+ * reading from disk, so any amount of metadata (LIST, bext, iXML…) before the audio is skipped.
+ */
+export function readWavHeader(read: ByteReader, available: number, fileSize = available): WavInfo {
+  const head = read(0, 12);
+  if (head.length < 12) throw new WavError('not a WAV file: too short for a RIFF header');
+  const riff = ascii(head, 0);
   if (riff === 'RF64') throw new WavError('unsupported WAV variant RF64');
-  if (riff !== 'RIFF' || ascii(bytes, 8) !== 'WAVE') throw new WavError('not a WAV file: missing RIFF/WAVE signature');
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (riff !== 'RIFF' || ascii(head, 8) !== 'WAVE') throw new WavError('not a WAV file: missing RIFF/WAVE signature');
 
   let pos = 12;
   let fmt: { tag: number; channels: number; rate: number; blockAlign: number; bits: number } | null = null;
-  while (pos + 8 <= bytes.length) {
-    const id = ascii(bytes, pos);
-    const size = view.getUint32(pos + 4, true);
+  for (let chunks = 0; pos + 8 <= available; chunks++) {
+    if (chunks >= MAX_CHUNKS) throw new WavError(`broken WAV: more than ${MAX_CHUNKS} chunks before the audio`);
+    const header = read(pos, 8);
+    const id = ascii(header, 0);
+    const size = new DataView(header.buffer, header.byteOffset, 8).getUint32(4, true);
     const body = pos + 8;
     if (id === 'fmt ') {
-      if (size < 16 || body + 16 > bytes.length) throw new WavError('broken WAV: fmt chunk is too short');
-      let tag = view.getUint16(body, true);
-      const channels = view.getUint16(body + 2, true);
-      const rate = view.getUint32(body + 4, true);
-      const blockAlign = view.getUint16(body + 12, true);
-      const bits = view.getUint16(body + 14, true);
+      if (size < 16 || body + 16 > available) throw new WavError('broken WAV: fmt chunk is too short');
+      const bytes = read(body, Math.min(size, 40));
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      let tag = view.getUint16(0, true);
+      const channels = view.getUint16(2, true);
+      const rate = view.getUint32(4, true);
+      const blockAlign = view.getUint16(12, true);
+      const bits = view.getUint16(14, true);
       if (tag === WAVE_FORMAT_EXTENSIBLE) {
-        if (size < 40 || body + 40 > bytes.length) throw new WavError('broken WAV: WAVE_FORMAT_EXTENSIBLE header is too short');
+        if (size < 40 || body + 40 > available) throw new WavError('broken WAV: WAVE_FORMAT_EXTENSIBLE header is too short');
         // The sub-format GUID starts with the classic format tag.
-        tag = view.getUint16(body + 24, true);
+        tag = view.getUint16(24, true);
       }
       fmt = { tag, channels, rate, blockAlign, bits };
     } else if (id === 'data') {

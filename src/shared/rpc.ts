@@ -436,6 +436,12 @@ export interface CadenceBridge {
   subscribe(event: RpcEvent, listener: (payload: unknown) => void): () => void;
 }
 
+/**
+ * The largest message either side of the browser host's WebSocket sends: a bigger one closes the
+ * connection (1009), so the client refuses to send it and fails that call instead.
+ */
+export const WS_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+
 /** The WebSocket protocol of the browser host. */
 export const wsClientMessageSchema = z.object({ type: z.literal('call'), id: z.number().int(), method: z.string().max(100), input: z.unknown() }).readonly();
 export type WsClientMessage = z.infer<typeof wsClientMessageSchema>;

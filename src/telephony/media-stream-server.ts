@@ -7,8 +7,10 @@
  *   session per call,
  * - pushes every call's nudges to the agent's app over WebSocket clients connected to /agent.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { SAMPLE_RATE } from '../dsp/frames';
 import { MULAW_TABLE } from '../dsp/g711';
@@ -25,12 +27,44 @@ import type { Library } from '../library/library';
 import { twilioMessage, voiceTwiml, type TwilioStart } from './media-stream-protocol';
 import { validTwilioSignature } from './twilio-signature';
 
+/** Largest WebSocket message on /media (a 20 ms μ-law chunk is 160 bytes, ~300 base64 characters). */
+export const MEDIA_MAX_MESSAGE = 8 * 1024;
+/** Agent apps only listen; what they send is ignored and kept small. */
+const AGENT_MAX_MESSAGE = 4 * 1024;
+/** Decoded audio bytes in one media message (Twilio sends 160). */
+export const MEDIA_MAX_PAYLOAD = 8 * 1024;
+/** A timestamp jump larger than this much audio is clamped: a gap in a real stream is short. */
+const MAX_GAP_MS = 2000;
+const DEFAULT_MAX_STREAMS = 100;
+const DEFAULT_MAX_LEAD_MS = 60_000;
+
+/** Why a stream is closed by us, with the WebSocket close code. */
+class StreamRefusal extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export interface MediaStreamServerOptions {
   readonly playbook: Playbook;
   readonly port?: number;
   readonly host?: string;
-  /** Twilio auth token: when set, /voice requests must carry a valid X-Twilio-Signature. */
+  /**
+   * Twilio auth token: when set, /voice requests and /media upgrades must carry a valid
+   * X-Twilio-Signature (Twilio signs the wss URL of a stream).
+   */
   readonly authToken?: string;
+  /** The secret agent apps present on /agent (`Authorization: Bearer …` or `?token=`); without one /agent is refused. */
+  readonly agentSecret?: string;
+  /** Browser origins allowed on /agent (a client without an Origin header is not a browser and needs only the secret). */
+  readonly agentOrigins?: readonly string[];
+  /** Concurrent media streams; one more is closed with 1013 (try again later). Default 100. */
+  readonly maxStreams?: number;
+  /** How far a stream's audio may run ahead of the wall clock before it is closed (1008). Default 60 s. */
+  readonly maxLeadMs?: number;
   /** The public base URL Twilio uses (e.g. https://abc.ngrok.app); signatures are computed on it. */
   readonly publicUrl?: string;
   /** Who the webhook connects the caller to: a number, SIP URI or `client:identity`. */
@@ -71,6 +105,7 @@ export interface MediaStreamServer {
 /** One track: places μ-law chunks by timestamp (gaps become silence) and resamples 8 kHz → 16 kHz. */
 class TrackDecoder {
   private cursor = 0; // 8 kHz samples written so far
+  private shift = 0; // samples cut out of timestamp jumps, so later timestamps follow on
   private readonly resampler: Resampler;
   private pcm = new Float32Array(0);
   private out = new Float32Array(0);
@@ -82,8 +117,18 @@ class TrackDecoder {
     this.resampler = makeResampler(rate, SAMPLE_RATE, { maxBlock: 8192 });
   }
 
+  /** Audio written so far, in ms of stream time. */
+  get clockMs(): number {
+    return (this.cursor * 1000) / this.rate;
+  }
+
   push(timestampMs: number, bytes: Buffer): void {
-    const at = Math.round((timestampMs * this.rate) / 1000);
+    let at = Math.round((timestampMs * this.rate) / 1000) - this.shift;
+    const maxGap = (MAX_GAP_MS * this.rate) / 1000;
+    if (at > this.cursor + maxGap) {
+      this.shift += at - (this.cursor + maxGap);
+      at = this.cursor + maxGap;
+    }
     if (at > this.cursor) this.emitSilence(at - this.cursor);
     // A chunk overlapping what was written already (a repeat) contributes only its new part.
     const skip = Math.max(0, this.cursor - at);
@@ -95,11 +140,8 @@ class TrackDecoder {
   }
 
   private emitSilence(n: number): void {
-    // Cap a single gap at 10 s so a bogus timestamp cannot allocate without bound.
-    const len = Math.min(n, this.rate * 10);
-    const z = new Float32Array(Math.min(len, 8192));
-    for (let left = len; left > 0; left -= z.length) this.convert(z, Math.min(z.length, left));
-    this.cursor += n - len;
+    const z = new Float32Array(Math.min(n, 8192));
+    for (let left = n; left > 0; left -= z.length) this.convert(z, Math.min(z.length, left));
   }
 
   private convert(x: Float32Array, n: number): void {
@@ -156,6 +198,8 @@ class StreamCall {
   private streamClock = 0;
   private queue: Promise<void> = Promise.resolve();
   private ended = false;
+  private refused = false;
+  private startedAt = 0;
   info: CallInfo | null = null;
 
   constructor(
@@ -166,13 +210,19 @@ class StreamCall {
   /** Messages are handled strictly in order (start is async). */
   handle(raw: string): void {
     this.queue = this.queue.then(() => this.process(raw)).catch((err: unknown) => {
-      this.server.log(`media stream error: ${(err as Error).message}`);
-      this.ws.close(1011, 'error');
+      this.refused = true;
+      if (err instanceof StreamRefusal) {
+        this.server.log(`media stream closed (${err.code}): ${err.message}`);
+        this.ws.close(err.code, err.message.slice(0, 120));
+      } else {
+        this.server.log(`media stream error: ${(err as Error).message}`);
+        this.ws.close(1011, 'error');
+      }
     });
   }
 
   private async process(raw: string): Promise<void> {
-    if (this.ended) return;
+    if (this.ended || this.refused) return;
     let json: unknown;
     try {
       json = JSON.parse(raw);
@@ -195,9 +245,14 @@ class StreamCall {
       case 'media': {
         const dec = this.tracks.get(msg.media.track);
         if (!dec || !this.pairer) return;
-        this.streamClock = Math.max(this.streamClock, msg.media.timestamp);
+        if (msg.media.payload.length > Math.ceil(MEDIA_MAX_PAYLOAD / 3) * 4) throw new StreamRefusal(1009, `media payload over ${MEDIA_MAX_PAYLOAD} bytes`);
         dec.push(msg.media.timestamp, Buffer.from(msg.media.payload, 'base64'));
+        this.streamClock = Math.max(this.streamClock, dec.clockMs);
         this.pairer.pump();
+        // Audio cannot arrive much faster than it is spoken: a stream that runs far ahead of the wall
+        // clock is not a phone call (and would otherwise store hours of audio in seconds).
+        const lead = this.streamClock - (performance.now() - this.startedAt);
+        if (lead > this.server.maxLeadMs) throw new StreamRefusal(1008, `stream runs ${Math.round(lead / 1000)} s ahead of real time`);
         // Back-pressure: a stream sent faster than real time waits for the worker instead of losing frames.
         if (this.session && this.session.queuedFrames > 200) await this.session.drain();
         return;
@@ -214,7 +269,12 @@ class StreamCall {
   private async start(msg: TwilioStart): Promise<void> {
     if (this.source) return;
     const s = msg.start;
-    if (s.mediaFormat.encoding !== 'audio/x-mulaw') throw new Error(`unsupported media encoding ${s.mediaFormat.encoding}`);
+    const f = s.mediaFormat;
+    // Twilio streams only 8 kHz mono μ-law; anything else is not Twilio and is refused before a call exists.
+    if (f.encoding !== 'audio/x-mulaw' || f.sampleRate !== 8000 || f.channels !== 1) {
+      throw new StreamRefusal(1008, `unsupported media format ${String(f.encoding).slice(0, 40)} ${f.sampleRate} Hz ${f.channels} ch (expected audio/x-mulaw 8000 Hz mono)`);
+    }
+    this.startedAt = performance.now();
     const info: CallInfo = { callSid: s.callSid, streamSid: s.streamSid, accountSid: s.accountSid, tracks: s.tracks, customParameters: s.customParameters ?? {} };
     this.info = info;
     const source = new StreamSource(`Twilio call ${s.callSid}`);
@@ -252,7 +312,7 @@ class StreamCall {
     const pairer = this.pairer;
     for (const track of ['inbound', 'outbound'] as const) {
       const channel: ChannelName = track === agentTrack ? 'agent' : 'customer';
-      this.tracks.set(track, new TrackDecoder(s.mediaFormat.sampleRate, (x) => pairer.write(channel, x)));
+      this.tracks.set(track, new TrackDecoder(8000, (x) => pairer.write(channel, x)));
     }
     this.server.callStarted(info);
   }
@@ -275,8 +335,10 @@ class StreamCall {
 
 class MediaStreamServerImpl implements MediaStreamServer {
   private readonly http: Server;
-  private readonly media = new WebSocketServer({ noServer: true });
-  private readonly agents = new WebSocketServer({ noServer: true });
+  // A Twilio media message is ~300 base64 characters of audio in a small JSON envelope; an agent app
+  // only receives. Anything larger is closed with 1009 by ws before it is buffered.
+  private readonly media = new WebSocketServer({ noServer: true, maxPayload: MEDIA_MAX_MESSAGE });
+  private readonly agents = new WebSocketServer({ noServer: true, maxPayload: AGENT_MAX_MESSAGE });
   private readonly calls = new Set<StreamCall>();
   private host: Promise<EngineHost> | null = null;
   private ownHost = false;
@@ -285,15 +347,28 @@ class MediaStreamServerImpl implements MediaStreamServer {
   constructor(readonly opts: MediaStreamServerOptions) {
     this.http = createServer((req, res) => void this.request(req, res));
     this.http.on('upgrade', (req: IncomingMessage, socket, head) => {
-      const path = new URL(req.url ?? '/', 'http://x').pathname;
-      const wss = path === '/media' ? this.media : path === '/agent' ? this.agents : null;
-      if (!wss) {
-        socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
-        return;
+      // A socket that errors before or during the handshake concerns only that client.
+      socket.on('error', () => socket.destroy());
+      const url = new URL(req.url ?? '/', 'http://x');
+      const wss = url.pathname === '/media' ? this.media : url.pathname === '/agent' ? this.agents : null;
+      if (!wss) return refuseUpgrade(socket, 404, 'not found');
+      const refusal = wss === this.media ? this.checkMedia(req) : this.checkAgent(req, url);
+      if (refusal) {
+        this.log(`refused a ${url.pathname} connection: ${refusal.reason}`);
+        return refuseUpgrade(socket, refusal.status, refusal.reason);
       }
       wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
     });
+    // One bad client (a malformed frame, a reset) must never take the server or other calls down: ws
+    // closes that connection with the right code (1002, 1007, 1009) and reports it here.
+    for (const wss of [this.media, this.agents]) wss.on('error', (err) => this.log(`websocket server error: ${err.message}`));
     this.media.on('connection', (ws: WebSocket) => {
+      ws.on('error', (err) => this.log(`media stream closed: ${err.message}`));
+      if (this.calls.size >= (this.opts.maxStreams ?? DEFAULT_MAX_STREAMS)) {
+        this.log(`refused a media stream: ${this.calls.size} streams already (the limit)`);
+        ws.close(1013, 'too many streams; try again later');
+        return;
+      }
       const call = new StreamCall(this, ws);
       this.calls.add(call);
       ws.on('message', (data: Buffer, isBinary: boolean) => {
@@ -308,8 +383,41 @@ class MediaStreamServerImpl implements MediaStreamServer {
       });
     });
     this.agents.on('connection', (ws: WebSocket) => {
+      ws.on('error', (err) => this.log(`agent connection closed: ${err.message}`));
       ws.send(JSON.stringify({ type: 'hello', activeCalls: [...this.calls].flatMap((c) => (c.info ? [c.info] : [])) }));
     });
+  }
+
+  get maxLeadMs(): number {
+    return this.opts.maxLeadMs ?? DEFAULT_MAX_LEAD_MS;
+  }
+
+  /** The public base URL of a request (what Twilio used), without a trailing slash. */
+  private baseUrl(req: IncomingMessage): string {
+    const hostHeader = req.headers['x-forwarded-host'] ?? req.headers.host ?? `127.0.0.1:${this.port}`;
+    const proto = (req.headers['x-forwarded-proto'] as string | undefined) ?? 'http';
+    return (this.opts.publicUrl ?? `${proto}://${String(hostHeader)}`).replace(/\/$/, '');
+  }
+
+  /** Twilio signs a stream's WebSocket URL (wss://…/media) with no parameters. */
+  private checkMedia(req: IncomingMessage): { status: number; reason: string } | null {
+    if (!this.opts.authToken) return null;
+    const signature = req.headers['x-twilio-signature'];
+    const url = this.baseUrl(req).replace(/^http/, 'ws') + (req.url ?? '/media');
+    if (typeof signature !== 'string') return { status: 401, reason: 'missing X-Twilio-Signature' };
+    if (!validTwilioSignature(this.opts.authToken, url, {}, signature)) return { status: 403, reason: 'invalid X-Twilio-Signature' };
+    return null;
+  }
+
+  private checkAgent(req: IncomingMessage, url: URL): { status: number; reason: string } | null {
+    const secret = this.opts.agentSecret;
+    if (!secret) return { status: 403, reason: 'no agent secret is configured (set --agent-secret or CADENCE_AGENT_SECRET)' };
+    const auth = req.headers.authorization;
+    const given = /^Bearer (.+)$/i.exec(auth ?? '')?.[1] ?? url.searchParams.get('token');
+    if (!given || !sameSecret(given, secret)) return { status: 401, reason: 'missing or wrong agent secret' };
+    const origin = req.headers.origin;
+    if (origin !== undefined && !(this.opts.agentOrigins ?? []).includes(origin)) return { status: 403, reason: `origin ${origin.slice(0, 100)} is not allowed (--agent-origin)` };
+    return null;
   }
 
   get url(): string {
@@ -383,9 +491,7 @@ class MediaStreamServerImpl implements MediaStreamServer {
     if (req.method === 'POST') {
       for (const [k, v] of new URLSearchParams(Buffer.concat(chunks).toString('utf8'))) (params[k] ??= []).push(v);
     }
-    const hostHeader = req.headers['x-forwarded-host'] ?? req.headers.host ?? `127.0.0.1:${this.port}`;
-    const proto = (req.headers['x-forwarded-proto'] as string | undefined) ?? 'http';
-    const base = (this.opts.publicUrl ?? `${proto}://${String(hostHeader)}`).replace(/\/$/, '');
+    const base = this.baseUrl(req);
     if (this.opts.authToken) {
       const signature = req.headers['x-twilio-signature'];
       if (!validTwilioSignature(this.opts.authToken, base + (req.url ?? '/voice'), params, typeof signature === 'string' ? signature : undefined)) {
@@ -416,6 +522,17 @@ class MediaStreamServerImpl implements MediaStreamServer {
     this.http.closeAllConnections?.();
     if (this.ownHost && this.host) await (await this.host).close();
   }
+}
+
+/** Compares secrets in constant time (hashed first, so their lengths do not leak either). */
+function sameSecret(a: string, b: string): boolean {
+  const h = (x: string): Buffer => createHash('sha256').update(x, 'utf8').digest();
+  return timingSafeEqual(h(a), h(b));
+}
+
+function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
+  const body = `${reason}\n`;
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
 }
 
 export async function startMediaStreamServer(opts: MediaStreamServerOptions): Promise<MediaStreamServer> {

@@ -1,4 +1,5 @@
 import { exportCall } from '../../library/archive';
+import { safeBaseName } from '../../shared/file-names';
 import { LIBRARY_OPTIONS, requireCallId, withLibrary } from '../library-options';
 import type { Command } from '../command';
 
@@ -11,7 +12,8 @@ export const exportCommand: Command = {
   run(args, opts, io) {
     return withLibrary(opts, async (lib) => {
       const id = await requireCallId(lib, args[0]!);
-      const out = typeof opts.out === 'string' ? opts.out : `${id}.cadence`;
+      // Without -o the file is named after the call, as a safe base name in the current folder.
+      const out = typeof opts.out === 'string' ? opts.out : `${safeBaseName(id)}.cadence`;
       const res = await exportCall(lib, id, out);
       io.out(opts.json ? JSON.stringify(res) : `exported ${id} to ${res.path} (${(res.bytes / 1e6).toFixed(2)} MB)`);
       return 0;

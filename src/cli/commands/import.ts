@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { importArchive } from '../../library/archive';
 import { UserError } from '../../shared/errors';
 import { loadPlaybookFile } from '../../playbook/playbook-file';
@@ -9,6 +9,16 @@ import { fmtMs } from '../format';
 
 /** A zip (a `.cadence` archive) starts with a local file header. */
 function looksLikeZip(path: string): boolean {
+  // Checked before opening: opening a FIFO waits for a writer forever; a directory is no call.
+  let st;
+  try {
+    st = statSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UserError(code === 'ENOENT' ? `no such file: ${path}` : `cannot read ${path}: ${code ?? 'error'}`);
+  }
+  if (st.isDirectory()) throw new UserError(`is a directory, not a file to import: ${path}`);
+  if (!st.isFile()) throw new UserError(`not a regular file: ${path}`);
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -32,7 +42,7 @@ export const importCommand: Command = {
   minArgs: 1,
   run(args, opts, io) {
     const path = args[0]!;
-    const archive = path.endsWith('.cadence') || looksLikeZip(path);
+    const archive = looksLikeZip(path) || path.endsWith('.cadence');
     return withLibrary(opts, async (lib) => {
       let id: string;
       let outcome: 'imported' | 'unchanged' = 'imported';

@@ -1,7 +1,7 @@
 import { UserError } from '../../shared/errors';
 import { recoverCalls } from '../../call/finalize';
 import { playbookTargets } from '../../shared/playbook-targets';
-import { openLibraryFor } from '../library-options';
+import { openLibraryFor, parseIntOption } from '../library-options';
 import { loadPlaybookFile } from '../../playbook/playbook-file';
 import { startMediaStreamServer } from '../../telephony/media-stream-server';
 import type { Command } from '../command';
@@ -9,12 +9,15 @@ import type { Command } from '../command';
 export const mediaStreamServerCommand: Command = {
   name: 'media-stream-server',
   summary: "Coach calls on a Twilio number: answers the voice webhook (POST /voice) with a both-tracks Media Stream, runs the engine per call (/media), pushes nudges to agent apps (/agent)",
-  usage: 'cadence media-stream-server [--port N] [--host ADDR] [--public-url URL] [--auth-token T] [--dial NUMBER|client:ID] [--agent-track inbound|outbound] [--playbook FILE] [--db FILE] [--no-save] [--json]',
+  usage: 'cadence media-stream-server [--port N] [--host ADDR] [--public-url URL] [--auth-token T] [--agent-secret S] [--agent-origin URL]… [--max-streams N] [--dial NUMBER|client:ID] [--agent-track inbound|outbound] [--playbook FILE] [--db FILE] [--no-save] [--json]',
   options: {
     port: { type: 'string' },
     host: { type: 'string' },
     'public-url': { type: 'string' },
     'auth-token': { type: 'string' },
+    'agent-secret': { type: 'string' },
+    'agent-origin': { type: 'string', multiple: true },
+    'max-streams': { type: 'string' },
     dial: { type: 'string' },
     'agent-track': { type: 'string' },
     playbook: { type: 'string' },
@@ -29,6 +32,9 @@ export const mediaStreamServerCommand: Command = {
     const agentTrack = opts['agent-track'];
     if (agentTrack !== undefined && agentTrack !== 'inbound' && agentTrack !== 'outbound') throw new UserError('--agent-track must be inbound or outbound');
     const authToken = typeof opts['auth-token'] === 'string' ? opts['auth-token'] : process.env.TWILIO_AUTH_TOKEN;
+    const agentSecret = typeof opts['agent-secret'] === 'string' ? opts['agent-secret'] : process.env.CADENCE_AGENT_SECRET;
+    const agentOrigins = Array.isArray(opts['agent-origin']) ? opts['agent-origin'] : [];
+    const maxStreams = parseIntOption('max-streams', typeof opts['max-streams'] === 'string' ? opts['max-streams'] : undefined, 1, 10_000);
     const json = opts.json === true;
     const emit = (obj: unknown): void => io.out(JSON.stringify(obj));
     // Every call lands in the library as it happens, with its recording (unless --no-save); calls a
@@ -42,6 +48,9 @@ export const mediaStreamServerCommand: Command = {
         port,
         host: typeof opts.host === 'string' ? opts.host : '127.0.0.1',
         ...(authToken ? { authToken } : {}),
+        ...(agentSecret ? { agentSecret } : {}),
+        agentOrigins,
+        ...(maxStreams !== undefined ? { maxStreams } : {}),
         ...(typeof opts['public-url'] === 'string' ? { publicUrl: opts['public-url'] } : {}),
         ...(typeof opts.dial === 'string' ? { dial: opts.dial } : {}),
         ...(agentTrack ? { agentTrack } : {}),
@@ -63,7 +72,8 @@ export const mediaStreamServerCommand: Command = {
     }
     const s = server;
     if (json) emit({ type: 'listening', url: s.url, voiceWebhook: `${s.url}/voice`, media: `${s.url.replace('http', 'ws')}/media`, agent: `${s.url.replace('http', 'ws')}/agent`, signatureCheck: Boolean(authToken) });
-    else io.out(`listening on ${s.url}: voice webhook POST /voice, media stream /media, agent app /agent${authToken ? '' : ' (no auth token: webhook signatures are not checked)'}`);
+    else io.out(`listening on ${s.url}: voice webhook POST /voice, media stream /media, agent app /agent${authToken ? '' : ' (no auth token: webhook and stream signatures are not checked)'}`);
+    if (!agentSecret) io.err('cadence media-stream-server: no agent secret (--agent-secret or CADENCE_AGENT_SECRET): agent apps on /agent are refused');
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);

@@ -2,7 +2,7 @@ import { UserError } from '../../shared/errors';
 import { createApp } from '../../app/app';
 import { exportAsDownload, mediaPath, startBrowserHost } from '../../app/browser-host';
 import { DEFAULT_RENDERER_OUT, ensureRenderer } from '../../app/renderer-build';
-import { defaultDbPath } from '../../library/paths';
+import { dbPathFor } from '../library-options';
 import type { Command } from '../command';
 
 export const uiCommand: Command = {
@@ -23,7 +23,7 @@ export const uiCommand: Command = {
     const rendererDir = await ensureRenderer(typeof opts.renderer === 'string' ? opts.renderer : DEFAULT_RENDERER_OUT, opts.build === true);
     const json = opts.json === true;
     const app = await createApp({
-      dbPath: defaultDbPath(typeof opts.db === 'string' ? opts.db : undefined),
+      dbPath: dbPathFor(opts),
       shell: 'browser',
       mediaUrl: mediaPath,
       exportCall: exportAsDownload,
@@ -31,7 +31,7 @@ export const uiCommand: Command = {
     });
     let host;
     try {
-      host = await startBrowserHost({ app, rendererDir, port });
+      host = await startBrowserHost({ app, rendererDir, port, onLog: (line) => io.err(line) });
     } catch (err) {
       await app.close();
       const code = (err as NodeJS.ErrnoException).code;

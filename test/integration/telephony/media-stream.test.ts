@@ -42,6 +42,7 @@ describe('cadence media-stream-server', () => {
     server = await startMediaStreamServer({
       playbook: loadPlaybookFile(),
       authToken: 'test-token',
+      agentSecret: 'agent-secret',
       dial: 'client:agent-1',
       onCallEnd: (call, report) => void ended.push({ callSid: call.callSid, report }),
     });
@@ -86,12 +87,13 @@ describe('cadence media-stream-server', () => {
     const offline = analyzeFile(wav, { playbook: loadPlaybookFile() });
     expect(offline.nudges.length).toBeGreaterThan(0);
 
-    const agent = new WebSocket(`${server.url.replace('http', 'ws')}/agent`);
+    const agent = new WebSocket(`${server.url.replace('http', 'ws')}/agent`, { headers: { authorization: 'Bearer agent-secret' } });
     const pushed: { type: string; phase?: string; callSid?: string; nudge?: { id: string; ruleId: string; atMs: number }; report?: CallReport }[] = [];
     agent.on('message', (d) => pushed.push(JSON.parse(String(d)) as (typeof pushed)[number]));
     await new Promise((r) => agent.once('open', r));
 
-    const twilio = new WebSocket(`${server.url.replace('http', 'ws')}/media`);
+    const mediaUrl = `${server.url.replace('http', 'ws')}/media`;
+    const twilio = new WebSocket(mediaUrl, { headers: { 'x-twilio-signature': twilioSignature('test-token', mediaUrl, {}) } });
     await new Promise((r) => twilio.once('open', r));
     const streamSid = 'MZ18ad3ab5a668481ce02b83e7395059f0';
     const callSid = 'CA5b3f4b8a3d61e2b6d7a4f0c0ae5d9e21';

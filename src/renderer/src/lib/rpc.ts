@@ -13,6 +13,7 @@ import {
   type RpcResult,
   type WsClientMessage,
   type WsServerMessage,
+  WS_MAX_MESSAGE_BYTES,
 } from '../../../shared/rpc';
 
 declare global {
@@ -93,6 +94,10 @@ function wsClient(url: string): ShellClient {
       const msg: WsClientMessage = { type: 'call', id, method, input: input[0] ?? null };
       const text = JSON.stringify(msg);
       return new Promise((resolve, reject) => {
+        if (new TextEncoder().encode(text).length > WS_MAX_MESSAGE_BYTES) {
+          reject(new RpcCallError('too_large', `the request is larger than ${WS_MAX_MESSAGE_BYTES >> 20} MB`, method));
+          return;
+        }
         pending.set(id, { method, resolve, reject });
         if (open && ws) ws.send(text);
         else queue.push(text);
