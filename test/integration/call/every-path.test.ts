@@ -188,7 +188,8 @@ const paths: { name: string; skip?: string | null; run(): Promise<Stored> }[] = 
       mkdirSync(dir, { recursive: true });
       const app = await createApp({ dbPath: join(dir, 'library.sqlite'), shell: 'browser', mediaUrl: mediaPath, exportCall: exportAsDownload });
       try {
-        await app.live.startDemo(12);
+        // Fast, but not so fast that a loaded machine makes the worker queue overflow (frames would be dropped).
+        await app.live.startDemo(6);
         await app.live.whenIdle();
         const id = (await app.library.calls.list({})).items[0]!.id;
         return { db: join(dir, 'library.sqlite'), id, offline: analyzeFile(demoCallPath(), { playbook }), searchWord: 'demo', status: 'completed' };
