@@ -1,4 +1,4 @@
-import { exportCall } from '../../library/archive';
+import { archiveFileName, exportCall } from '../../library/archive';
 import { LIBRARY_OPTIONS, requireCallId, withLibrary } from '../library-options';
 import type { Command } from '../command';
 
@@ -11,7 +11,7 @@ export const exportCommand: Command = {
   run(args, opts, io) {
     return withLibrary(opts, async (lib) => {
       const id = await requireCallId(lib, args[0]!);
-      const out = typeof opts.out === 'string' ? opts.out : `${id}.cadence`;
+      const out = typeof opts.out === 'string' ? opts.out : archiveFileName(id);
       const res = await exportCall(lib, id, out);
       io.out(opts.json ? JSON.stringify(res) : `exported ${id} to ${res.path} (${(res.bytes / 1e6).toFixed(2)} MB)`);
       return 0;

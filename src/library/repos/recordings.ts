@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
+import { safeBaseName } from '../file-names';
 import type { RecordingInfo } from '../types';
 import type { LibraryDb, WriteHandle } from './handle';
 
@@ -30,7 +31,7 @@ export class RecordingsRepo {
 
   /** Where a new recording of this call goes (the id made safe for a file name). */
   pathFor(callId: string): string {
-    return join(this.dir, `${callId.replace(/[^A-Za-z0-9_-]/g, '_')}.opus`);
+    return join(this.dir, `${safeBaseName(callId)}.opus`);
   }
 
   /** A fresh temporary file name in the folder (renamed into place when its call is committed). */
