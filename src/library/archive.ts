@@ -6,7 +6,7 @@
  * then all-or-nothing and idempotent.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, createReadStream, createWriteStream, existsSync, fstatSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, createReadStream, createWriteStream, existsSync, fstatSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -362,7 +362,9 @@ export async function importArchive(library: Library, path: string): Promise<Imp
       library.recordings.ensureDir();
       tmp = library.recordings.tempPath();
       const { hash, counter, tap } = sha256Stream();
-      await pipeline(await entryStream(zip, byName.get(RECORDING_ENTRY)!), tap, createWriteStream(tmp));
+      // Owner-only from the first byte (the mode is masked by the umask, hence the chmod after).
+      await pipeline(await entryStream(zip, byName.get(RECORDING_ENTRY)!), tap, createWriteStream(tmp, { mode: 0o600 }));
+      chmodSync(tmp, 0o600);
       if (counter.bytes !== recEntry.size || hash.digest('hex') !== recEntry.sha256) throw refuse(path, 'recording checksum mismatch');
       if (!isOggOpus(tmp)) throw refuse(path, 'recording is not Ogg Opus');
       finalPath = library.recordings.pathFor(call.meta.id);

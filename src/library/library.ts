@@ -3,7 +3,7 @@
  * timeout, and an explicit migration list, opened here and handed to one repository per aggregate
  * (src/library/repos). Everything a call holds is written in one transaction.
  */
-import { closeSync, mkdirSync, openSync, readSync } from 'node:fs';
+import { chmodSync, closeSync, fchmodSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -51,11 +51,37 @@ function checkHeader(path: string): void {
   }
 }
 
+/**
+ * Creates the library's folder owner-only (0700) and an absent library file 0600 before SQLite sees
+ * it: SQLite gives its -wal and -shm files the database file's mode. Modes are set explicitly because
+ * the umask masks the ones given at creation. Existing folders and files keep theirs.
+ */
 function ensureParent(path: string): void {
   try {
-    mkdirSync(dirname(path), { recursive: true });
+    const first = mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    if (first !== undefined) {
+      for (let dir = dirname(path); ; dir = dirname(dir)) {
+        chmodSync(dir, 0o700);
+        if (dir === first || dirname(dir) === dir) break;
+      }
+    }
   } catch (err) {
     throw new UserError(`cannot create the library folder ${dirname(path)}: ${(err as NodeJS.ErrnoException).code ?? oneLine(err)}`, 'bad_library');
+  }
+}
+
+function createPrivate(path: string): void {
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx', 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
+    throw new UserError(`cannot create library ${path}: ${(err as NodeJS.ErrnoException).code ?? oneLine(err)}`, 'bad_library');
+  }
+  try {
+    fchmodSync(fd, 0o600);
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -94,7 +120,10 @@ export async function openLibrary(path: string, options: OpenOptions = {}): Prom
   const absPath = memory ? path : resolve(path);
   if (!memory) {
     checkHeader(absPath);
-    if (!options.readonly) ensureParent(absPath);
+    if (!options.readonly) {
+      ensureParent(absPath);
+      createPrivate(absPath);
+    }
   }
   let sqlite: Database.Database;
   try {
