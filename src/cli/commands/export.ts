@@ -15,6 +15,6 @@ export const exportCommand: Command = {
       const res = await exportCall(lib, id, out);
       io.out(opts.json ? JSON.stringify(res) : `exported ${id} to ${res.path} (${(res.bytes / 1e6).toFixed(2)} MB)`);
       return 0;
-    });
+    }, { readOnlyOk: true });
   },
 };
