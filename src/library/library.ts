@@ -38,7 +38,7 @@ const READONLY_CODES = /^(SQLITE_READONLY|SQLITE_PERM|SQLITE_CANTOPEN|SQLITE_AUT
  * the lock), read-only (the file or its folder is not writable) and corrupt are told apart, and each
  * names the file, because each asks the user for something different.
  */
-export function libraryError(path: string, err: unknown): UserError {
+function libraryError(path: string, err: unknown): UserError {
   if (err instanceof UserError) return err;
   const code = String((err as { code?: unknown } | null)?.code ?? '');
   if (BUSY_CODES.test(code)) return new UserError(`library ${path} is busy: another process is writing to it; try again when it is done`, 'busy_library');
