@@ -13,9 +13,8 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { WS_MAX_MESSAGE_BYTES, wsClientMessageSchema, type RpcEvent, type WsServerMessage } from '../shared/rpc';
-import { ARCHIVE_EXT, exportCall } from '../library/archive';
+import { archiveFileName, exportCall } from '../library/archive';
 import type { Library } from '../library/library';
-import { safeBaseName } from '../shared/file-names';
 import { recordingFile, type CadenceApp } from './app';
 import { dispatch } from './handlers';
 
@@ -130,7 +129,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       const callId = decodeURIComponent(exp[1]!);
       if (!(await app.library.calls.resolveId(callId))) return send(res, 404, 'no such call');
       const dir = mkdtempSync(join(tmpdir(), 'cadence-export-'));
-      const name = `${safeBaseName(callId)}${ARCHIVE_EXT}`;
+      const name = archiveFileName(callId);
       const file = join(dir, name);
       try {
         await exportCall(app.library, callId, file);

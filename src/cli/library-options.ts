@@ -1,5 +1,7 @@
 /** What the library's CLI commands share: opening the library from `--db`, dates, and durations. */
 import { statSync } from 'node:fs';
+import { recoverCalls } from '../call/finalize';
+import { PlaybookService } from '../playbook/playbook-service';
 import { UserError } from '../shared/errors';
 import { openLibrary, type Library } from '../library/library';
 import { defaultDbPath } from '../library/paths';
@@ -26,13 +28,39 @@ export function dbPathFor(opts: Opts): string {
   return path;
 }
 
-export function openLibraryFor(opts: Opts): Promise<Library> {
-  return openLibrary(dbPathFor(opts));
+export function openLibraryFor(opts: Opts, access: LibraryAccess = {}): Promise<Library> {
+  return openForCommand(dbPathFor(opts), access);
+}
+
+export interface LibraryAccess {
+  /** The command only reads: a read-only library is opened read-only instead of refused. */
+  readonly readOnlyOk?: boolean;
+}
+
+/**
+ * Every command that opens the library for writing first finalizes the calls a dead process left
+ * `live`, so no command lists a crashed call as still running.
+ */
+async function openForCommand(path: string, access: LibraryAccess): Promise<Library> {
+  let lib: Library;
+  try {
+    lib = await openLibrary(path);
+  } catch (err) {
+    if (access.readOnlyOk === true && err instanceof UserError && err.code === 'readonly_library') return openLibrary(path, { readonly: true });
+    throw err;
+  }
+  try {
+    await recoverCalls(lib, { targets: await new PlaybookService(lib).targets() });
+  } catch (err) {
+    await lib.close();
+    throw err;
+  }
+  return lib;
 }
 
 /** Runs `fn` with the library open, closing it afterwards whatever happens. */
-export async function withLibrary<T>(opts: Opts, fn: (lib: Library) => Promise<T>): Promise<T> {
-  const lib = await openLibraryFor(opts);
+export async function withLibrary<T>(opts: Opts, fn: (lib: Library) => Promise<T>, access: LibraryAccess = {}): Promise<T> {
+  const lib = await openLibraryFor(opts, access);
   try {
     return await fn(lib);
   } finally {

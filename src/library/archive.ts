@@ -6,7 +6,7 @@
  * then all-or-nothing and idempotent.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, createReadStream, createWriteStream, existsSync, fstatSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, createReadStream, createWriteStream, existsSync, fstatSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -15,7 +15,10 @@ import yazl from 'yazl';
 import { z } from 'zod';
 import pkg from '../../package.json' with { type: 'json' };
 import { oneLine, UserError } from '../shared/errors';
+import { safeBaseName } from '../shared/file-names';
 import type { Library } from './library';
+import { callMetaSchema } from '../shared/library';
+import { channelNameSchema } from '../shared/types';
 import { CALL_SOURCES, CALL_STATUSES, type CallRecord, type CallSummary } from './types';
 
 export const ARCHIVE_FORMAT = 'cadence-call';
@@ -24,50 +27,65 @@ export const ARCHIVE_EXT = '.cadence';
 const SEAL_PREFIX = 'CADENCE-SHA256:';
 const SEAL_LEN = SEAL_PREFIX.length + 64;
 const EOCD_LEN = 22;
-const MAX_JSON_BYTES = 256 * 1024 * 1024;
+/** The manifest is a few hundred bytes; call.json of an 8-hour call with its transcript a few MB. */
+const MAX_MANIFEST_BYTES = 64 * 1024;
+const MAX_CALL_JSON_BYTES = 32 * 1024 * 1024;
+/** A recording holds ~3 KB per second of call (24 kbit/s); 64 KB/s leaves room for any encoder setting. */
+const MAX_RECORDING_BYTES_PER_S = 64 * 1024;
+const RECORDING_SLACK_BYTES = 1024 * 1024;
+/** Longer than any call; a bound so that a hostile duration cannot stand for "any size". */
+const MAX_CALL_MS = 48 * 3600_000;
 const RECORDING_ENTRY = 'recording.opus';
+const KNOWN_ENTRIES = new Set(['manifest.json', 'call.json', RECORDING_ENTRY]);
+
+/** Call ids that can travel: they become parts of file names, so nothing but a safe base name passes. */
+const CALL_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const callIdSchema = z.string().regex(CALL_ID, 'not a valid call id');
+
+/** The archive file name for a call: a base name whatever the id holds. */
+export function archiveFileName(callId: string, prefix = ''): string {
+  return `${safeBaseName(prefix + callId)}${ARCHIVE_EXT}`;
+}
 
 const entrySchema = z.object({ name: z.string(), size: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/) });
 const manifestSchema = z.object({
   format: z.literal(ARCHIVE_FORMAT),
   formatVersion: z.number().int().positive(),
-  callId: z.string().min(1),
+  callId: callIdSchema,
   appVersion: z.string(),
   createdAt: z.string(),
   entries: z.array(entrySchema),
 });
 export type ArchiveManifest = z.infer<typeof manifestSchema>;
 
-const metaSchema = z.object({
-  id: z.string().min(1).max(200),
-  startedAt: z.number(),
-  endedAt: z.number().nullable(),
-  durationMs: z.number().nonnegative(),
+/** Epoch ms from 1990 to 2200: a date every listing can print. */
+const epochMs = z.number().min(Date.UTC(1990, 0, 1)).max(Date.UTC(2200, 0, 1));
+/** A time within a call, ms. */
+const callMs = z.number().min(0).max(MAX_CALL_MS);
+const metaSchema = callMetaSchema.unwrap().extend({
+  id: callIdSchema,
+  startedAt: epochMs,
+  endedAt: epochMs.nullable(),
+  durationMs: callMs,
   source: z.enum(CALL_SOURCES),
   status: z.enum(CALL_STATUSES),
-  title: z.string(),
-  customerLabel: z.string().nullable(),
-  agent: z.string().nullable(),
-  tags: z.array(z.string()),
-  notes: z.string(),
-  score: z.number().nullable(),
-  insights: z.unknown(),
+  title: z.string().max(10_000),
+  tags: z.array(z.string().max(200)).max(1000),
+  score: z.number().min(0).max(100).nullable(),
 });
 const callSchema = z.object({
   meta: metaSchema,
   summaryComplete: z.boolean(),
   report: z.looseObject({
-    durationMs: z.number(),
+    durationMs: callMs,
     channels: z.object({ agent: z.looseObject({}), customer: z.looseObject({}) }),
-    speech: z.array(z.looseObject({ channel: z.enum(['agent', 'customer']), startMs: z.number(), endMs: z.number() })),
-    timeline: z.array(z.looseObject({ tMs: z.number() })),
-    events: z.array(z.looseObject({ id: z.string(), type: z.string(), startMs: z.number() })),
-    nudges: z.array(z.looseObject({ id: z.string(), ruleId: z.string(), atMs: z.number() })),
+    speech: z.array(z.looseObject({ channel: channelNameSchema, startMs: callMs, endMs: callMs })),
+    timeline: z.array(z.looseObject({ tMs: callMs })),
+    events: z.array(z.looseObject({ id: z.string(), type: z.string(), startMs: callMs, endMs: callMs.nullable().optional() })),
+    nudges: z.array(z.looseObject({ id: z.string(), ruleId: z.string(), atMs: callMs, endMs: callMs.nullable().optional() })),
   }),
-  transcript: z.array(
-    z.object({ channel: z.enum(['agent', 'customer']), text: z.string(), startMs: z.number(), endMs: z.number(), confidence: z.number().nullable(), final: z.boolean() }),
-  ),
-  recording: z.object({ codec: z.string(), durationMs: z.number(), error: z.string().nullable() }).nullable(),
+  transcript: z.array(z.object({ channel: channelNameSchema, text: z.string(), startMs: callMs, endMs: callMs, confidence: z.number().min(0).max(1).nullable(), final: z.boolean() })),
+  recording: z.object({ codec: z.string().max(100), durationMs: callMs, error: z.string().nullable() }).nullable(),
 });
 type ArchivedCall = z.infer<typeof callSchema>;
 
@@ -199,7 +217,14 @@ function openZip(path: string): Promise<yauzl.ZipFile> {
 function listEntries(zip: yauzl.ZipFile): Promise<yauzl.Entry[]> {
   return new Promise((resolve, reject) => {
     const out: yauzl.Entry[] = [];
+    const seen = new Set<string>();
     zip.on('entry', (e: yauzl.Entry) => {
+      // With two entries of one name, which one a reader takes differs between zip tools: refuse both.
+      if (seen.has(e.fileName)) {
+        reject(new Error(`duplicate entry ${e.fileName}`));
+        return;
+      }
+      seen.add(e.fileName);
       out.push(e);
       zip.readEntry();
     });
@@ -213,11 +238,43 @@ function entryStream(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Readable> 
   return new Promise((resolve, reject) => zip.openReadStream(entry, (err, s) => (err ? reject(err) : resolve(s))));
 }
 
-async function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Buffer> {
-  if (entry.uncompressedSize > MAX_JSON_BYTES) throw new Error(`${entry.fileName} is too large`);
+/** Reads a small entry whole; its declared size is checked before a byte is inflated. */
+async function readEntry(path: string, zip: yauzl.ZipFile, entry: yauzl.Entry, max: number): Promise<Buffer> {
+  if (entry.uncompressedSize > max) throw refuse(path, `${entry.fileName} is too large (${entry.uncompressedSize} bytes, at most ${max})`);
   const chunks: Buffer[] = [];
   for await (const c of await entryStream(zip, entry)) chunks.push(c as Buffer);
   return Buffer.concat(chunks);
+}
+
+/** The first JSON path holding a number no call can have (1e300, -1e20…), or null. */
+function outOfRange(value: unknown, at = 'call'): string | null {
+  if (typeof value === 'number') return Number.isFinite(value) && Math.abs(value) <= 1e13 ? null : at;
+  if (value === null || typeof value !== 'object') return null;
+  for (const [k, v] of Object.entries(value)) {
+    const hit = outOfRange(v, `${at}.${k}`);
+    if (hit !== null) return hit;
+  }
+  return null;
+}
+
+/** An Ogg stream whose first page starts an Opus stream (RFC 7845: `OggS`, then the `OpusHead` packet). */
+function isOggOpus(file: string): boolean {
+  const head = Buffer.alloc(27 + 255 + 8);
+  const fd = openSync(file, 'r');
+  let n: number;
+  try {
+    n = readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (n < 28 || head.toString('latin1', 0, 4) !== 'OggS') return false;
+  const body = 27 + head[26]!;
+  return n >= body + 8 && head.toString('latin1', body, body + 8) === 'OpusHead';
+}
+
+function isBusy(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || (typeof code === 'string' && code.startsWith('SQLITE_BUSY_'));
 }
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -247,7 +304,7 @@ export async function importArchive(library: Library, path: string): Promise<Imp
     if (!manifestEntry) throw refuse(path, 'not a Cadence archive (no manifest.json)');
     let manifest: ArchiveManifest;
     try {
-      const raw = JSON.parse((await readEntry(zip, manifestEntry)).toString('utf8')) as unknown;
+      const raw = JSON.parse((await readEntry(path, zip, manifestEntry, MAX_MANIFEST_BYTES)).toString('utf8')) as unknown;
       const version = (raw as { formatVersion?: unknown } | null)?.formatVersion;
       if (typeof version === 'number' && version > ARCHIVE_VERSION) throw refuse(path, `archive format version ${version} is newer than this Cadence supports (${ARCHIVE_VERSION})`);
       manifest = manifestSchema.parse(raw);
@@ -257,20 +314,37 @@ export async function importArchive(library: Library, path: string): Promise<Imp
     }
     const listed = new Set(manifest.entries.map((e) => e.name));
     for (const name of byName.keys()) if (name !== 'manifest.json' && !listed.has(name)) throw refuse(path, `entry ${name} is not in the manifest`);
-    for (const e of manifest.entries) if (!byName.has(e.name)) throw refuse(path, `entry ${e.name} is missing`);
+    for (const e of manifest.entries) {
+      if (!KNOWN_ENTRIES.has(e.name) || e.name === 'manifest.json') throw refuse(path, `unexpected entry ${e.name}`);
+      const entry = byName.get(e.name);
+      if (!entry) throw refuse(path, `entry ${e.name} is missing`);
+      if (entry.uncompressedSize !== e.size) throw refuse(path, `entry ${e.name} is ${entry.uncompressedSize} bytes, the manifest says ${e.size}`);
+    }
+    if (new Set(manifest.entries.map((e) => e.name)).size !== manifest.entries.length) throw refuse(path, 'duplicate entry in the manifest');
     const callMeta = manifest.entries.find((e) => e.name === 'call.json');
     if (!callMeta) throw refuse(path, 'no call.json');
 
-    const callBytes = await readEntry(zip, byName.get('call.json')!);
+    const callBytes = await readEntry(path, zip, byName.get('call.json')!, MAX_CALL_JSON_BYTES);
     if (callBytes.length !== callMeta.size || sha(callBytes) !== callMeta.sha256) throw refuse(path, 'call.json checksum mismatch');
     let call: ArchivedCall;
     try {
-      call = callSchema.parse(JSON.parse(callBytes.toString('utf8')));
+      const json = JSON.parse(callBytes.toString('utf8')) as unknown;
+      const wild = outOfRange(json);
+      if (wild !== null) throw refuse(path, `invalid call.json (${wild} is out of range)`);
+      call = callSchema.parse(json);
     } catch (err) {
+      if (err instanceof UserError) throw err;
       throw refuse(path, `invalid call.json (${err instanceof z.ZodError ? (err.issues[0]?.path.join('.') ?? '') + ' ' + (err.issues[0]?.message ?? '') : oneLine(err)})`);
     }
     if (call.meta.id !== manifest.callId) throw refuse(path, 'call id in call.json does not match the manifest');
     const recEntry = manifest.entries.find((e) => e.name === RECORDING_ENTRY) ?? null;
+    // A recording with no recording facts would be a file no call points to.
+    if (recEntry && !call.recording) throw refuse(path, 'recording entry without a recording in call.json');
+    if (recEntry) {
+      const seconds = Math.max(call.meta.durationMs, call.recording?.durationMs ?? 0) / 1000;
+      const max = Math.ceil(seconds * MAX_RECORDING_BYTES_PER_S) + RECORDING_SLACK_BYTES;
+      if (recEntry.size > max) throw refuse(path, `recording is too large for a ${seconds.toFixed(0)} s call (${recEntry.size} bytes, at most ${max})`);
+    }
 
     // Idempotent: the same call again is a no-op; a different call under the same id is refused.
     const existing = await library.calls.get(call.meta.id);
@@ -288,8 +362,11 @@ export async function importArchive(library: Library, path: string): Promise<Imp
       library.recordings.ensureDir();
       tmp = library.recordings.tempPath();
       const { hash, counter, tap } = sha256Stream();
-      await pipeline(await entryStream(zip, byName.get(RECORDING_ENTRY)!), tap, createWriteStream(tmp));
+      // Owner-only from the first byte (the mode is masked by the umask, hence the chmod after).
+      await pipeline(await entryStream(zip, byName.get(RECORDING_ENTRY)!), tap, createWriteStream(tmp, { mode: 0o600 }));
+      chmodSync(tmp, 0o600);
       if (counter.bytes !== recEntry.size || hash.digest('hex') !== recEntry.sha256) throw refuse(path, 'recording checksum mismatch');
+      if (!isOggOpus(tmp)) throw refuse(path, 'recording is not Ogg Opus');
       finalPath = library.recordings.pathFor(call.meta.id);
       if (existsSync(finalPath)) {
         const there = await hashFile(finalPath);
@@ -330,6 +407,7 @@ export async function importArchive(library: Library, path: string): Promise<Imp
     } catch (err) {
       if (renamed && finalPath !== null) rmSync(finalPath, { force: true });
       if (err instanceof UserError) throw err;
+      if (isBusy(err)) throw new UserError(`cannot import ${basename(path)}: library ${library.path} is busy (another process is writing to it); try again`, 'busy_library');
       throw refuse(path, `invalid call data (${oneLine(err)})`);
     }
     return { callId: call.meta.id, outcome: 'imported' };

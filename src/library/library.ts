@@ -3,7 +3,7 @@
  * timeout, and an explicit migration list, opened here and handed to one repository per aggregate
  * (src/library/repos). Everything a call holds is written in one transaction.
  */
-import { closeSync, mkdirSync, openSync, readSync } from 'node:fs';
+import { accessSync, chmodSync, closeSync, constants, copyFileSync, existsSync, fchmodSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -26,6 +26,50 @@ export interface OpenOptions {
   /** Where recordings go; default `<folder>/<library file name without extension>.recordings`. */
   readonly recordingsDir?: string;
   readonly readonly?: boolean;
+  /** How long a write waits for another process's write to end before the library is reported busy (default 5 s). */
+  readonly busyTimeoutMs?: number;
+}
+
+const BUSY_CODES = /^SQLITE_(BUSY|LOCKED)/;
+const READONLY_CODES = /^(SQLITE_READONLY|SQLITE_PERM|SQLITE_CANTOPEN|SQLITE_AUTH|EACCES|EPERM|EROFS)/;
+
+/**
+ * The one-line error for a library SQLite or the file system refused: busy (another process holds
+ * the lock), read-only (the file or its folder is not writable) and corrupt are told apart, and each
+ * names the file, because each asks the user for something different.
+ */
+function libraryError(path: string, err: unknown): UserError {
+  if (err instanceof UserError) return err;
+  const code = String((err as { code?: unknown } | null)?.code ?? '');
+  if (BUSY_CODES.test(code)) return new UserError(`library ${path} is busy: another process is writing to it; try again when it is done`, 'busy_library');
+  if (READONLY_CODES.test(code)) return new UserError(`library ${path} is read-only (${code}): its file or folder is not writable`, 'readonly_library');
+  return new UserError(`library ${path} is corrupted or not a database (${oneLine(err)})`, 'bad_library');
+}
+
+/** The file (when it exists) and its folder must be writable: SQLite writes the -wal and -shm files beside it. */
+function checkWritable(path: string): void {
+  for (const target of [path, dirname(path)]) {
+    try {
+      accessSync(target, constants.W_OK);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') continue;
+      const what = target === path ? 'the file' : `its folder ${target}`;
+      throw new UserError(`library ${path} is read-only: ${what} is not writable (${code ?? oneLine(err)})`, 'readonly_library');
+    }
+  }
+}
+
+/** A full pass over every page, before the first write: a damaged library is refused, never touched. */
+function checkIntact(sqlite: Database.Database, path: string): void {
+  let rows: { quick_check: string }[];
+  try {
+    rows = sqlite.pragma('quick_check(1)') as { quick_check: string }[];
+  } catch (err) {
+    throw libraryError(path, err);
+  }
+  const verdict = rows[0]?.quick_check ?? 'no answer';
+  if (verdict !== 'ok') throw new UserError(`library ${path} is corrupted (${oneLine(verdict)}); it was not modified`, 'bad_library');
 }
 
 /** The file starts like an SQLite database (or is empty / absent, which SQLite will initialise). */
@@ -51,11 +95,37 @@ function checkHeader(path: string): void {
   }
 }
 
+/**
+ * Creates the library's folder owner-only (0700) and an absent library file 0600 before SQLite sees
+ * it: SQLite gives its -wal and -shm files the database file's mode. Modes are set explicitly because
+ * the umask masks the ones given at creation. Existing folders and files keep theirs.
+ */
 function ensureParent(path: string): void {
   try {
-    mkdirSync(dirname(path), { recursive: true });
+    const first = mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    if (first !== undefined) {
+      for (let dir = dirname(path); ; dir = dirname(dir)) {
+        chmodSync(dir, 0o700);
+        if (dir === first || dirname(dir) === dir) break;
+      }
+    }
   } catch (err) {
     throw new UserError(`cannot create the library folder ${dirname(path)}: ${(err as NodeJS.ErrnoException).code ?? oneLine(err)}`, 'bad_library');
+  }
+}
+
+function createPrivate(path: string): void {
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx', 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
+    throw new UserError(`cannot create library ${path}: ${(err as NodeJS.ErrnoException).code ?? oneLine(err)}`, 'bad_library');
+  }
+  try {
+    fchmodSync(fd, 0o600);
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -68,7 +138,7 @@ function inspect(sqlite: Database.Database, path: string): void {
   try {
     tables = (sqlite.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[]).map((r) => r.name);
   } catch (err) {
-    throw new UserError(`library ${path} is corrupted or not a database (${oneLine(err)})`, 'bad_library');
+    throw libraryError(path, err);
   }
   if (tables.length === 0) return;
   if (!tables.includes('kysely_migration')) {
@@ -94,18 +164,33 @@ export async function openLibrary(path: string, options: OpenOptions = {}): Prom
   const absPath = memory ? path : resolve(path);
   if (!memory) {
     checkHeader(absPath);
-    if (!options.readonly) ensureParent(absPath);
+    if (!options.readonly) {
+      ensureParent(absPath);
+      checkWritable(absPath);
+      createPrivate(absPath);
+    }
   }
   let sqlite: Database.Database;
+  let snapshot: string | null = null;
   try {
     sqlite = new Database(absPath, { readonly: options.readonly === true, fileMustExist: options.readonly === true });
   } catch (err) {
     throw new UserError(`cannot open library ${absPath}: ${oneLine(err)}`, 'bad_library');
   }
   try {
-    sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? BUSY_TIMEOUT_MS}`);
+    if (options.readonly === true && !memory && !readable(sqlite)) {
+      // A WAL library in a folder this user cannot write: SQLite cannot create the shared-memory file
+      // it needs even to read. Read a private copy instead (the library itself stays untouched).
+      sqlite.close();
+      snapshot = mkdtempSync(join(tmpdir(), 'cadence-readonly-'));
+      copyFileSync(absPath, join(snapshot, 'library.sqlite'));
+      if (existsSync(`${absPath}-wal`)) copyFileSync(`${absPath}-wal`, join(snapshot, 'library.sqlite-wal'));
+      sqlite = new Database(join(snapshot, 'library.sqlite'), { readonly: true, fileMustExist: true });
+    }
     inspect(sqlite, absPath);
     if (!options.readonly) {
+      if (!memory) checkIntact(sqlite, absPath);
       if (!memory) sqlite.pragma('journal_mode = WAL');
       // FULL syncs the WAL at each commit: a power cut loses at most the last batch (≤ ~1 s of a live call).
       sqlite.pragma('synchronous = FULL');
@@ -113,21 +198,40 @@ export async function openLibrary(path: string, options: OpenOptions = {}): Prom
     sqlite.pragma('foreign_keys = ON');
   } catch (err) {
     sqlite.close();
-    if (err instanceof UserError) throw err;
-    throw new UserError(`library ${absPath} is corrupted or not a database (${oneLine(err)})`, 'bad_library');
+    if (snapshot !== null) rmSync(snapshot, { recursive: true, force: true });
+    throw libraryError(absPath, err);
   }
   const db = new Kysely<LibrarySchema>({ dialect: new SqliteDialect({ database: sqlite }) });
   if (!options.readonly) {
     const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
     if (error) {
       await db.destroy();
+      const code = String((error as { code?: unknown } | null)?.code ?? '');
+      if (BUSY_CODES.test(code) || READONLY_CODES.test(code)) throw libraryError(absPath, error);
       throw new UserError(`cannot migrate library ${absPath}: ${oneLine(error)}`, 'bad_library');
     }
   }
   const recordingsDir = options.recordingsDir ?? (memory ? join(tmpdir(), 'cadence-memory-recordings') : ownRecordingsDir(absPath));
   // Before each library had its own folder, every library in a folder shared `recordings/`.
   const legacyDir = memory || options.recordingsDir !== undefined ? null : join(dirname(absPath), 'recordings');
-  return new Library(db, sqlite, absPath, resolve(recordingsDir), legacyDir);
+  const library = new Library(db, sqlite, absPath, resolve(recordingsDir), legacyDir);
+  if (snapshot !== null) {
+    const dir = snapshot;
+    library.onClose(() => rmSync(dir, { recursive: true, force: true }));
+  }
+  return library;
+}
+
+/** Whether a read-only connection can actually read (a WAL file needs its -shm, which may not be creatable). */
+function readable(sqlite: Database.Database): boolean {
+  try {
+    sqlite.prepare('SELECT count(*) FROM sqlite_master').get();
+    return true;
+  } catch (err) {
+    const code = String((err as { code?: unknown }).code ?? '');
+    if (READONLY_CODES.test(code)) return false;
+    throw err;
+  }
 }
 
 /** `a.sqlite` → `a.recordings` beside it (`a` → `a.recordings`). */
@@ -166,7 +270,15 @@ export class Library {
     this.playbooks = new PlaybooksRepo(db);
   }
 
+  readonly #onClose: (() => void)[] = [];
+
+  /** Runs `fn` after the library is closed (the read-only copy's clean-up). */
+  onClose(fn: () => void): void {
+    this.#onClose.push(fn);
+  }
+
   async close(): Promise<void> {
     await this.#db.destroy();
+    for (const fn of this.#onClose.splice(0)) fn();
   }
 }

@@ -4,8 +4,7 @@
  * transaction, and the recording goes to an Ogg Opus file page by page. `recoverInterrupted` finalises
  * what a dead process left behind.
  */
-import { existsSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import type { CallEvent, CallSummary, Nudge, SpeechSegment, TimelinePoint } from '../shared/types';
 import { oneLine } from '../shared/errors';
 import type { Library } from './library';
@@ -248,7 +247,8 @@ export interface RecoveredCall {
  * At start-up: every call still `live` whose recording process is gone (it died) is finalised; calls
  * another running process is still recording (the app and `cadence live` at once) are left alone. Its recording is repaired (torn
  * page cut, end of stream marked, size and checksum stored) and the call becomes `interrupted`. Leftover
- * temporary files of interrupted imports are removed.
+ * temporary files of imports whose process died are removed. A call killed before any audio or data
+ * reached the disk is deleted; one with data but no audio keeps its recording marked lost.
  */
 export async function recoverInterrupted(library: Library): Promise<RecoveredCall[]> {
   const out: RecoveredCall[] = [];
@@ -265,16 +265,22 @@ export async function recoverInterrupted(library: Library): Promise<RecoveredCal
         recError = `recording unreadable: ${oneLine(err)}`;
       }
     }
+    // Killed in its first second: the file holds the Ogg headers and no audio, unplayable.
+    const noAudio = info !== undefined && info.durationMs === 0;
     const durationMs = Math.round(Math.max(call.durationMs, info?.durationMs ?? 0, call.lastPointMs ?? 0));
+    if ((info === undefined || noAudio) && durationMs === 0 && !call.hasParts) {
+      // Nothing was recorded or measured: an empty call would only clutter the list.
+      await library.calls.delete(call.id);
+      continue;
+    }
+    if (noAudio) {
+      recError = recError ?? 'recording lost: no audio was written before the crash';
+      info = undefined;
+    }
     const recording = rec ? { ...(info && { file: { sizeBytes: info.sizeBytes, sha256: info.sha256, durationMs: info.durationMs } }), error: recError } : undefined;
     await library.live.interrupt(call.id, durationMs, recording);
     out.push({ id: call.id, durationMs, recordingMs: info ? info.durationMs : null, truncatedBytes: info?.truncatedBytes ?? 0 });
   }
-  const dir = library.recordings.dir;
-  if (existsSync(dir)) {
-    for (const name of readdirSync(dir)) {
-      if (name.startsWith('.import-') && name.endsWith('.tmp')) rmSync(join(dir, name), { force: true });
-    }
-  }
+  library.recordings.removeDeadTemps();
   return out;
 }

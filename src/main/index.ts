@@ -5,7 +5,7 @@
 import { app, globalShortcut, safeStorage, shell, type BrowserWindow } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ARCHIVE_EXT, exportCall } from '../library/archive';
+import { archiveFileName, exportCall } from '../library/archive';
 import { createApp, type CadenceApp } from '../app/app';
 import type { SavedBounds } from '../app/overlay-bounds';
 import type { SecretCipher } from '../app/secrets';
@@ -61,7 +61,7 @@ async function start(): Promise<void> {
     shell: 'electron',
     mediaUrl,
     exportCall: async (library, callId) => {
-      const res = await exportCall(library, callId, join(app.getPath('downloads'), `cadence-${callId}${ARCHIVE_EXT}`));
+      const res = await exportCall(library, callId, join(app.getPath('downloads'), archiveFileName(callId, 'cadence-')));
       shell.showItemInFolder(res.path);
       return { downloadUrl: null, path: res.path };
     },

@@ -56,6 +56,6 @@ export const callsCommand: Command = {
       const shown = (query.offset ?? 0) + page.items.length;
       if (shown < page.total) io.out(`… ${page.total - shown} more (use --offset ${shown})`);
       return 0;
-    });
+    }, { readOnlyOk: true });
   },
 };

@@ -1,5 +1,4 @@
-import { exportCall } from '../../library/archive';
-import { safeBaseName } from '../../shared/file-names';
+import { archiveFileName, exportCall } from '../../library/archive';
 import { LIBRARY_OPTIONS, requireCallId, withLibrary } from '../library-options';
 import type { Command } from '../command';
 
@@ -12,11 +11,10 @@ export const exportCommand: Command = {
   run(args, opts, io) {
     return withLibrary(opts, async (lib) => {
       const id = await requireCallId(lib, args[0]!);
-      // Without -o the file is named after the call, as a safe base name in the current folder.
-      const out = typeof opts.out === 'string' ? opts.out : `${safeBaseName(id)}.cadence`;
+      const out = typeof opts.out === 'string' ? opts.out : archiveFileName(id);
       const res = await exportCall(lib, id, out);
       io.out(opts.json ? JSON.stringify(res) : `exported ${id} to ${res.path} (${(res.bytes / 1e6).toFixed(2)} MB)`);
       return 0;
-    });
+    }, { readOnlyOk: true });
   },
 };

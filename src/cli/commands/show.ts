@@ -33,6 +33,6 @@ export const showCommand: Command = {
       const r = call.recording;
       io.out(r ? `Recording: ${r.path} (${r.codec}, ${fmtMs(r.durationMs)}, ${(r.sizeBytes / 1e6).toFixed(2)} MB)${r.error ? ` — stopped early: ${r.error}` : ''}` : 'Recording: none');
       return 0;
-    });
+    }, { readOnlyOk: true });
   },
 };

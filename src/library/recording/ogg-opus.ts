@@ -5,7 +5,7 @@
  * last whole page; `repairOggFile` cuts a torn last page and marks the end of the stream.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fdatasyncSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fdatasyncSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 import OpusScript from 'opusscript';
 import { FRAME_SIZE, SAMPLE_RATE } from '../../dsp/frames';
 
@@ -154,7 +154,9 @@ export class OggOpusWriter {
     readonly path: string,
     private readonly io: RecordingIO = fsIO,
   ) {
-    this.fd = openSync(path, 'w');
+    this.fd = openSync(path, 'w', 0o600);
+    // A recording is a conversation: owner-only whatever the umask (openSync's mode is masked by it).
+    fchmodSync(this.fd, 0o600);
     this.encoder = new OpusScript(16000, 2, OpusScript.Application.VOIP);
     try {
       this.encoder.setBitrate(RECORDING_BITRATE);

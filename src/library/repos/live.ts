@@ -41,6 +41,8 @@ export interface OrphanCall {
   readonly recording: RecordingInfo | undefined;
   /** Time of the last stored timeline point, ms into the call. */
   readonly lastPointMs: number | undefined;
+  /** Any speech, event, nudge, timeline point or transcript stored. */
+  readonly hasParts: boolean;
 }
 
 export class LiveCallsRepo {
@@ -120,6 +122,13 @@ export class LiveCallsRepo {
     await this.calls.rescore(id);
   }
 
+  private async hasParts(id: string): Promise<boolean> {
+    for (const table of ['speech_segments', 'events', 'nudges', 'timeline_chunks', 'transcript_segments'] as const) {
+      if (await this.db.selectFrom(table).select('call_id').where('call_id', '=', id).limit(1).executeTakeFirst()) return true;
+    }
+    return false;
+  }
+
   /** Live calls whose owner process is gone (it died): the ones recovery finalises. */
   async orphans(): Promise<OrphanCall[]> {
     const live = await this.db.selectFrom('calls').select(['id', 'started_at', 'duration_ms']).where('status', '=', 'live').execute();
@@ -128,7 +137,7 @@ export class LiveCallsRepo {
       if (ownerAlive(await ownerOf(this.db, call.id))) continue;
       const lastChunk = await this.db.selectFrom('timeline_chunks').select('data').where('call_id', '=', call.id).orderBy('chunk', 'desc').limit(1).executeTakeFirst();
       const lastPointMs = lastChunk ? (JSON.parse(lastChunk.data) as number[][]).at(-1)?.[0] : undefined;
-      out.push({ id: call.id, startedAt: call.started_at, durationMs: call.duration_ms, recording: await this.recordings.get(call.id), lastPointMs });
+      out.push({ id: call.id, startedAt: call.started_at, durationMs: call.duration_ms, recording: await this.recordings.get(call.id), lastPointMs, hasParts: await this.hasParts(call.id) });
     }
     return out;
   }

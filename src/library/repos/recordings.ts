@@ -4,10 +4,13 @@
  * Libraries from before kept theirs in `recordings/` beside the file; their relative paths still resolve.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { isAbsolute, join } from 'node:path';
+import { safeBaseName } from '../../shared/file-names';
 import type { RecordingInfo } from '../types';
 import type { LibraryDb, WriteHandle } from './handle';
+import { ownerAlive } from './owner';
 
 export class RecordingsRepo {
   constructor(
@@ -30,12 +33,31 @@ export class RecordingsRepo {
 
   /** Where a new recording of this call goes (the id made safe for a file name). */
   pathFor(callId: string): string {
-    return join(this.dir, `${callId.replace(/[^A-Za-z0-9_-]/g, '_')}.opus`);
+    return join(this.dir, `${safeBaseName(callId)}.opus`);
   }
 
-  /** A fresh temporary file name in the folder (renamed into place when its call is committed). */
+  /**
+   * A fresh temporary file name in the folder (renamed into place when its call is committed). The
+   * name carries its owner (pid and host), so another process clears it only once that owner is dead.
+   */
   tempPath(): string {
-    return join(this.dir, `.import-${randomBytes(6).toString('hex')}.tmp`);
+    return join(this.dir, `.import-${process.pid}-${safeBaseName(hostname())}-${randomBytes(6).toString('hex')}.tmp`);
+  }
+
+  /**
+   * Removes the temporary files whose owner process is dead (an import that crashed). Files of a
+   * running import, here or in another process, stay; files from another host are not ours to judge.
+   */
+  removeDeadTemps(): void {
+    if (!existsSync(this.dir)) return;
+    const host = safeBaseName(hostname());
+    for (const name of readdirSync(this.dir)) {
+      if (!name.startsWith('.import-') || !name.endsWith('.tmp')) continue;
+      const owned = /^\.import-(\d+)-(.+)-[0-9a-f]{12}\.tmp$/.exec(name);
+      // Names without an owner come from versions before owners were recorded.
+      if (owned && (owned[2] !== host || ownerAlive({ pid: Number(owned[1]), host: hostname(), startedAt: 0 }))) continue;
+      rmSync(join(this.dir, name), { force: true });
+    }
   }
 
   /** Absolute path of a stored recording path (stored relative to the recordings folder when inside it). */
