@@ -65,7 +65,16 @@ const callSchema = z.object({
     nudges: z.array(z.looseObject({ id: z.string(), ruleId: z.string(), atMs: z.number() })),
   }),
   transcript: z.array(
-    z.object({ channel: z.enum(['agent', 'customer']), text: z.string(), startMs: z.number(), endMs: z.number(), confidence: z.number().nullable(), final: z.boolean() }),
+    z.object({
+      channel: z.enum(['agent', 'customer']),
+      text: z.string(),
+      startMs: z.number(),
+      endMs: z.number(),
+      confidence: z.number().nullable(),
+      final: z.boolean(),
+      // Word timings (archives written before them have none).
+      words: z.array(z.object({ word: z.string(), startMs: z.number(), endMs: z.number(), confidence: z.number() })).optional(),
+    }),
   ),
   recording: z.object({ codec: z.string(), durationMs: z.number(), error: z.string().nullable() }).nullable(),
 });
@@ -77,7 +86,7 @@ function archivedCall(call: CallRecord): ArchivedCall {
     meta: { ...call.meta, tags: [...call.meta.tags] },
     summaryComplete: call.summaryComplete,
     report: call.report as unknown as ArchivedCall['report'],
-    transcript: [...call.transcript],
+    transcript: call.transcript.map(({ words, ...t }) => (words ? { ...t, words: [...words] } : t)),
     recording: call.recording ? { codec: call.recording.codec, durationMs: call.recording.durationMs, error: call.recording.error } : null,
   };
 }
