@@ -64,3 +64,8 @@ export function failureOf(err: unknown): { readonly kind: 'auth' | 'quota' | 'ot
   if (code === 429) return { kind: 'quota', reason: 'Deepgram quota or rate limit reached (429)' };
   return { kind: 'other', reason: (text ?? 'unknown error').split('\n')[0]!.slice(0, 200) };
 }
+
+/** Key terms from a playbook: its enabled rules' titles (the words a coach expects to hear), deduplicated. */
+export function playbookKeyterms(playbook: { readonly rules: readonly { readonly title: string; readonly enabled: boolean }[] }): string[] {
+  return [...new Set(playbook.rules.filter((r) => r.enabled).map((r) => r.title.trim()))].filter((t) => t.length > 0).slice(0, 20);
+}

@@ -69,6 +69,18 @@ export function clockFrames(start: number, count: number): { agent: Float32Array
   return { agent, customer: new Float32Array(count * BLOCK) };
 }
 
+/**
+ * The call time at which interleaved int16 audio starts: from the embedded clock when its first two
+ * blocks carry consecutive indices on channel 0 (nothing else does), else 0 (plain audio starts the call).
+ */
+function clockOf(pcm: Buffer, offset: number, channels: number): number {
+  const stride = 2 * channels;
+  if (pcm.length - offset < 2 * BLOCK * stride) return 0;
+  const a = pcm.readInt16LE(offset);
+  const b = pcm.readInt16LE(offset + BLOCK * stride);
+  return b === a + 1 ? a * 20 : 0;
+}
+
 export class DeepgramStandin {
   readonly connections: ConnectionLog[] = [];
   /** Pre-recorded requests: their query parameters. */
@@ -242,9 +254,9 @@ export class DeepgramStandin {
         const whole = pending.length - (pending.length % stride);
         if (whole === 0) return;
         if (log.baseMs === null) {
-          // The embedded clock: channel 0's first sample, when it is a block index; 0 for plain audio.
-          const clock = pending.readInt16LE(0);
-          log.baseMs = clock > 0 ? clock * 20 : 0;
+          // Two blocks tell whether the audio carries a clock.
+          if (whole < 2 * BLOCK * stride) return;
+          log.baseMs = clockOf(pending, 0, channels);
         }
         samples += whole / stride;
         pending = pending.subarray(whole);
@@ -311,20 +323,22 @@ export class DeepgramStandin {
     const probe = info.channels > 0 ? Array.from({ length: info.channels }, () => new Float32Array(Math.min(info.frames, 1))) : [];
     decodeWavFrames(body, info, 0, Math.min(info.frames, 1), probe);
     const durationMs = (info.frames / info.sampleRate) * 1000;
+    const baseMs = info.codec === 'pcm_s16' ? clockOf(Buffer.from(body.buffer, body.byteOffset, body.byteLength), info.dataOffset, info.channels) : 0;
+    const rel = (ms: number): number => (ms - baseMs) / 1000;
     const multichannel = url.searchParams.get('multichannel') === 'true';
     const nChannels = multichannel ? info.channels : 1;
     const channels = Array.from({ length: nChannels }, (_, ch) => {
       const words = this.options.script
         .filter((p) => (multichannel ? p.channel === ch : true))
         .flatMap((p) => p.words)
-        .filter((w) => w.endMs <= durationMs)
+        .filter((w) => w.startMs >= baseMs && w.endMs <= baseMs + durationMs)
         .sort((a, b) => a.startMs - b.startMs);
       return {
         alternatives: [
           {
             transcript: words.map((w) => w.word).join(' '),
             confidence: words.length ? words.reduce((s, w) => s + (w.confidence ?? 0.99), 0) / words.length : 0,
-            words: words.map((w) => ({ word: w.word.toLowerCase(), start: w.startMs / 1000, end: w.endMs / 1000, confidence: w.confidence ?? 0.99, punctuated_word: w.word })),
+            words: words.map((w) => ({ word: w.word.toLowerCase(), start: rel(w.startMs), end: rel(w.endMs), confidence: w.confidence ?? 0.99, punctuated_word: w.word })),
           },
         ],
       };
