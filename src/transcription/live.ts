@@ -41,6 +41,8 @@ export interface LiveWords {
 export interface LiveTranscriberOptions {
   /** null: no key, transcription is off for this call. */
   readonly config: DeepgramConfig | null;
+  /** Why it is off when `config` is null (default: no key). */
+  readonly offReason?: string;
   /** Phrases and names to boost (the playbook's), sent as `keyterm`. */
   readonly keyterms?: readonly string[];
   /** Mask card, social security, e-mail, phone and spelled-out numbers before words leave the stage (default true). */
@@ -111,7 +113,7 @@ export class LiveTranscriber {
     this.capacity = Math.ceil((options.replayMs ?? 20_000) / 20) * FRAME_SIZE;
     this.ring = new Int16Array(this.capacity * 2);
     this.client = options.config ? deepgramClient(options.config) : null;
-    this.current = options.config ? { state: 'degraded', reason: 'connecting to Deepgram' } : { state: 'off', reason: 'no Deepgram API key' };
+    this.current = options.config ? { state: 'degraded', reason: 'connecting to Deepgram' } : { state: 'off', reason: options.offReason ?? 'no Deepgram API key' };
     this.stage = {
       onFrames: (agent, customer) => this.push(agent, customer),
       onEnd: () => this.end(),
