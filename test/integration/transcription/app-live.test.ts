@@ -4,9 +4,13 @@
  * keeps the final words (redacted) and search finds them. Without a key the call goes on, saying why
  * there are no words.
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type CadenceApp } from '../../../src/app/app';
+import { run } from '../../../src/cli/main';
+import { encodeWav16 } from '../../../src/dsp/wav';
+import { openLibrary } from '../../../src/library/library';
 import { exportAsDownload, mediaPath } from '../../../src/app/browser-host';
 import type { LiveState, TranscriptLine } from '../../../src/shared/rpc';
 import { clockFrames, DeepgramStandin, type ScriptPhrase } from '../../helpers/deepgram-standin';
@@ -86,5 +90,31 @@ describe('live transcription in the app', () => {
     const call = (await app.library.calls.get(id))!;
     expect(call.meta.status).toBe('completed');
     expect(call.meta.durationMs).toBeGreaterThan(1500);
+  });
+
+  it('cadence live --transcribe prints the finals and stores them with the call', async () => {
+    const { agent, customer } = clockFrames(0, 300); // 6 s
+    const wav = join(tmp.dir, 'call.wav');
+    writeFileSync(wav, encodeWav16([agent, customer], 16000));
+    const db = join(tmp.dir, 'cli.sqlite');
+    process.env.DEEPGRAM_API_KEY = KEY;
+    const out: string[] = [];
+    const err: string[] = [];
+    let code: number;
+    try {
+      code = await run(['live', '--file', wav, '--transcribe', '--json', '--db', db], { out: (l) => out.push(l), err: (l) => err.push(l) });
+    } finally {
+      delete process.env.DEEPGRAM_API_KEY;
+    }
+    expect(code, err.join('\n')).toBe(0);
+    const msgs = out.map((l) => JSON.parse(l) as { type: string; text?: string; callId?: string });
+    expect(msgs.filter((m) => m.type === 'transcript').map((m) => m.text)).toEqual(['Hello, you are through to Acme billing.', 'Hi, call me back on [phone] please.']);
+    const callId = msgs.find((m) => m.type === 'report')!.callId!;
+    const lib = await openLibrary(db);
+    try {
+      expect((await lib.calls.get(callId))!.transcript.map((t) => t.channel)).toEqual(['agent', 'customer']);
+    } finally {
+      await lib.close();
+    }
   });
 });
