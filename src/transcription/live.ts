@@ -225,7 +225,20 @@ export class LiveTranscriber {
         if (gen === this.generation && this.phase !== 'connecting') this.onClose();
       });
       socket.connect();
-      await socket.waitForOpen();
+      // The socket's own timeout closes it without settling waitForOpen on every path: bound it here.
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('timed out connecting to Deepgram')), 10_000);
+        timer.unref();
+      });
+      try {
+        await Promise.race([socket.waitForOpen(), timeout]);
+      } catch (err) {
+        socket.close();
+        throw err;
+      } finally {
+        clearTimeout(timer);
+      }
     } catch (err) {
       if (gen !== this.generation) return;
       this.onConnectFailed(failure ?? err);

@@ -208,4 +208,19 @@ describe('live transcription against the stand-in', () => {
     expect(run.statuses).toEqual([{ state: 'off', reason: 'no Deepgram API key' }]);
     expect(standin.connections).toEqual([]);
   });
+
+  it('runs degraded when the service is down: a few attempts with backoff, then says so and stops trying', async () => {
+    const statuses: TranscriptionStatus[] = [];
+    const t = new LiveTranscriber({ config: deepgramConfig(KEY, { DEEPGRAM_URL: 'http://127.0.0.1:1' }), backoffMs: [20, 40], maxAttempts: 2, onStatus: (s) => statuses.push(s) });
+    t.start();
+    await waitFor(() => /unreachable/.test(t.status.reason ?? ''));
+    await feed(t, 0, 20);
+    await sleep(300); // the remaining attempts
+    await t.end();
+    expect(statuses.map((s) => s.state)).toEqual(['degraded', 'degraded']);
+    expect(t.status.reason).toMatch(/^Deepgram unreachable: .*ECONNREFUSED/);
+    // Reported when it first failed, not again on every attempt.
+    expect(statuses.filter((s) => /unreachable/.test(s.reason ?? '')).length).toBe(1);
+    expect(t.stats.connections).toBe(0);
+  });
 });
