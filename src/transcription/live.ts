@@ -64,6 +64,11 @@ export interface LiveTranscriberOptions {
   readonly backoffMs?: readonly number[];
   /** Attempts per outage before giving up for the call (default 8). */
   readonly maxAttempts?: number;
+  /**
+   * Renew the connection after this long (default 2 h), before a provider's limit on one stream: the
+   * old one is finalised and closed, the new one replays what has no final words yet.
+   */
+  readonly renewAfterMs?: number;
 }
 
 export interface TranscriberStats {
@@ -79,7 +84,7 @@ export interface TranscriberStats {
 
 type Socket = Awaited<ReturnType<ReturnType<typeof deepgramClient>['listen']['v1']['connect']>>;
 type Message = Deepgram.listen.ListenV1Results | Deepgram.listen.ListenV1Metadata | Deepgram.listen.ListenV1UtteranceEnd | Deepgram.listen.ListenV1SpeechStarted;
-type Phase = 'idle' | 'connecting' | 'open' | 'waiting' | 'ending' | 'done';
+type Phase = 'idle' | 'connecting' | 'open' | 'waiting' | 'renewing' | 'ending' | 'done';
 
 const CHANNELS: readonly ChannelName[] = ['agent', 'customer'];
 const SAMPLES_PER_MS = SAMPLE_RATE / 1000;
@@ -103,6 +108,7 @@ export class LiveTranscriber {
   /** End of the last final word per channel, ms (finals before it are repeats). */
   private readonly lastFinalEnd = [0, 0];
   private lastSendAt = 0;
+  private openedAt = 0;
   private attempts = 0;
   private keepAlive: NodeJS.Timeout | null = null;
   private retry: NodeJS.Timeout | null = null;
@@ -138,7 +144,9 @@ export class LiveTranscriber {
       return;
     }
     const every = this.options.keepAliveMs ?? 4000;
+    const renewAfter = this.options.renewAfterMs ?? 2 * 3600_000;
     this.keepAlive = setInterval(() => {
+      if (this.phase === 'open' && performance.now() - this.openedAt >= renewAfter) void this.renew();
       if (this.phase === 'open' && performance.now() - this.lastSendAt >= every) {
         this.socket?.sendKeepAlive({ type: 'KeepAlive' });
         this.lastSendAt = performance.now();
@@ -253,6 +261,7 @@ export class LiveTranscriber {
     if (this.stats_.connections > 1) this.stats_.reconnects++;
     this.attempts = 0;
     this.phase = 'open';
+    this.openedAt = performance.now();
     this.setStatus('on', null);
     // Replay from the earliest point either channel may still have words to finalise, on a 20 ms
     // boundary, within what the ring still holds.
@@ -277,12 +286,31 @@ export class LiveTranscriber {
 
   private onClose(): void {
     this.socket = null;
-    if (this.phase === 'ending') {
+    if (this.phase === 'ending' || this.phase === 'renewing') {
       this.finishClose();
       return;
     }
     if (this.phase === 'done') return;
     this.scheduleRetry('connection to Deepgram lost; reconnecting');
+  }
+
+  /** A planned new connection: the old one finishes its words first (bounded), audio waits in the ring. */
+  private async renew(): Promise<void> {
+    const old = this.socket;
+    if (this.phase !== 'open' || !old) return;
+    this.phase = 'renewing';
+    const closed = new Promise<void>((resolve) => {
+      this.closed = resolve;
+    });
+    this.flushAudio();
+    old.sendFinalize({ type: 'Finalize' });
+    old.sendCloseStream({ type: 'CloseStream' });
+    await Promise.race([closed, new Promise<void>((resolve) => setTimeout(resolve, this.options.finalWaitMs ?? 5000).unref())]);
+    this.closed = null;
+    if (this.phase !== 'renewing') return;
+    old.close();
+    this.socket = null;
+    await this.connect();
   }
 
   private scheduleRetry(reason: string): void {
@@ -366,11 +394,7 @@ export class LiveTranscriber {
       this.stopTimers();
       return;
     }
-    const closed = new Promise<void>((resolve) => {
-      this.closed = resolve;
-    });
-    const deadline = new Promise<void>((resolve) => setTimeout(resolve, wait).unref());
-    if (this.phase === 'waiting' || this.phase === 'connecting') {
+    if (this.phase === 'waiting' || this.phase === 'connecting' || this.phase === 'renewing') {
       // Mid-reconnect: give it the wait to come back so the tail still gets its words.
       if (this.retry) {
         clearTimeout(this.retry);
@@ -390,6 +414,10 @@ export class LiveTranscriber {
       await opened;
     }
     if (this.phase === 'open' && this.socket) {
+      const closed = new Promise<void>((resolve) => {
+        this.closed = resolve;
+      });
+      const deadline = new Promise<void>((resolve) => setTimeout(resolve, wait).unref());
       this.phase = 'ending';
       this.flushAudio();
       this.socket.sendFinalize({ type: 'Finalize' });

@@ -223,4 +223,20 @@ describe('live transcription against the stand-in', () => {
     expect(statuses.filter((s) => /unreachable/.test(s.reason ?? '')).length).toBe(1);
     expect(t.stats.connections).toBe(0);
   });
+
+  it('renews the connection before a stream limit without losing or repeating a final', async () => {
+    const phrases = script(6); // 0.2 … 8.7 s
+    standin = await DeepgramStandin.start({ apiKey: KEY, script: phrases });
+    const run = transcriber(standin, KEY, { renewAfterMs: 150, keepAliveMs: 100 });
+    await waitFor(() => run.t.status.state === 'on');
+    await feed(run.t, 0, 475);
+    await run.t.end();
+    expect(standin.connections.length).toBeGreaterThanOrEqual(3);
+    // Each renewed connection was finished properly, not dropped.
+    expect(standin.connections.slice(0, -1).every((c) => c.closeStreams === 1 && c.closeCode === 1000)).toBe(true);
+    const got = run.finals.flatMap((f) => f.words.map((w) => `${f.channel}:${w.word}@${Math.round(w.startMs)}`));
+    const want = phrases.flatMap((p) => p.words.map((w) => `${p.channel === 0 ? 'agent' : 'customer'}:${w.word}@${w.startMs}`));
+    expect(got.sort()).toEqual(want.sort());
+    expect(run.statuses.every((s) => s.state !== 'degraded' || s.reason === 'connecting to Deepgram')).toBe(true);
+  });
 });
