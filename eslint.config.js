@@ -9,7 +9,7 @@ import tseslint from 'typescript-eslint';
 //   preload  src/preload                               — …the sandboxed bridge, which sees only the contracts
 // test/unit/lint-boundaries.test.ts proves that a violation fails `npm run lint`.
 const NODE_BUILTINS = ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'worker_threads', 'crypto', 'stream', 'url', 'util', 'events', 'net', 'http', 'https', 'zlib', 'buffer'];
-const NODE_DIRS = ['app', 'call', 'capture', 'cli', 'engine', 'insights', 'library', 'playbook', 'telephony'];
+const NODE_DIRS = ['app', 'call', 'capture', 'cli', 'engine', 'insights', 'library', 'playbook', 'telephony', 'transcription'];
 const nodeDirPatterns = NODE_DIRS.map((d) => `**/src/${d}/**`);
 const relNode = NODE_DIRS.flatMap((d) => [`../${d}/*`, `../../${d}/*`, `../../../${d}/*`, `../${d}`, `../../${d}`]);
 const ELECTRON = { name: 'electron', message: 'Only src/main and src/preload may import electron.' };

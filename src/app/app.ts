@@ -92,7 +92,7 @@ export async function createApp(options: AppOptions): Promise<CadenceApp> {
   await retain();
   const retentionTimer = setInterval(() => void retain(), 86_400_000);
   retentionTimer.unref();
-  const live = new LiveService({ library, engine, events, playbooks, settings, ...(options.onLog ? { onLog: options.onLog } : {}) });
+  const live = new LiveService({ library, engine, events, playbooks, settings, secrets, ...(options.onLog ? { onLog: options.onLog } : {}) });
   const version = appVersion();
 
   const handlers: RpcHandlers = {

@@ -24,6 +24,9 @@ import { demoCallPath, loadDemoTranscript } from './demo';
 import type { AppEvents } from '../app/events';
 import type { PlaybookService } from '../playbook/playbook-service';
 import type { SettingsService } from '../app/settings';
+import type { Playbook } from '../shared/playbook';
+import { deepgramConfig, playbookKeyterms, type DeepgramConfig } from '../transcription/config';
+import { LiveTranscriber } from '../transcription/live';
 
 const IDLE: LiveState = { phase: 'idle', callId: null, source: null, startedAt: null, error: null, ruleIds: [] };
 
@@ -65,6 +68,8 @@ export class LiveService {
       readonly events: AppEvents;
       readonly playbooks: PlaybookService;
       readonly settings: SettingsService;
+      /** Where the Deepgram key is kept (settings); without it, or a key, calls run with transcription off. */
+      readonly secrets?: { get(name: 'deepgram'): Promise<string | null> };
       readonly onLog?: (line: string) => void;
     },
   ) {}
@@ -141,6 +146,8 @@ export class LiveService {
           : spec.kind === 'softphone'
             ? spec.bridge
             : new DeviceSource({ agent: spec.agent, customer: spec.customer });
+      // Live words for every call but the demo (which brings its own).
+      const transcriber = spec.kind === 'demo' ? null : await this.transcriber(writer, playbook, settings.redactNumbers);
       let next = 0;
       const running: Running = { callId: writer.id, writer, abort, done: Promise.resolve(), tMs: 0, marks: 0, session: null };
       const feedTranscript = (tMs: number, all = false): void => {
@@ -192,7 +199,7 @@ export class LiveService {
           ...(spec.kind === 'devices' && spec.autoStart ? { startOnSpeech: true } : {}),
         },
         // The card should paint before anything else happens: the windows hear of a nudge first.
-        [windows, finishing, stored.stage],
+        [windows, finishing, ...(transcriber ? [transcriber.stage] : []), stored.stage],
       ).then(
         () => this.ended(null),
         (err: unknown) => this.ended(oneLine(err)),
@@ -200,11 +207,50 @@ export class LiveService {
       this.running = running;
       this.lastCallId = writer.id;
       this.deps.events.emit('calls.changed', { callId: writer.id });
-      return this.setState({ phase: 'live', callId: writer.id, source: label, startedAt, error: null, ruleIds: playbook.rules.filter((r) => r.enabled).map((r) => r.id) });
+      return this.setState({
+        phase: 'live',
+        callId: writer.id,
+        source: label,
+        startedAt,
+        error: null,
+        ruleIds: playbook.rules.filter((r) => r.enabled).map((r) => r.id),
+        ...(transcriber && { transcription: transcriber.status }),
+      });
     } catch (err) {
       this.setState({ ...IDLE, error: oneLine(err) });
       throw err;
     }
+  }
+
+  /**
+   * The call's live transcriber: finals stored with the call (redacted as the settings say) and pushed
+   * to the windows like interims; its state (on, off or degraded and why) rides on the live state.
+   */
+  private async transcriber(writer: LiveCallWriter, playbook: Playbook, redact: boolean): Promise<LiveTranscriber> {
+    let config: DeepgramConfig | null = null;
+    let offReason: string | null = null;
+    try {
+      config = deepgramConfig((await this.deps.secrets?.get('deepgram')) ?? null);
+    } catch (err) {
+      offReason = oneLine(err);
+    }
+    const t = new LiveTranscriber({
+      config,
+      ...(offReason !== null && { offReason }),
+      redact,
+      keyterms: playbookKeyterms(playbook),
+      onFinal: (w) => {
+        writer.transcript({ channel: w.channel, text: w.text, startMs: w.startMs, endMs: w.endMs, confidence: w.confidence, final: true, words: w.words });
+        this.deps.events.emit('live.transcript', { channel: w.channel, text: w.text, startMs: w.startMs, endMs: w.endMs, final: true });
+      },
+      onInterim: (w) => this.deps.events.emit('live.transcript', { channel: w.channel, text: w.text, startMs: w.startMs, endMs: w.endMs, final: false }),
+      onStatus: (status) => {
+        if (status.state !== 'on') this.deps.onLog?.(`transcription ${status.state}: ${status.reason ?? ''}`);
+        if (this.current.phase === 'live' && this.current.callId === writer.id) this.setState({ ...this.current, transcription: status });
+      },
+    });
+    t.start();
+    return t;
   }
 
   private ended(error: string | null): void {

@@ -84,7 +84,18 @@ const callSchema = z.object({
     events: z.array(z.looseObject({ id: z.string(), type: z.string(), startMs: callMs, endMs: callMs.nullable().optional() })),
     nudges: z.array(z.looseObject({ id: z.string(), ruleId: z.string(), atMs: callMs, endMs: callMs.nullable().optional() })),
   }),
-  transcript: z.array(z.object({ channel: channelNameSchema, text: z.string(), startMs: callMs, endMs: callMs, confidence: z.number().min(0).max(1).nullable(), final: z.boolean() })),
+  transcript: z.array(
+    z.object({
+      channel: channelNameSchema,
+      text: z.string(),
+      startMs: callMs,
+      endMs: callMs,
+      confidence: z.number().min(0).max(1).nullable(),
+      final: z.boolean(),
+      // Word timings (archives written before them have none).
+      words: z.array(z.object({ word: z.string(), startMs: callMs, endMs: callMs, confidence: z.number().min(0).max(1) })).optional(),
+    }),
+  ),
   recording: z.object({ codec: z.string().max(100), durationMs: callMs, error: z.string().nullable() }).nullable(),
 });
 type ArchivedCall = z.infer<typeof callSchema>;
@@ -95,7 +106,7 @@ function archivedCall(call: CallRecord): ArchivedCall {
     meta: { ...call.meta, tags: [...call.meta.tags] },
     summaryComplete: call.summaryComplete,
     report: call.report as unknown as ArchivedCall['report'],
-    transcript: [...call.transcript],
+    transcript: call.transcript.map(({ words, ...t }) => (words ? { ...t, words: [...words] } : t)),
     recording: call.recording ? { codec: call.recording.codec, durationMs: call.recording.durationMs, error: call.recording.error } : null,
   };
 }

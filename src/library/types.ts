@@ -3,7 +3,7 @@
  * internal to src/library; the public types below are plain JSON and may cross to the UI.
  */
 import type { ColumnType, Generated } from 'kysely';
-import type { CallReport, CallSummary, ChannelName, NudgeFeedback } from '../shared/types';
+import type { CallReport, CallSummary, ChannelName, NudgeFeedback, TranscriptWord } from '../shared/types';
 
 import type { CallMeta, CallSource, CallStatus } from '../shared/library';
 
@@ -66,6 +66,8 @@ export interface TranscriptSegmentsTable {
   end_ms: number;
   confidence: number | null;
   final: number;
+  /** The segment's words with their timings, JSON (0003); null when the source had none (the demo). */
+  words: string | null;
 }
 
 export interface EventsTable {
@@ -154,6 +156,8 @@ export interface TranscriptSegment {
   readonly endMs: number;
   readonly confidence: number | null;
   readonly final: boolean;
+  /** Word timings, when the recogniser gave them. */
+  readonly words?: readonly TranscriptWord[];
 }
 
 /** What the caller says about a call when it is stored. */

@@ -46,7 +46,14 @@ export type { CallListItem, CallQuery } from './library';
 export type CallMetaView = Omit<CallMeta, 'insights'>;
 
 export const transcriptLineSchema = z
-  .object({ channel: channelNameSchema, text: z.string(), startMs: z.number(), endMs: z.number() })
+  .object({
+    channel: channelNameSchema,
+    text: z.string(),
+    startMs: z.number(),
+    endMs: z.number(),
+    /** false: an interim guess the channel's next line replaces; absent or true: final. */
+    final: z.boolean().optional(),
+  })
   .readonly();
 export type TranscriptLine = z.infer<typeof transcriptLineSchema>;
 
@@ -95,6 +102,11 @@ export const liveStateSchema = z
     error: z.string().nullable(),
     /** Rule ids of the active playbook, for checklist progress. */
     ruleIds: z.array(z.string()).readonly(),
+    /** Live transcription of the running call: absent when the call has its own words (the demo). */
+    transcription: z
+      .object({ state: z.enum(['on', 'off', 'degraded']), reason: z.string().nullable() })
+      .readonly()
+      .optional(),
   })
   .readonly();
 export type LiveState = z.infer<typeof liveStateSchema>;

@@ -12,6 +12,12 @@ export const channelNameSchema = z.enum(['agent', 'customer']);
 export type ChannelName = z.infer<typeof channelNameSchema>;
 export const CHANNEL_NAMES = channelNameSchema.options;
 
+/** One recognised word of a transcript, in call time. */
+export const transcriptWordSchema = z
+  .object({ word: z.string(), startMs: z.number(), endMs: z.number(), confidence: z.number() })
+  .readonly();
+export type TranscriptWord = z.infer<typeof transcriptWordSchema>;
+
 export const severitySchema = z.enum(['info', 'coach', 'critical']);
 export type Severity = z.infer<typeof severitySchema>;
 

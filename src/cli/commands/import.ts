@@ -6,6 +6,9 @@ import { importRecording } from '../../call/import-recording';
 import { fmtDate, LIBRARY_OPTIONS, withLibrary } from '../library-options';
 import type { Command } from '../command';
 import { fmtMs } from '../format';
+import { playbookKeyterms } from '../../transcription/config';
+import { transcribeStep } from '../../transcription/prerecorded';
+import { cliDeepgramConfig, progressPrinter } from '../transcription';
 
 /** A zip (a `.cadence` archive) starts with a local file header. */
 function looksLikeZip(path: string): boolean {
@@ -37,8 +40,8 @@ function looksLikeZip(path: string): boolean {
 export const importCommand: Command = {
   name: 'import',
   summary: 'Add a call to the library: a recording (WAV) is analyzed and stored; a .cadence archive is verified and imported',
-  usage: 'cadence import <file.wav|file.cadence> [--json] [--db FILE] [--playbook FILE] [--swap] [--title TEXT] [--agent NAME]',
-  options: { ...LIBRARY_OPTIONS, playbook: { type: 'string' }, swap: { type: 'boolean' }, title: { type: 'string' }, agent: { type: 'string' } },
+  usage: 'cadence import <file.wav|file.cadence> [--json] [--db FILE] [--playbook FILE] [--swap] [--title TEXT] [--agent NAME] [--transcribe]',
+  options: { ...LIBRARY_OPTIONS, playbook: { type: 'string' }, swap: { type: 'boolean' }, title: { type: 'string' }, agent: { type: 'string' }, transcribe: { type: 'boolean' } },
   minArgs: 1,
   run(args, opts, io) {
     const path = args[0]!;
@@ -50,6 +53,11 @@ export const importCommand: Command = {
         ({ callId: id, outcome } = await importArchive(lib, path));
       } else {
         const playbook = loadPlaybookFile(typeof opts.playbook === 'string' ? opts.playbook : undefined);
+        // Transcription is a post-call step: the call is stored (and kept) whatever it says.
+        const config = opts.transcribe === true ? await cliDeepgramConfig(lib) : null;
+        const postCall = config
+          ? [transcribeStep(config, { keyterms: playbookKeyterms(playbook), ...(!opts.json && { onProgress: progressPrinter(io.err, 'transcribing') }) })]
+          : [];
         // Long files say how far they are (on stderr, in whole tens of percent).
         let shown = 0;
         ({ callId: id } = await importRecording(lib, path, {
@@ -58,6 +66,7 @@ export const importCommand: Command = {
           ...(typeof opts.title === 'string' && { title: opts.title }),
           ...(typeof opts.agent === 'string' && { agent: opts.agent }),
           onWarning: (m) => io.err(`cadence import: warning: ${m}`),
+          postCall,
           onProgress: (f) => {
             const tens = Math.floor(f * 10);
             if (tens > shown && tens < 10 && !opts.json) io.err(`importing… ${tens * 10} %`);
@@ -66,6 +75,9 @@ export const importCommand: Command = {
         }));
       }
       const call = (await lib.calls.get(id))!;
+      if (archive && opts.transcribe === true && call.transcript.length === 0) {
+        await transcribeStep(await cliDeepgramConfig(lib)).run(lib, id);
+      }
       if (opts.json) {
         io.out(JSON.stringify({ id, outcome, title: call.meta.title, startedAt: call.meta.startedAt, durationMs: call.meta.durationMs, nudges: call.report.nudges.length }));
       } else {

@@ -11,6 +11,9 @@ import { openLibraryFor } from '../library-options';
 import type { Library } from '../../library/library';
 import type { Command } from '../command';
 import { formatReport } from '../format';
+import { playbookKeyterms } from '../../transcription/config';
+import { LiveTranscriber } from '../../transcription/live';
+import { cliDeepgramConfig } from '../transcription';
 
 function num(v: unknown, name: string): number | undefined {
   if (v === undefined) return undefined;
@@ -23,7 +26,7 @@ export const liveCommand: Command = {
   name: 'live',
   summary: 'Coach a live call from two audio inputs (agent mic, softphone output via a monitor/loopback device); prints nudges as they open and close, then the report',
   usage:
-    'cadence live --agent <device> --customer <device> [--seconds N] [--silence-stop S] [--rate HZ] [--chunk-ms MS] [--playbook FILE] [--auto-start] [--title T] [--db FILE] [--no-save] [--no-record] [--json]   (or --file call.wav)',
+    'cadence live --agent <device> --customer <device> [--seconds N] [--silence-stop S] [--rate HZ] [--chunk-ms MS] [--playbook FILE] [--auto-start] [--title T] [--db FILE] [--no-save] [--no-record] [--transcribe] [--json]   (or --file call.wav)',
   options: {
     agent: { type: 'string' },
     customer: { type: 'string' },
@@ -39,6 +42,7 @@ export const liveCommand: Command = {
     'no-save': { type: 'boolean' },
     'no-record': { type: 'boolean' },
     'auto-start': { type: 'boolean' },
+    transcribe: { type: 'boolean' },
   },
   async run(_args, opts, io) {
     const playbook = loadPlaybookFile(typeof opts.playbook === 'string' ? opts.playbook : undefined);
@@ -52,7 +56,10 @@ export const liveCommand: Command = {
     const library: Library | null = opts['no-save'] === true ? null : await openLibraryFor(opts);
     let source: CallSource;
     let devices: RememberedDevices | null = null;
+    let dgConfig: Awaited<ReturnType<typeof cliDeepgramConfig>> | null = null;
     try {
+      // Checked before anything is stored, so a missing key fails fast.
+      if (opts.transcribe === true) dgConfig = await cliDeepgramConfig(library);
       if (typeof opts.file === 'string') source = new FileSource(opts.file);
       else {
         // Devices not named on the command line are the ones used last time.
@@ -104,6 +111,22 @@ export const liveCommand: Command = {
         else io.out(`${(nudge.atMs / 1000).toFixed(1).padStart(6)} s  ${phase === 'open' ? '▶' : '■'} ${nudge.severity.padEnd(8)} ${nudge.title}${phase === 'open' ? ` — ${nudge.message}` : ''}`);
       },
     };
+    // Live words (Deepgram): finals printed and stored with the call; the call goes on if they stop.
+    let transcriber: LiveTranscriber | null = null;
+    if (dgConfig) {
+      const writer = stored?.writer;
+      transcriber = new LiveTranscriber({
+        config: dgConfig,
+        keyterms: playbookKeyterms(playbook),
+        onFinal: (w) => {
+          writer?.transcript({ channel: w.channel, text: w.text, startMs: w.startMs, endMs: w.endMs, confidence: w.confidence, final: true, words: w.words });
+          if (json) emit({ type: 'transcript', channel: w.channel, startMs: w.startMs, endMs: w.endMs, text: w.text, words: w.words });
+          else io.out(`${(w.startMs / 1000).toFixed(1).padStart(6)} s  ${w.channel === 'agent' ? 'agent:   ' : 'customer:'} ${w.text}`);
+        },
+        onStatus: (st) => (json ? emit({ type: 'transcription', ...st }) : st.state !== 'on' && io.err(`transcription ${st.state}: ${st.reason ?? ''}`)),
+      });
+      transcriber.start();
+    }
     let result: CallResult;
     try {
       result = await runCall(
@@ -115,7 +138,7 @@ export const liveCommand: Command = {
           ...(seconds !== undefined ? { stopAfterMs: seconds * 1000 } : {}),
           ...(silenceStop !== undefined ? { silenceStopMs: silenceStop * 1000 } : {}),
         },
-        stored ? [printer, stored.stage] : [printer],
+        [printer, ...(transcriber ? [transcriber.stage] : []), ...(stored ? [stored.stage] : [])],
       );
       // The devices opened (or runLive would have thrown): remember them for next time.
       if (library && devices) await rememberDevices(library, devices);

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { sql, type Selectable } from 'kysely';
-import type { CallEvent, CallReport, ChannelName, EventType, Nudge, NudgeFeedback, Severity, SpeechSegment, TimelinePoint } from '../../shared/types';
+import type { CallEvent, CallReport, ChannelName, EventType, Nudge, NudgeFeedback, Severity, SpeechSegment, TimelinePoint, TranscriptWord } from '../../shared/types';
 import { UserError } from '../../shared/errors';
 import { scoreCall } from '../../insights/score';
 import type { PlaybookTargets } from '../../shared/playbook-targets';
@@ -224,6 +224,7 @@ export class CallsRepo {
             end_ms: Math.round(t.endMs),
             confidence: t.confidence,
             final: t.final ? 1 : 0,
+            words: t.words && t.words.length > 0 ? JSON.stringify(t.words) : null,
           })),
         )
         .execute(),
@@ -277,6 +278,18 @@ export class CallsRepo {
         .executeTakeFirst();
       if (Number(res.numUpdatedRows) === 0) throw new UserError(`no call with id ${id}`, 'not_found');
       if (patch.tags !== undefined) await this.setTags(trx, id, patch.tags);
+      await this.search.reindex(trx, id);
+    });
+  }
+
+  /** Replaces a call's transcript (a call transcribed after the fact) and reindexes it for search. */
+  async replaceTranscript(id: string, segments: readonly TranscriptSegment[]): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const call = await trx.selectFrom('calls').select('id').where('id', '=', id).executeTakeFirst();
+      if (!call) throw new UserError(`no call with id ${id}`, 'not_found');
+      await trx.deleteFrom('transcript_segments').where('call_id', '=', id).execute();
+      await this.insertTranscript(trx, id, segments);
+      await trx.updateTable('calls').set({ updated_at: Date.now() }).where('id', '=', id).execute();
       await this.search.reindex(trx, id);
     });
   }
@@ -365,6 +378,7 @@ export class CallsRepo {
         endMs: t.end_ms,
         confidence: t.confidence,
         final: t.final === 1,
+        ...(t.words !== null && { words: parseJson<TranscriptWord[]>(t.words, []) }),
       })),
       recording: recording ?? null,
     };

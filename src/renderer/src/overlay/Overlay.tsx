@@ -11,6 +11,7 @@ import { measurePaint } from '../lib/paint';
 import { onEvent, rpc } from '../lib/rpc';
 import { SoftphonePanel } from '../softphone/SoftphonePanel';
 import { expiryOf, useOverlay, type Card } from './store';
+import { captionText } from './caption';
 
 const ICON: Record<Severity, string> = { info: 'ℹ', coach: '◆', critical: '⚠' };
 
@@ -287,7 +288,7 @@ export function Overlay(): React.JSX.Element {
       {expanded && (
         <footer className="overlay-status" data-testid="overlay-status">
           <div className="caption" data-testid="caption">
-            {transcript.at(-1) ? `${transcript.at(-1)!.channel === 'agent' ? 'You' : 'Customer'}: ${transcript.at(-1)!.text}` : inCall ? 'Transcript: listening…' : ''}
+            {captionText(transcript, live)}
           </div>
           <div className="devices">{statusText}</div>
         </footer>

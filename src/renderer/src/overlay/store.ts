@@ -6,6 +6,7 @@ import { create } from 'zustand';
 import type { DeviceStatus, LiveNudge, LiveState, OverlayMode, TranscriptLine } from '../../../shared/rpc';
 import type { MetricsSnapshot } from '../../../shared/metrics';
 import type { ChannelName, Nudge, NudgeFeedback } from '../../../shared/types';
+import { mergeTranscript } from './caption';
 
 export const RESOLVED_SHOW_MS = 3000;
 
@@ -81,7 +82,7 @@ export const useOverlay = create<OverlayState>((set) => ({
     }),
   setMetrics: (metrics) => set({ metrics }),
   setStatus: (st) => set((s) => ({ status: { ...s.status, [st.channel]: st } })),
-  addTranscript: (t) => set((s) => ({ transcript: [...s.transcript, t].slice(-3) })),
+  addTranscript: (t) => set((s) => ({ transcript: mergeTranscript(s.transcript, t) })),
   setFeedback: (nudgeId, feedback) => set((s) => ({ cards: s.cards.map((c) => (c.nudge.id === nudgeId ? { ...c, feedback } : c)) })),
   remove: (nudgeId) => set((s) => ({ cards: s.cards.filter((c) => c.nudge.id !== nudgeId) })),
   expire: (now) =>
