@@ -60,6 +60,17 @@ export interface ChannelConfig {
   readonly calibrationMinMs: number;
   /** A sample at or above this magnitude counts as clipped. */
   readonly clipLevel: number;
+  /**
+   * The energy VAD is trusted while the line's speech peaks stand at least this far above its noise floor;
+   * below it (a noisy line, or noise and no speech yet) the channel asks for the neural VAD
+   * (`neuralWanted`). Espeak speech at 10 dB SNR peaks ~17 dB over the floor, at 20 dB SNR ~27 dB.
+   */
+  readonly neuralGateSnrDb: number;
+  /** Lines whose noise floor is below this are digital silence or nearly: the energy VAD needs no help. */
+  readonly neuralGateMinNoiseDb: number;
+  /** Neural speech probability that starts voice, and the lower one that keeps it (hysteresis, as silero-vad's own 0.5/0.35). */
+  readonly neuralOnProb: number;
+  readonly neuralOffProb: number;
 }
 
 export const CHANNEL_DEFAULTS: ChannelConfig = {
@@ -93,6 +104,10 @@ export const CHANNEL_DEFAULTS: ChannelConfig = {
   levelWindowMs: 2000,
   calibrationMinMs: 10000,
   clipLevel: 0.99,
+  neuralGateSnrDb: 24,
+  neuralGateMinNoiseDb: -70,
+  neuralOnProb: 0.5,
+  neuralOffProb: 0.35,
 };
 
 /** Live feature values for one channel; fields are overwritten every frame. */
@@ -110,6 +125,12 @@ export interface ChannelFeatures {
   /** Clipped samples over the call. */
   clippedTotal: number;
   noiseDb: number;
+  /** Decaying peak of the frame energy (high-passed), dB: with noiseDb, the line's SNR estimate. */
+  peakDb: number;
+  /** The line is too noisy for the energy VAD alone: the caller should supply neural speech probabilities. */
+  neuralWanted: boolean;
+  /** The last frame's voice decision came from a neural speech probability. */
+  neural: boolean;
   /** Raw per-frame voice decision (before onset/hangover smoothing). */
   voiced: boolean;
   /** Smoothed voice activity: the channel is talking. */
@@ -154,8 +175,10 @@ export interface ChannelAnalyzer {
   /**
    * Processes one FRAME_SIZE frame at 16 kHz ending at `tMs`. `suppressVoice` marks a frame known not to
    * be this speaker (e.g. the other side leaking back): it is measured but never counted as speech.
+   * `speechProb` (0..1, NaN for none) is a neural VAD's speech probability for this frame: when given,
+   * it decides voice instead of the energy threshold (the echo gate and the absolute floor still apply).
    */
-  process(frame: Float32Array, tMs: number, suppressVoice?: boolean): void;
+  process(frame: Float32Array, tMs: number, suppressVoice?: boolean, speechProb?: number): void;
   /** Closes any open segment (end of call). */
   flush(): void;
   /** Seeds the calibrated speech level from a level check, dBFS. */
@@ -260,6 +283,9 @@ export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): Channe
     clipped: 0,
     clippedTotal: 0,
     noiseDb: -120,
+    peakDb: -120,
+    neuralWanted: false,
+    neural: false,
     voiced: false,
     speaking: false,
     segmentStartMs: 0,
@@ -352,7 +378,7 @@ export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): Channe
         f.talkMs -= f.tMs - f.lastVoiceMs; // hangover frames were provisionally counted
       }
     },
-    process(frame, tMs, suppressVoice = false) {
+    process(frame, tMs, suppressVoice = false, speechProb = NaN) {
       f.tMs = tMs;
       f.segmentClosed = false;
       const frameStart = tMs - hopMs;
@@ -394,8 +420,18 @@ export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): Channe
       for (let b = 0; b < noiseBlocks; b++) if (blockMin[b]! < floor) floor = blockMin[b]!;
       f.noiseDb = floor + cfg.noiseBiasDb;
 
-      // Voice activity with onset confirmation and hangover.
-      const voiced = !suppressVoice && energyDb > f.noiseDb + cfg.vadSnrDb && energyDb > cfg.vadMinDbfs;
+      // Line SNR for the neural gate. The speech peak decays 1 dB/s: a pause in talk does not make a clean
+      // line look noisy, while a line whose noise rises is caught as soon as the floor follows it.
+      f.peakDb = energyDb > f.peakDb ? energyDb : f.peakDb - 0.02;
+      f.neuralWanted = f.noiseDb > cfg.neuralGateMinNoiseDb && f.peakDb - f.noiseDb < cfg.neuralGateSnrDb;
+
+      // Voice activity with onset confirmation and hangover; a neural probability, when given, replaces
+      // the energy-over-floor test (which fails once noise is within a few dB of speech).
+      f.neural = speechProb === speechProb;
+      const loudEnough = f.neural
+        ? speechProb >= (f.voiced ? cfg.neuralOffProb : cfg.neuralOnProb)
+        : energyDb > f.noiseDb + cfg.vadSnrDb;
+      const voiced = !suppressVoice && loudEnough && energyDb > cfg.vadMinDbfs;
       f.voiced = voiced;
       if (voiced) {
         onsetRun++;

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { analyzeFile } from '../../engine/analyze';
+import { analyzeFileAsync } from '../../engine/analyze';
 import { loadPlaybookFile } from '../../playbook/playbook-file';
 import type { Command } from '../command';
 import { formatReport } from '../format';
@@ -10,9 +10,10 @@ export const analyzeCommand: Command = {
   usage: 'cadence analyze <file.wav> [--json] [--playbook FILE] [--swap]',
   options: { json: { type: 'boolean' }, playbook: { type: 'string' }, swap: { type: 'boolean' } },
   minArgs: 1,
-  run(args, opts, io) {
+  async run(args, opts, io) {
     const playbook = loadPlaybookFile(typeof opts.playbook === 'string' ? opts.playbook : undefined);
-    const report = analyzeFile(args[0]!, { playbook, swap: opts.swap === true });
+    // Noisy lines get the neural VAD; on a clean call it never runs and this is the energy analysis.
+    const report = await analyzeFileAsync(args[0]!, { playbook, swap: opts.swap === true });
     for (const w of report.warnings ?? []) io.err(`cadence analyze: warning: ${w}`);
     io.out(opts.json ? JSON.stringify(report) : formatReport(report, basename(args[0]!)));
     return 0;
