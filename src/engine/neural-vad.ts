@@ -26,8 +26,14 @@ export const SILERO_WINDOW = 512;
 const CONTEXT = 64;
 const INPUT = CONTEXT + SILERO_WINDOW;
 const STATE = 128;
-/** A window is sent to the network only when its energy is this far above the channel's noise floor. */
-const SKIP_MARGIN_DB = 1;
+/**
+ * A window is sent to the network only when its energy is this far above the channel's noise floor
+ * (minimum statistics over ~3 s of window energies, Martin 2001, as the channel analyzer's floor): the
+ * network is not needed to call a window at the floor line noise.
+ */
+const SKIP_MARGIN_DB = 2;
+const FLOOR_BLOCKS = 6;
+const FLOOR_BLOCK_WINDOWS = 16;
 /** Frames per awaited step in `processFramesNeural`: the gate is re-read this often (160 ms). */
 const STEP_FRAMES = 8;
 
@@ -84,18 +90,35 @@ export async function createNeuralVad(modelPath: string = sileroModelPath()): Pr
   const lastProb = new Float64Array(2);
   let runs = 0;
   let windows = 0;
+  // Per channel: block minima of the smoothed window energy, the current block, the smoothed energy.
+  const blockMin = [new Float64Array(FLOOR_BLOCKS).fill(Infinity), new Float64Array(FLOOR_BLOCKS).fill(Infinity)];
+  let block = 0;
+  let blockWindows = 0;
+  const smoothed = [NaN, NaN];
+  const need = [false, false];
 
-  async function windowDone(wanted: readonly boolean[], floors: readonly number[]): Promise<void> {
+  async function windowDone(wanted: readonly boolean[]): Promise<void> {
     windows++;
-    const need = [false, false];
     for (let ch = 0; ch < 2; ch++) {
-      if (!wanted[ch]) continue;
       let e = 0;
       const o = ch * INPUT + CONTEXT;
       for (let i = 0; i < SILERO_WINDOW; i++) e += inputData[o + i]! * inputData[o + i]!;
-      need[ch] = dbfs(e / SILERO_WINDOW) > floors[ch]! + SKIP_MARGIN_DB;
+      const db = dbfs(e / SILERO_WINDOW);
+      const sm = Number.isNaN(smoothed[ch]!) ? db : 0.7 * smoothed[ch]! + 0.3 * db;
+      smoothed[ch] = sm;
+      const mins = blockMin[ch]!;
+      if (sm < mins[block]!) mins[block] = sm;
+      let floor = Infinity;
+      for (let b = 0; b < FLOOR_BLOCKS; b++) if (mins[b]! < floor) floor = mins[b]!;
+      need[ch] = wanted[ch]! && db > floor + SKIP_MARGIN_DB;
       // A window at the floor is line noise: no speech, and no network run for it.
-      if (!need[ch]) lastProb[ch] = 0;
+      if (wanted[ch] && !need[ch]) lastProb[ch] = 0;
+    }
+    if (++blockWindows >= FLOOR_BLOCK_WINDOWS) {
+      blockWindows = 0;
+      block = (block + 1) % FLOOR_BLOCKS;
+      blockMin[0]![block] = Infinity;
+      blockMin[1]![block] = Infinity;
     }
     if (need[0] || need[1]) {
       feeds.state = state;
@@ -120,9 +143,8 @@ export async function createNeuralVad(modelPath: string = sileroModelPath()): Pr
     },
     async prepare(engine, agent, customer, frames, fromFrame, out) {
       const f = engine.channels;
-      // The gate is read once per batch: its inputs (noise floor, speech peaks) move over seconds.
+      // The gate is read once per batch: its inputs (the line's noise floor and speech peaks) move over seconds.
       const wanted = [f[0].neuralWanted, f[1].neuralWanted];
-      const floors = [f[0].noiseDb, f[1].noiseDb];
       for (let k = 0; k < frames; k++) {
         let off = (fromFrame + k) * FRAME_SIZE;
         let left = FRAME_SIZE;
@@ -133,7 +155,7 @@ export async function createNeuralVad(modelPath: string = sileroModelPath()): Pr
           fill += n;
           off += n;
           left -= n;
-          if (fill === SILERO_WINDOW) await windowDone(wanted, floors);
+          if (fill === SILERO_WINDOW) await windowDone(wanted);
         }
         out[2 * k] = wanted[0] ? lastProb[0]! : NaN;
         out[2 * k + 1] = wanted[1] ? lastProb[1]! : NaN;
