@@ -72,6 +72,12 @@ export interface NeuralVad {
    * in stream order, before processing the same frames.
    */
   prepare(engine: Engine, agent: Float32Array, customer: Float32Array, frames: number, fromFrame: number, out: Float32Array): Promise<void>;
+  /**
+   * The next frames go past without the network (no channel asks for it): the stream restarts when
+   * `prepare` is next called, as after a gap. Costs nothing per frame, so a clean call runs at the
+   * engine's own speed.
+   */
+  skip(): void;
   /** Network runs so far (one run judges one 32 ms window of both channels). */
   readonly runs: number;
   /** Windows seen so far (per channel). */
@@ -134,7 +140,20 @@ export async function createNeuralVad(modelPath: string = sileroModelPath()): Pr
     fill = 0;
   }
 
+  let skipping = false;
+
   return {
+    skip() {
+      if (skipping) return;
+      skipping = true;
+      fill = 0;
+      inputData.fill(0);
+      state = new ort.Tensor('float32', new Float32Array(2 * 2 * STATE), [2, 2, STATE]);
+      for (let ch = 0; ch < 2; ch++) {
+        blockMin[ch]!.fill(Infinity);
+        smoothed[ch] = NaN;
+      }
+    },
     get runs() {
       return runs;
     },
@@ -145,6 +164,7 @@ export async function createNeuralVad(modelPath: string = sileroModelPath()): Pr
       const f = engine.channels;
       // The gate is read once per batch: its inputs (the line's noise floor and speech peaks) move over seconds.
       const wanted = [f[0].neuralWanted, f[1].neuralWanted];
+      skipping = false;
       for (let k = 0; k < frames; k++) {
         let off = (fromFrame + k) * FRAME_SIZE;
         let left = FRAME_SIZE;
@@ -179,8 +199,14 @@ export async function processFramesNeural(
   const probs = new Float32Array(2 * STEP_FRAMES);
   for (let done = 0; done < frames && !engine.finished; ) {
     const n = Math.min(STEP_FRAMES, frames - done);
-    await vad.prepare(engine, agent, customer, n, fromFrame + done, probs);
-    engine.processFrames(agent, customer, n, fromFrame + done, probs);
+    const [a, c] = engine.channels;
+    if (a.neuralWanted || c.neuralWanted) {
+      await vad.prepare(engine, agent, customer, n, fromFrame + done, probs);
+      engine.processFrames(agent, customer, n, fromFrame + done, probs);
+    } else {
+      vad.skip();
+      engine.processFrames(agent, customer, n, fromFrame + done);
+    }
     done += n;
   }
 }
