@@ -455,7 +455,8 @@ export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): Channe
 
       // Voice activity with onset confirmation and hangover; a neural probability, when given, replaces
       // the energy-over-floor test (which fails once noise is within a few dB of speech).
-      {
+      // Only a line that asks for the neural VAD needs its background level; a clean call skips the work.
+      if (f.neuralWanted) {
         const bin = Math.min(LEVEL_HIST_BINS - 1, Math.max(0, Math.round((energyDb - LEVEL_HIST_MIN) * 2)));
         if (bgFilled === bgSlots) bgHist[bgRing[bgHead]!]!--;
         else bgFilled++;
