@@ -22,6 +22,8 @@ export interface WavFrameSource {
    * are reused between calls. A mono file has a silent customer channel.
    */
   read(onFrames: (agent: Float32Array, customer: Float32Array, count: number) => void): void;
+  /** As `read`, awaiting each call (for a consumer that awaits, e.g. the neural VAD). */
+  readAsync(onFrames: (agent: Float32Array, customer: Float32Array, count: number) => Promise<void>): Promise<void>;
 }
 
 function openFile(path: string): { fd: number; size: number } {
@@ -83,60 +85,68 @@ export function openWavFile(path: string, opts: { swap?: boolean } = {}): WavFra
     durationMs,
     warnings,
     read(onFrames) {
-      try {
-        const stride = info.channels * info.bytesPerSample;
-        const raw = Buffer.alloc(BLOCK * stride);
-        const decoded = [new Float32Array(BLOCK), new Float32Array(BLOCK)];
-        const resamplers = [makeResampler(info.sampleRate, SAMPLE_RATE), makeResampler(info.sampleRate, SAMPLE_RATE)];
-        const maxOut = resamplers[0]!.maxOutput(BLOCK);
-        const converted = [new Float32Array(maxOut), new Float32Array(maxOut)];
-        // Pending 16 kHz samples waiting to make whole frames.
-        const cap = maxOut + FRAME_SIZE * 2;
-        const pending = [new Float32Array(cap), new Float32Array(cap)];
-        let pendingLen = 0;
-        const silent = new Float32Array(cap);
-        // decodeWavFrames addresses samples from dataOffset; blocks are read to offset 0 of `raw`.
-        const blockInfo: WavInfo = { ...info, dataOffset: 0 };
-        let done = 0;
-        const flushFrames = (final: boolean): void => {
-          let frames = Math.floor(pendingLen / FRAME_SIZE);
-          if (final && pendingLen % FRAME_SIZE !== 0) {
-            // Pad the last partial frame with silence so the tail is analysed too.
-            pending[0]!.fill(0, pendingLen, (frames + 1) * FRAME_SIZE);
-            pending[1]!.fill(0, pendingLen, (frames + 1) * FRAME_SIZE);
-            frames++;
-            pendingLen = frames * FRAME_SIZE;
-          }
-          if (frames === 0) return;
-          const a = swap && stereo ? pending[1]! : pending[0]!;
-          const c = stereo ? (swap ? pending[0]! : pending[1]!) : silent;
-          onFrames(a, c, frames);
-          const used = frames * FRAME_SIZE;
-          pending[0]!.copyWithin(0, used, pendingLen);
-          pending[1]!.copyWithin(0, used, pendingLen);
-          pendingLen -= used;
-        };
-        while (done < info.frames) {
-          const count = Math.min(BLOCK, info.frames - done);
-          const want = count * stride;
-          const got = readSync(fd, raw, 0, want, info.dataOffset + done * stride);
-          if (got < want) throw new WavError('truncated WAV: file ended while reading audio');
-          decodeWavFrames(raw, blockInfo, 0, count, decoded);
-          let produced = 0;
-          for (let ch = 0; ch < info.channels; ch++) {
-            produced = resamplers[ch]!.process(decoded[ch]!, count, converted[ch]!);
-            pending[ch]!.set(converted[ch]!.subarray(0, produced), pendingLen);
-          }
-          pendingLen += produced;
-          done += count;
-          flushFrames(false);
-        }
-        flushFrames(true);
-      } finally {
-        closeSync(fd);
-      }
+      for (const [a, c, n] of blocks()) onFrames(a, c, n);
+    },
+    async readAsync(onFrames) {
+      for (const [a, c, n] of blocks()) await onFrames(a, c, n);
     },
   };
+
+  /** Whole frames block by block; the yielded arrays are reused once the consumer asks for the next. */
+  function* blocks(): Generator<[Float32Array, Float32Array, number]> {
+    try {
+      const stride = info.channels * info.bytesPerSample;
+      const raw = Buffer.alloc(BLOCK * stride);
+      const decoded = [new Float32Array(BLOCK), new Float32Array(BLOCK)];
+      const resamplers = [makeResampler(info.sampleRate, SAMPLE_RATE), makeResampler(info.sampleRate, SAMPLE_RATE)];
+      const maxOut = resamplers[0]!.maxOutput(BLOCK);
+      const converted = [new Float32Array(maxOut), new Float32Array(maxOut)];
+      // Pending 16 kHz samples waiting to make whole frames.
+      const cap = maxOut + FRAME_SIZE * 2;
+      const pending = [new Float32Array(cap), new Float32Array(cap)];
+      let pendingLen = 0;
+      const silent = new Float32Array(cap);
+      // decodeWavFrames addresses samples from dataOffset; blocks are read to offset 0 of `raw`.
+      const blockInfo: WavInfo = { ...info, dataOffset: 0 };
+      let done = 0;
+      function* flushFrames(final: boolean): Generator<[Float32Array, Float32Array, number]> {
+        let frames = Math.floor(pendingLen / FRAME_SIZE);
+        if (final && pendingLen % FRAME_SIZE !== 0) {
+          // Pad the last partial frame with silence so the tail is analysed too.
+          pending[0]!.fill(0, pendingLen, (frames + 1) * FRAME_SIZE);
+          pending[1]!.fill(0, pendingLen, (frames + 1) * FRAME_SIZE);
+          frames++;
+          pendingLen = frames * FRAME_SIZE;
+        }
+        if (frames === 0) return;
+        const a = swap && stereo ? pending[1]! : pending[0]!;
+        const c = stereo ? (swap ? pending[0]! : pending[1]!) : silent;
+        yield [a, c, frames];
+        const used = frames * FRAME_SIZE;
+        pending[0]!.copyWithin(0, used, pendingLen);
+        pending[1]!.copyWithin(0, used, pendingLen);
+        pendingLen -= used;
+      }
+      while (done < info.frames) {
+        const count = Math.min(BLOCK, info.frames - done);
+        const want = count * stride;
+        const got = readSync(fd, raw, 0, want, info.dataOffset + done * stride);
+        if (got < want) throw new WavError('truncated WAV: file ended while reading audio');
+        decodeWavFrames(raw, blockInfo, 0, count, decoded);
+        let produced = 0;
+        for (let ch = 0; ch < info.channels; ch++) {
+          produced = resamplers[ch]!.process(decoded[ch]!, count, converted[ch]!);
+          pending[ch]!.set(converted[ch]!.subarray(0, produced), pendingLen);
+        }
+        pendingLen += produced;
+        done += count;
+        yield* flushFrames(false);
+      }
+      yield* flushFrames(true);
+    } finally {
+      closeSync(fd);
+    }
+  }
 }
 
 /** Whether the two channels hold exactly the same samples over the first minute (and are not silent). */

@@ -60,6 +60,33 @@ export interface ChannelConfig {
   readonly calibrationMinMs: number;
   /** A sample at or above this magnitude counts as clipped. */
   readonly clipLevel: number;
+  /**
+   * The energy VAD is trusted while the line's speech peaks stand at least this far above its noise floor;
+   * below it (a noisy line, or noise and no speech yet) the channel asks for the neural VAD
+   * (`neuralWanted`). Espeak speech at 10 dB SNR peaks ~17 dB over the floor, at 20 dB SNR ~27 dB.
+   */
+  readonly neuralGateSnrDb: number;
+  /** Lines whose noise floor is below this are digital silence or nearly: the energy VAD needs no help. */
+  readonly neuralGateMinNoiseDb: number;
+  /**
+   * Neural speech probability that starts voice, and the lower one that keeps it (hysteresis, as in
+   * silero-vad's own 0.5/0.35; the onset is raised to 0.7 because babble behind a speaker scores 0.5–0.8
+   * where the speaker scores > 0.97, measured on the espeak fixtures at 10 dB SNR).
+   */
+  readonly neuralOnProb: number;
+  readonly neuralOffProb: number;
+  /**
+   * Background talk: a crowd behind the speaker is speech to the network too. The background level is
+   * this percentile of the frame energies over this window; a neural voice frame must stand above it by
+   * `neuralBackgroundGain` × (background − minimum-statistics noise floor), at most
+   * `neuralBackgroundMaxDb`. Steady noise has its background at its floor (no margin); six-talker espeak
+   * babble swings 5–11 dB above it. Chosen on the espeak fixtures of test/integration/engine/neural-vad.test.ts
+   * (six-talker babble; twelve-talker babble checked as a variant, not tuned on).
+   */
+  readonly neuralBackgroundWindowMs: number;
+  readonly neuralBackgroundPercentile: number;
+  readonly neuralBackgroundGain: number;
+  readonly neuralBackgroundMaxDb: number;
 }
 
 export const CHANNEL_DEFAULTS: ChannelConfig = {
@@ -93,6 +120,14 @@ export const CHANNEL_DEFAULTS: ChannelConfig = {
   levelWindowMs: 2000,
   calibrationMinMs: 10000,
   clipLevel: 0.99,
+  neuralGateSnrDb: 24,
+  neuralGateMinNoiseDb: -70,
+  neuralOnProb: 0.7,
+  neuralOffProb: 0.35,
+  neuralBackgroundWindowMs: 10000,
+  neuralBackgroundPercentile: 0.2,
+  neuralBackgroundGain: 4,
+  neuralBackgroundMaxDb: 7,
 };
 
 /** Live feature values for one channel; fields are overwritten every frame. */
@@ -110,6 +145,12 @@ export interface ChannelFeatures {
   /** Clipped samples over the call. */
   clippedTotal: number;
   noiseDb: number;
+  /** Decaying peak of the frame energy (high-passed), dB: with noiseDb, the line's SNR estimate. */
+  peakDb: number;
+  /** The line is too noisy for the energy VAD alone: the caller should supply neural speech probabilities. */
+  neuralWanted: boolean;
+  /** The last frame's voice decision came from a neural speech probability. */
+  neural: boolean;
   /** Raw per-frame voice decision (before onset/hangover smoothing). */
   voiced: boolean;
   /** Smoothed voice activity: the channel is talking. */
@@ -154,8 +195,10 @@ export interface ChannelAnalyzer {
   /**
    * Processes one FRAME_SIZE frame at 16 kHz ending at `tMs`. `suppressVoice` marks a frame known not to
    * be this speaker (e.g. the other side leaking back): it is measured but never counted as speech.
+   * `speechProb` (0..1, NaN for none) is a neural VAD's speech probability for this frame: when given,
+   * it decides voice instead of the energy threshold (the echo gate and the absolute floor still apply).
    */
-  process(frame: Float32Array, tMs: number, suppressVoice?: boolean): void;
+  process(frame: Float32Array, tMs: number, suppressVoice?: boolean, speechProb?: number): void;
   /** Closes any open segment (end of call). */
   flush(): void;
   /** Seeds the calibrated speech level from a level check, dBFS. */
@@ -198,6 +241,14 @@ export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): Channe
   let smoothedEnergyDb = NaN;
 
   // VAD state.
+  // Background level for the neural VAD: a low percentile of recent frame energies (a crowd behind the
+  // speaker sounds like speech to the network, but it sits at this level and the speaker above it).
+  const bgSlots = Math.round(cfg.neuralBackgroundWindowMs / hopMs);
+  const bgRing = new Uint8Array(bgSlots);
+  const bgHist = new Uint32Array(LEVEL_HIST_BINS);
+  let bgHead = 0;
+  let bgFilled = 0;
+  let bgDb = -120;
   let onsetRun = 0;
   let hangoverLeft = 0;
   const hangoverFrames = Math.round(cfg.vadHangoverMs / hopMs);
@@ -260,6 +311,9 @@ export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): Channe
     clipped: 0,
     clippedTotal: 0,
     noiseDb: -120,
+    peakDb: -120,
+    neuralWanted: false,
+    neural: false,
     voiced: false,
     speaking: false,
     segmentStartMs: 0,
@@ -352,7 +406,7 @@ export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): Channe
         f.talkMs -= f.tMs - f.lastVoiceMs; // hangover frames were provisionally counted
       }
     },
-    process(frame, tMs, suppressVoice = false) {
+    process(frame, tMs, suppressVoice = false, speechProb = NaN) {
       f.tMs = tMs;
       f.segmentClosed = false;
       const frameStart = tMs - hopMs;
@@ -394,8 +448,41 @@ export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): Channe
       for (let b = 0; b < noiseBlocks; b++) if (blockMin[b]! < floor) floor = blockMin[b]!;
       f.noiseDb = floor + cfg.noiseBiasDb;
 
-      // Voice activity with onset confirmation and hangover.
-      const voiced = !suppressVoice && energyDb > f.noiseDb + cfg.vadSnrDb && energyDb > cfg.vadMinDbfs;
+      // Line SNR for the neural gate. The speech peak decays 1 dB/s: a pause in talk does not make a clean
+      // line look noisy, while a line whose noise rises is caught as soon as the floor follows it.
+      f.peakDb = energyDb > f.peakDb ? energyDb : f.peakDb - 0.02;
+      f.neuralWanted = f.noiseDb > cfg.neuralGateMinNoiseDb && f.peakDb - f.noiseDb < cfg.neuralGateSnrDb;
+
+      // Voice activity with onset confirmation and hangover; a neural probability, when given, replaces
+      // the energy-over-floor test (which fails once noise is within a few dB of speech).
+      // Only a line that asks for the neural VAD needs its background level; a clean call skips the work.
+      if (f.neuralWanted) {
+        const bin = Math.min(LEVEL_HIST_BINS - 1, Math.max(0, Math.round((energyDb - LEVEL_HIST_MIN) * 2)));
+        if (bgFilled === bgSlots) bgHist[bgRing[bgHead]!]!--;
+        else bgFilled++;
+        bgRing[bgHead] = bin;
+        bgHist[bin]!++;
+        bgHead = (bgHead + 1) % bgSlots;
+        if (bgHead % 25 === 0) {
+          let acc = 0;
+          for (let i = 0; i < LEVEL_HIST_BINS; i++) {
+            acc += bgHist[i]!;
+            if (acc >= bgFilled * cfg.neuralBackgroundPercentile) {
+              bgDb = i / 2 + LEVEL_HIST_MIN;
+              break;
+            }
+          }
+        }
+      }
+      f.neural = speechProb === speechProb;
+      // Steady noise (hiss, hum, a modem) has its background at the floor: no margin, the network alone
+      // decides. Babble swings well above its floor: the louder it swings, the further the speaker must
+      // stand above it.
+      const bgMarginDb = Math.min(cfg.neuralBackgroundMaxDb, Math.max(0, cfg.neuralBackgroundGain * (bgDb - f.noiseDb + cfg.noiseBiasDb)));
+      const loudEnough = f.neural
+        ? speechProb >= (f.voiced ? cfg.neuralOffProb : cfg.neuralOnProb) && energyDb > bgDb + bgMarginDb
+        : energyDb > f.noiseDb + cfg.vadSnrDb;
+      const voiced = !suppressVoice && loudEnough && energyDb > cfg.vadMinDbfs;
       f.voiced = voiced;
       if (voiced) {
         onsetRun++;

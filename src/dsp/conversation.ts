@@ -28,6 +28,12 @@ export interface ConversationConfig {
   readonly echoCorrelation: number;
   /** Leaked audio is at least this much quieter than the customer's own channel. */
   readonly echoMinAttenuationDb: number;
+  /**
+   * On a line noisy enough for the neural VAD, agent-mic audio while the customer talks must stand this
+   * far above the agent's noise floor to count as the agent's own voice: the network hears the customer's
+   * leaked voice even under the noise, where the envelope correlation cannot see it.
+   */
+  readonly echoNeuralMinSnrDb: number;
 }
 
 export const CONVERSATION_DEFAULTS: ConversationConfig = {
@@ -42,6 +48,7 @@ export const CONVERSATION_DEFAULTS: ConversationConfig = {
   echoMaxLagFrames: 15,
   echoCorrelation: 0.85,
   echoMinAttenuationDb: 6,
+  echoNeuralMinSnrDb: 6,
 };
 
 export type ConversationEventType =
@@ -194,7 +201,9 @@ export function makeConversationTracker(
       s.echo = false;
       // Only energy that would pass as agent voice matters; leaked audio is quieter than its source
       // as it was a few frames ago (acoustic and device delay).
-      if (!customer.speaking || aDb < agent.noiseDb + 6) return false;
+      if (!customer.speaking) return false;
+      if (agent.neuralWanted && aDb < agent.noiseDb + cfg.echoNeuralMinSnrDb) return true;
+      if (aDb < agent.noiseDb + 6) return false;
       let recentCustomerMax = -120;
       for (let lag = 0; lag <= cfg.echoMaxLagFrames; lag++) {
         const v = custEnv[(envHead - 1 - lag + envLen * 2) % envLen]!;

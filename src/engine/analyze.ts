@@ -6,6 +6,7 @@ import type { Playbook } from '../shared/playbook';
 import type { CallEvent, CallReport, Nudge, SpeechSegment, TimelinePoint } from '../shared/types';
 import { openWavFile } from '../capture/wav-file';
 import { createEngine, type EngineOptions } from './engine';
+import { createNeuralVad, processFramesNeural, type NeuralVad } from './neural-vad';
 
 export interface AnalyzeOptions {
   readonly playbook: Playbook;
@@ -53,4 +54,28 @@ export function analyzeFile(path: string, options: AnalyzeOptions): CallReport &
   source.read((agent, customer, count) => engine.processFrames(agent, customer, count));
   const report = collector.build(engine.finish());
   return source.warnings.length > 0 ? { ...report, warnings: source.warnings } : report;
+}
+
+/**
+ * `analyzeFile` with the neural VAD on the channels whose line is too noisy for the energy VAD (see
+ * neural-vad.ts); on a clean call the network never runs and the result equals `analyzeFile`'s. If the
+ * model cannot be loaded the analysis still runs, on the energy VAD, and says so in its warnings.
+ */
+export async function analyzeFileAsync(path: string, options: AnalyzeOptions): Promise<CallReport & { readonly warnings?: readonly string[] }> {
+  const source = openWavFile(path, { swap: options.swap ?? false });
+  const warnings = [...source.warnings];
+  let vad: NeuralVad | null = null;
+  try {
+    vad = await createNeuralVad();
+  } catch (err) {
+    warnings.push(`neural voice activity unavailable (${(err as Error).message}); noisy lines use the energy detector alone`);
+  }
+  const collector = makeReportCollector();
+  const engine = createEngine({ ...options.engine, playbook: options.playbook, sink: collector.sink });
+  await source.readAsync(async (agent, customer, count) => {
+    if (vad) await processFramesNeural(engine, vad, agent, customer, count);
+    else engine.processFrames(agent, customer, count);
+  });
+  const report = collector.build(engine.finish());
+  return warnings.length > 0 ? { ...report, warnings } : report;
 }

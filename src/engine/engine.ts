@@ -49,8 +49,14 @@ export interface Engine {
   readonly tMs: number;
   /** Processes one 20 ms frame per channel (FRAME_SIZE samples each). */
   processFrame(agent: Float32Array, customer: Float32Array): void;
-  /** Processes `frames` consecutive frames laid out back to back in each array, from frame `fromFrame`. */
-  processFrames(agent: Float32Array, customer: Float32Array, frames: number, fromFrame?: number): void;
+  /**
+   * Processes `frames` consecutive frames laid out back to back in each array, from frame `fromFrame`.
+   * `speechProb`, when given, holds a neural VAD's speech probability per processed frame and channel
+   * (agent at 2k, customer at 2k + 1 for the k-th frame of this batch, k from 0; NaN = none: the energy VAD decides).
+   */
+  processFrames(agent: Float32Array, customer: Float32Array, frames: number, fromFrame?: number, speechProb?: Float32Array): void;
+  /** Live features of the agent (0) and customer (1) channels; read-only to callers (e.g. the neural VAD gate). */
+  readonly channels: readonly [Readonly<ChannelFeatures>, Readonly<ChannelFeatures>];
   /** The current metric vector (indexed by METRIC_INDEX); shared, do not keep. */
   readonly metrics: Float64Array;
   snapshot(): MetricsSnapshot;
@@ -194,12 +200,13 @@ export function createEngine(options: EngineOptions): Engine {
     };
   }
 
-  function processOne(a: Float32Array, c: Float32Array): void {
+  function processOne(a: Float32Array, c: Float32Array, probA: number, probC: number): void {
     tMs += HOP_MS;
-    customer.process(c, tMs);
+    customer.process(c, tMs, false, probC);
     const echo = convo.checkEcho(a, agent.features, customer.features);
-    // Customer audio leaking into the agent's mic is measured for level but never counted as agent speech.
-    agent.process(a, tMs, echo);
+    // Customer audio leaking into the agent's mic is measured for level but never counted as agent speech,
+    // whichever VAD (energy or neural) would call it voice: the echo gate stands in front of both.
+    agent.process(a, tMs, echo, probA);
     convo.update(agent.features, customer.features, tMs);
 
     for (let ch = 0; ch < 2; ch++) {
@@ -266,11 +273,12 @@ export function createEngine(options: EngineOptions): Engine {
       return finished;
     },
     metrics: values,
+    channels: [agent.features, customer.features],
     processFrame(a, c) {
       if (finished) return;
-      processOne(a, c);
+      processOne(a, c, NaN, NaN);
     },
-    processFrames(a, c, frames, fromFrame = 0) {
+    processFrames(a, c, frames, fromFrame = 0, speechProb) {
       if (finished) return;
       for (let k = fromFrame; k < fromFrame + frames; k++) {
         // Copy into scratch frames rather than subarray(): a view is an allocation per frame.
@@ -279,7 +287,8 @@ export function createEngine(options: EngineOptions): Engine {
           scratchA[i] = a[off + i]!;
           scratchC[i] = c[off + i]!;
         }
-        processOne(scratchA, scratchC);
+        const j = 2 * (k - fromFrame);
+        processOne(scratchA, scratchC, speechProb ? speechProb[j]! : NaN, speechProb ? speechProb[j + 1]! : NaN);
       }
     },
     snapshot: () => snapshotFromVector(tMs, values),

@@ -1,12 +1,15 @@
 /**
  * The engine worker thread. Owns the live sessions; the host only moves frames in and results out.
- * Never blocks: every request is handled synchronously and answered; errors are reported, not thrown.
+ * Never blocks: every request is answered; errors are reported, not thrown. Requests are handled one at
+ * a time in arrival order: a batch of frames on a noisy line awaits the neural VAD (neural-vad.ts) before
+ * the engine processes it, and later requests (mark, stop) wait their turn behind it.
  */
 import { getHeapStatistics } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import { FRAME_SIZE, HOP_MS } from '../dsp/frames';
 import type { EngineMessage, EngineRequest, LogLevel } from '../shared/engine-protocol';
 import { createEngine, type Engine } from './engine';
+import { createNeuralVad, processFramesNeural, type NeuralVad } from './neural-vad';
 
 const port = parentPort;
 if (!port) throw new Error('engine worker must run in a worker thread');
@@ -18,13 +21,17 @@ const log = (level: LogLevel, message: string): void => send({ type: 'log', seq:
 
 interface Session {
   readonly engine: Engine;
+  /** Null when the model could not be loaded: the energy VAD alone, as logged at start. */
+  readonly vad: NeuralVad | null;
   readonly metricsIntervalMs: number;
   nextMetricsMs: number;
 }
 
 const sessions = new Map<string, Session>();
 
-function startSession(req: Extract<EngineRequest, { type: 'start' }>): void {
+let vadWarned = false;
+
+async function startSession(req: Extract<EngineRequest, { type: 'start' }>): Promise<void> {
   const id = req.sessionId;
   if (sessions.has(id)) {
     send({ type: 'error', seq: next(), replyTo: req.seq, sessionId: id, code: 'session_exists', message: `session ${id} already running` });
@@ -40,12 +47,19 @@ function startSession(req: Extract<EngineRequest, { type: 'start' }>): void {
       onTimeline: (point) => send({ type: 'timeline', seq: next(), sessionId: id, point }),
     },
   });
+  let vad: NeuralVad | null = null;
+  try {
+    vad = await createNeuralVad();
+  } catch (err) {
+    if (!vadWarned) log('warn', `neural voice activity unavailable (${(err as Error).message}); noisy lines use the energy detector alone`);
+    vadWarned = true;
+  }
   const interval = req.options.metricsIntervalMs ?? 250;
-  sessions.set(id, { engine, metricsIntervalMs: interval, nextMetricsMs: interval });
+  sessions.set(id, { engine, vad, metricsIntervalMs: interval, nextMetricsMs: interval });
   send({ type: 'started', seq: next(), replyTo: req.seq, sessionId: id });
 }
 
-function frames(req: Extract<EngineRequest, { type: 'frames' }>): void {
+async function frames(req: Extract<EngineRequest, { type: 'frames' }>): Promise<void> {
   const s = sessions.get(req.sessionId);
   // Frames for a stopped or unknown session are dropped silently: after stop nothing is emitted.
   if (!s) return;
@@ -57,7 +71,8 @@ function frames(req: Extract<EngineRequest, { type: 'frames' }>): void {
     // Run up to the next metrics boundary in one call: no per-frame views or closures.
     const untilMetrics = Math.max(1, Math.ceil((s.nextMetricsMs - e.tMs) / HOP_MS));
     const n = Math.min(count - done, untilMetrics);
-    e.processFrames(req.agent, req.customer, n, done);
+    if (s.vad) await processFramesNeural(e, s.vad, req.agent, req.customer, n, done);
+    else e.processFrames(req.agent, req.customer, n, done);
     done += n;
     if (e.tMs >= s.nextMetricsMs) {
       s.nextMetricsMs += s.metricsIntervalMs;
@@ -67,7 +82,7 @@ function frames(req: Extract<EngineRequest, { type: 'frames' }>): void {
   send({ type: 'processed', seq: next(), replyTo: req.seq, sessionId: req.sessionId, tMs: e.tMs, busyMs: performance.now() - t0 });
 }
 
-function handle(req: EngineRequest): void {
+async function handle(req: EngineRequest): Promise<void> {
   switch (req.type) {
     case 'start':
       return startSession(req);
@@ -96,19 +111,23 @@ function handle(req: EngineRequest): void {
   }
 }
 
+let queue: Promise<void> = Promise.resolve();
+
 port.on('message', (req: EngineRequest) => {
   if (req.type === 'crash') {
-    // Escape the handler's try/catch on purpose, so the host sees a real worker failure.
-    setImmediate(() => handle(req));
+    // Escape the handler's error reporting on purpose, so the host sees a real worker failure.
+    setImmediate(() => {
+      throw new Error('crash requested by host');
+    });
     return;
   }
-  try {
-    handle(req);
-  } catch (err) {
+  queue = queue.then(
+    () => handle(req),
+  ).catch((err: unknown) => {
     const e = err as Error;
     log('error', e.stack ?? e.message);
     send({ type: 'error', seq: next(), replyTo: req.seq, code: 'internal', message: e.message });
-  }
+  });
 });
 
 send({ type: 'ready', seq: next() });

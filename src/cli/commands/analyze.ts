@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { analyzeFile } from '../../engine/analyze';
+import { analyzeFileAsync } from '../../engine/analyze';
 import { openWavFile } from '../../capture/wav-file';
 import { loadPlaybookFile } from '../../playbook/playbook-file';
 import { playbookKeyterms } from '../../transcription/config';
@@ -20,7 +20,8 @@ export const analyzeCommand: Command = {
     const swap = opts.swap === true;
     // The key is checked before the analysis, so a missing one fails fast.
     const config = opts.transcribe === true ? await cliDeepgramConfig(null) : null;
-    const report = analyzeFile(path, { playbook, swap });
+    // Noisy lines get the neural VAD; on a clean call it never runs and this is the energy analysis.
+    const report = await analyzeFileAsync(path, { playbook, swap });
     for (const w of report.warnings ?? []) io.err(`cadence analyze: warning: ${w}`);
     if (!config) {
       io.out(opts.json ? JSON.stringify(report) : formatReport(report, basename(path)));

@@ -1,0 +1,212 @@
+/**
+ * Silero VAD v5 (ONNX, through onnxruntime-node) beside the engine's energy VAD, for noisy lines.
+ * Node side only (the engine worker and offline analysis); the pure engine takes its output as plain
+ * per-frame probabilities and never imports this.
+ *
+ * Cost control: the network runs only on a channel whose analyzer says the energy VAD cannot be trusted
+ * (`ChannelFeatures.neuralWanted`: the line's speech peaks stand less than `neuralGateSnrDb` above its
+ * noise floor), and on such a channel only for windows with energy above the floor; a clean call never
+ * runs it. Both channels go through one run as a batch of two (Silero's state is [2, batch, 128]): two
+ * streams cost ~1.15× one.
+ *
+ * Timing: Silero judges 32 ms windows (512 samples at 16 kHz, each fed with the previous window's last
+ * 64 samples in front, as silero-vad's OnnxWrapper does); a 20 ms frame takes the probability of the
+ * last window completed by its end, so a neural decision lags the audio by 0–32 ms (16 ms on average).
+ * The probabilities are computed before the frames they belong to are processed (the caller awaits
+ * `prepare`, then calls `processFrames`), so the engine itself stays synchronous.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, sep } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { dbfs, FRAME_SIZE } from '../dsp/frames';
+import type { Engine } from './engine';
+
+export const SILERO_WINDOW = 512;
+const CONTEXT = 64;
+const INPUT = CONTEXT + SILERO_WINDOW;
+const STATE = 128;
+/**
+ * A window is sent to the network only when its energy is this far above the channel's noise floor
+ * (minimum statistics over ~3 s of window energies, Martin 2001, as the channel analyzer's floor): the
+ * network is not needed to call a window at the floor line noise.
+ */
+const SKIP_MARGIN_DB = 2;
+const FLOOR_BLOCKS = 6;
+const FLOOR_BLOCK_WINDOWS = 16;
+/** Frames per awaited step in `processFramesNeural`: the gate is re-read this often (160 ms). */
+const STEP_FRAMES = 8;
+
+/**
+ * A path inside app.asar as the packaged app can open it from disk: native code and the ONNX runtime
+ * read real files, so electron-builder unpacks them to app.asar.unpacked (see electron-builder.yml).
+ */
+export function unpackedPath(path: string): string {
+  return path.replace(`app.asar${sep}`, `app.asar.unpacked${sep}`);
+}
+
+/** The Silero VAD v5 model shipped in @ricky0123/vad-web, from node_modules in dev or unpacked when packaged. */
+export function sileroModelPath(): string {
+  const require = createRequire(import.meta.url);
+  return unpackedPath(join(dirname(require.resolve('@ricky0123/vad-web/package.json')), 'dist', 'silero_vad_v5.onnx'));
+}
+
+let shared: Promise<ort.InferenceSession> | null = null;
+
+/** One inference session per process: the model is read once; every stream keeps its own state. */
+function session(modelPath: string): Promise<ort.InferenceSession> {
+  if (!shared) {
+    if (!existsSync(modelPath)) return Promise.reject(new Error(`Silero VAD model not found at ${modelPath}`));
+    // One thread each: the engine is one core's worth of work and other processes share the CPU; the
+    // network is a few small matrix products per window, so threads would cost more than they save.
+    shared = ort.InferenceSession.create(modelPath, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential' });
+    shared.catch(() => (shared = null));
+  }
+  return shared;
+}
+
+export interface NeuralVad {
+  /**
+   * Speech probabilities for the next `frames` frames of both channels (laid out as in
+   * `Engine.processFrames`), NaN for a channel the engine's gate has not asked for. Call once per batch,
+   * in stream order, before processing the same frames.
+   */
+  prepare(engine: Engine, agent: Float32Array, customer: Float32Array, frames: number, fromFrame: number, out: Float32Array): Promise<void>;
+  /**
+   * The next frames go past without the network (no channel asks for it): the stream restarts when
+   * `prepare` is next called, as after a gap. Costs nothing per frame, so a clean call runs at the
+   * engine's own speed.
+   */
+  skip(): void;
+  /** Network runs so far (one run judges one 32 ms window of both channels). */
+  readonly runs: number;
+  /** Windows seen so far (per channel). */
+  readonly windows: number;
+}
+
+export async function createNeuralVad(modelPath: string = sileroModelPath()): Promise<NeuralVad> {
+  const s = await session(modelPath);
+  const inputData = new Float32Array(2 * INPUT);
+  const input = new ort.Tensor('float32', inputData, [2, INPUT]);
+  let state: ort.Tensor = new ort.Tensor('float32', new Float32Array(2 * 2 * STATE), [2, 2, STATE]);
+  const sr = new ort.Tensor('int64', BigInt64Array.from([16000n]), []);
+  const feeds: Record<string, ort.Tensor> = { input, state, sr };
+  // Samples of the window being filled, per channel (after the 64 samples of context).
+  let fill = 0;
+  const lastProb = new Float64Array(2);
+  let runs = 0;
+  let windows = 0;
+  // Per channel: block minima of the smoothed window energy, the current block, the smoothed energy.
+  const blockMin = [new Float64Array(FLOOR_BLOCKS).fill(Infinity), new Float64Array(FLOOR_BLOCKS).fill(Infinity)];
+  let block = 0;
+  let blockWindows = 0;
+  const smoothed = [NaN, NaN];
+  const need = [false, false];
+
+  async function windowDone(wanted: readonly boolean[]): Promise<void> {
+    windows++;
+    for (let ch = 0; ch < 2; ch++) {
+      let e = 0;
+      const o = ch * INPUT + CONTEXT;
+      for (let i = 0; i < SILERO_WINDOW; i++) e += inputData[o + i]! * inputData[o + i]!;
+      const db = dbfs(e / SILERO_WINDOW);
+      const sm = Number.isNaN(smoothed[ch]!) ? db : 0.7 * smoothed[ch]! + 0.3 * db;
+      smoothed[ch] = sm;
+      const mins = blockMin[ch]!;
+      if (sm < mins[block]!) mins[block] = sm;
+      let floor = Infinity;
+      for (let b = 0; b < FLOOR_BLOCKS; b++) if (mins[b]! < floor) floor = mins[b]!;
+      need[ch] = wanted[ch]! && db > floor + SKIP_MARGIN_DB;
+      // A window at the floor is line noise: no speech, and no network run for it.
+      if (wanted[ch] && !need[ch]) lastProb[ch] = 0;
+    }
+    if (++blockWindows >= FLOOR_BLOCK_WINDOWS) {
+      blockWindows = 0;
+      block = (block + 1) % FLOOR_BLOCKS;
+      blockMin[0]![block] = Infinity;
+      blockMin[1]![block] = Infinity;
+    }
+    if (need[0] || need[1]) {
+      feeds.state = state;
+      const out = await s.run(feeds);
+      runs++;
+      state = out.stateN as ort.Tensor;
+      const p = (out.output as ort.Tensor).data as Float32Array;
+      for (let ch = 0; ch < 2; ch++) if (wanted[ch]) lastProb[ch] = p[ch]!;
+    }
+    // The tail of this window is the next one's context.
+    inputData.copyWithin(0, SILERO_WINDOW, INPUT);
+    inputData.copyWithin(INPUT, INPUT + SILERO_WINDOW, 2 * INPUT);
+    fill = 0;
+  }
+
+  let skipping = false;
+
+  return {
+    skip() {
+      if (skipping) return;
+      skipping = true;
+      fill = 0;
+      inputData.fill(0);
+      state = new ort.Tensor('float32', new Float32Array(2 * 2 * STATE), [2, 2, STATE]);
+      for (let ch = 0; ch < 2; ch++) {
+        blockMin[ch]!.fill(Infinity);
+        smoothed[ch] = NaN;
+      }
+    },
+    get runs() {
+      return runs;
+    },
+    get windows() {
+      return windows;
+    },
+    async prepare(engine, agent, customer, frames, fromFrame, out) {
+      const f = engine.channels;
+      // The gate is read once per batch: its inputs (the line's noise floor and speech peaks) move over seconds.
+      const wanted = [f[0].neuralWanted, f[1].neuralWanted];
+      skipping = false;
+      for (let k = 0; k < frames; k++) {
+        let off = (fromFrame + k) * FRAME_SIZE;
+        let left = FRAME_SIZE;
+        while (left > 0) {
+          const n = Math.min(left, SILERO_WINDOW - fill);
+          inputData.set(agent.subarray(off, off + n), CONTEXT + fill);
+          inputData.set(customer.subarray(off, off + n), INPUT + CONTEXT + fill);
+          fill += n;
+          off += n;
+          left -= n;
+          if (fill === SILERO_WINDOW) await windowDone(wanted);
+        }
+        out[2 * k] = wanted[0] ? lastProb[0]! : NaN;
+        out[2 * k + 1] = wanted[1] ? lastProb[1]! : NaN;
+      }
+    },
+  };
+}
+
+/**
+ * Runs frames through the engine with the neural VAD where its gate asks for it, in steps of 160 ms so
+ * a line that turns noisy is caught within one step. Same contract as `Engine.processFrames`.
+ */
+export async function processFramesNeural(
+  engine: Engine,
+  vad: NeuralVad,
+  agent: Float32Array,
+  customer: Float32Array,
+  frames: number,
+  fromFrame = 0,
+): Promise<void> {
+  const probs = new Float32Array(2 * STEP_FRAMES);
+  for (let done = 0; done < frames && !engine.finished; ) {
+    const n = Math.min(STEP_FRAMES, frames - done);
+    const [a, c] = engine.channels;
+    if (a.neuralWanted || c.neuralWanted) {
+      await vad.prepare(engine, agent, customer, n, fromFrame + done, probs);
+      engine.processFrames(agent, customer, n, fromFrame + done, probs);
+    } else {
+      vad.skip();
+      engine.processFrames(agent, customer, n, fromFrame + done);
+    }
+    done += n;
+  }
+}
