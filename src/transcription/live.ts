@@ -16,6 +16,7 @@ import type { Deepgram } from '@deepgram/sdk';
 import { FRAME_SIZE, SAMPLE_RATE } from '../dsp/frames';
 import { redactWords } from '../shared/redact';
 import type { ChannelName, TranscriptWord } from '../shared/types';
+import type { TranscriptSegment } from '../library/types';
 import type { CallStage } from '../call/session';
 import { deepgramClient, failureOf, type DeepgramConfig } from './config';
 
@@ -28,15 +29,7 @@ export interface TranscriptionStatus {
 }
 
 /** Words of one channel from one result: an interim guess (replaced by the next) or final. */
-export interface LiveWords {
-  readonly channel: ChannelName;
-  readonly text: string;
-  readonly startMs: number;
-  readonly endMs: number;
-  readonly confidence: number | null;
-  readonly final: boolean;
-  readonly words: readonly TranscriptWord[];
-}
+export type LiveWords = TranscriptSegment & { readonly words: readonly TranscriptWord[] };
 
 export interface LiveTranscriberOptions {
   /** null: no key, transcription is off for this call. */

@@ -38,6 +38,17 @@ export function pulseUnavailable(): string | null {
   return null;
 }
 
+/** Why PortAudio capture cannot run here (naudiodon does not load), or null when it can. */
+export function naudiodonUnavailable(): string | null {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('naudiodon');
+    return null;
+  } catch (err) {
+    return `naudiodon cannot load: ${(err as Error).message.split('\n')[0]}`;
+  }
+}
+
 const ASOUNDRC = `pcm.!default { type pulse }
 ctl.!default { type pulse }
 pcm.cadence_agent { type pulse device "agent.monitor" hint { show on description "Cadence test: agent sink monitor" } }

@@ -10,6 +10,7 @@ import { FRAME_SIZE } from '../../../src/dsp/frames';
 import { buildCall } from '../../fixtures/speech';
 import { analyzeCall } from '../../fixtures/run';
 import { AGENT_LINES, CUSTOMER_LINES } from '../../fixtures/texts';
+import { feedSoftphone } from '../../helpers/softphone-feed';
 import { tempDir } from '../../e2e/harness';
 import { dispatch } from '../../../src/app/handlers';
 import { decodeFloat32, encodeFloat32 } from '../../../src/shared/frames-codec';
@@ -36,14 +37,7 @@ describe('softphone calls in the app', () => {
     const state = await app.live.startSoftphone({ sid: 'CA1', direction: 'incoming', peer: '+15550001111' });
     expect(state.phase).toBe('live');
     expect(() => app.live.softphoneFrames({ type: 'softphone-frames', tMs: 0, agent: new Float32Array(100), customer: new Float32Array(100) })).toThrow(/whole number/);
-    const total = Math.floor(call.agent.length / FRAME_SIZE);
-    for (let f = 0; f < total; f += 5) {
-      const n = Math.min(5, total - f);
-      // The tap sends 100 ms batches, numbered by its own clock, paced here a little faster than real time.
-      app.live.softphoneFrames({ type: 'softphone-frames', tMs: f * 20, agent: call.agent.slice(f * FRAME_SIZE, (f + n) * FRAME_SIZE), customer: call.customer.slice(f * FRAME_SIZE, (f + n) * FRAME_SIZE) });
-      if (f % 50 === 0) await new Promise((r) => setTimeout(r, 5));
-    }
-    await new Promise((r) => setTimeout(r, 300));
+    await feedSoftphone(app.live, call);
     await app.live.stop();
     const page = await app.library.calls.list({});
     expect(page.total).toBe(1);

@@ -14,7 +14,6 @@ import { exportAsDownload, mediaPath } from '../../../src/app/browser-host';
 import { demoCallPath } from '../../../src/call/demo';
 import { recoverCalls } from '../../../src/call/finalize';
 import { importRecording } from '../../../src/call/import-recording';
-import { FRAME_SIZE } from '../../../src/dsp/frames';
 import { encodeWav16 } from '../../../src/dsp/wav';
 import { analyzeFile } from '../../../src/engine/analyze';
 import { exportCall, importArchive } from '../../../src/library/archive';
@@ -30,7 +29,8 @@ import { buildCall, writeCallWav, type Call } from '../../fixtures/speech';
 import { AGENT_LINES, CUSTOMER_LINES } from '../../fixtures/texts';
 import { fromMulaw, openSocket, sendStream, toMulaw8k } from '../../fixtures/twilio-stream';
 import { tempDir } from '../../e2e/harness';
-import { pulseUnavailable, startPulse } from '../../helpers/pulse';
+import { feedSoftphone } from '../../helpers/softphone-feed';
+import { naudiodonUnavailable, pulseUnavailable, startPulse } from '../../helpers/pulse';
 
 const ROOT = resolve(__dirname, '../../..');
 const CLI = join(ROOT, 'bin/cadence.mjs');
@@ -51,15 +51,6 @@ interface Stored {
   readonly cutAtMs?: number;
 }
 
-function naudiodonUnavailable(): string | null {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    require('naudiodon');
-    return null;
-  } catch (err) {
-    return `naudiodon cannot load: ${(err as Error).message.split('\n')[0]}`;
-  }
-}
 
 const tmp = tempDir();
 const libs: Library[] = [];
@@ -166,13 +157,7 @@ const paths: { name: string; skip?: string | null; run(): Promise<Stored> }[] = 
       const app = await createApp({ dbPath: join(dir, 'library.sqlite'), shell: 'browser', mediaUrl: mediaPath, exportCall: exportAsDownload });
       try {
         await app.live.startSoftphone({ sid: 'CA9', direction: 'incoming', peer: '+15550009999' });
-        const total = Math.floor(call.agent.length / FRAME_SIZE);
-        for (let f = 0; f < total; f += 5) {
-          const n = Math.min(5, total - f);
-          app.live.softphoneFrames({ type: 'softphone-frames', tMs: f * 20, agent: call.agent.slice(f * FRAME_SIZE, (f + n) * FRAME_SIZE), customer: call.customer.slice(f * FRAME_SIZE, (f + n) * FRAME_SIZE) });
-          if (f % 50 === 0) await new Promise((r) => setTimeout(r, 5));
-        }
-        await new Promise((r) => setTimeout(r, 300));
+        await feedSoftphone(app.live, call);
         await app.live.stop();
         const id = (await app.library.calls.list({})).items[0]!.id;
         return { db: join(dir, 'library.sqlite'), id, offline, searchWord: '15550009999', status: 'completed' };

@@ -16,7 +16,7 @@ import { openLibrary } from '../../../src/library/library';
 import type { CallReport } from '../../../src/shared/types';
 import { buildCall, synth, writeCallWav } from '../../fixtures/speech';
 import { AGENT_LINES, CUSTOMER_LINES } from '../../fixtures/texts';
-import { pulseUnavailable, startPulse, type PrivatePulse } from '../../helpers/pulse';
+import { naudiodonUnavailable, pulseUnavailable, startPulse, type PrivatePulse } from '../../helpers/pulse';
 
 const ROOT = resolve(__dirname, '../../..');
 const CLI = join(ROOT, 'bin/cadence.mjs');
@@ -25,15 +25,6 @@ const CLI = join(ROOT, 'bin/cadence.mjs');
 const SEGMENT_TOLERANCE_MS = 200;
 const NUDGE_TOLERANCE_MS = 300;
 
-function naudiodonUnavailable(): string | null {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    require('naudiodon');
-    return null;
-  } catch (err) {
-    return `naudiodon cannot load: ${(err as Error).message.split('\n')[0]}`;
-  }
-}
 
 const skip = pulseUnavailable() ?? naudiodonUnavailable();
 if (skip) console.warn(`skipping real-device capture tests: ${skip}`);
