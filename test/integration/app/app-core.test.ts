@@ -2,17 +2,16 @@
  * The Electron-free app under Node: the RPC dispatch (errors as values, inputs checked), the browser
  * host's guards (same-origin WebSocket, Range for media), and the pure shell policies.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createApp, type CadenceApp } from '../../../src/app/app';
-import { exportAsDownload, mediaPath, startBrowserHost, type BrowserHost } from '../../../src/app/browser-host';
+import type { CadenceApp } from '../../../src/app/app';
+import type { BrowserHost } from '../../../src/app/browser-host';
 import { dispatch } from '../../../src/app/handlers';
 import { overlayBoundsFor, rememberBounds } from '../../../src/app/overlay-bounds';
 import { allowInstallOnQuit, feedFor, updateAction } from '../../../src/app/update-policy';
 import { RPC_EVENTS, RPC_METHODS } from '../../../src/shared/rpc';
 import { fakeReport, tempDir } from '../library/helpers';
+import { startStubHost } from './stub-host';
 
 describe('app services and browser host', () => {
   const tmp = tempDir();
@@ -20,11 +19,7 @@ describe('app services and browser host', () => {
   let host: BrowserHost;
 
   beforeAll(async () => {
-    app = await createApp({ dbPath: join(tmp.dir, 'library.sqlite'), shell: 'browser', mediaUrl: mediaPath, exportCall: exportAsDownload });
-    const renderer = join(tmp.dir, 'renderer');
-    mkdirSync(renderer);
-    writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>t</title>');
-    host = await startBrowserHost({ app, rendererDir: renderer, port: 0 });
+    ({ app, host } = await startStubHost(tmp.dir));
   });
   afterAll(async () => {
     await host.close();

@@ -3,16 +3,17 @@
  * their own connection; other hosts and origins are refused on every route; export file names built
  * from call ids stay inside their folder.
  */
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createApp, type CadenceApp } from '../../../src/app/app';
-import { exportAsDownload, mediaPath, startBrowserHost, type BrowserHost } from '../../../src/app/browser-host';
+import type { CadenceApp } from '../../../src/app/app';
+import type { BrowserHost } from '../../../src/app/browser-host';
 import { WS_MAX_MESSAGE_BYTES } from '../../../src/shared/rpc';
 import { fakeReport, tempDir } from '../library/helpers';
+import { startStubHost } from './stub-host';
 import { safeBaseName } from '../../../src/shared/file-names';
 import { frame, MALFORMED, rawUpgrade } from '../../fixtures/raw-websocket';
 
@@ -23,11 +24,7 @@ describe('browser host hardening', () => {
   let origin: string;
 
   beforeAll(async () => {
-    app = await createApp({ dbPath: join(tmp.dir, 'library.sqlite'), shell: 'browser', mediaUrl: mediaPath, exportCall: exportAsDownload });
-    const renderer = join(tmp.dir, 'renderer');
-    mkdirSync(renderer);
-    writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>t</title>');
-    host = await startBrowserHost({ app, rendererDir: renderer, port: 0 });
+    ({ app, host } = await startStubHost(tmp.dir));
     origin = `http://127.0.0.1:${host.port}`;
   });
   afterAll(async () => {
