@@ -21,6 +21,8 @@ export interface LiveCallOptions {
   readonly onWarning?: (message: string) => void;
   /** File I/O for the recording (tests inject failures). */
   readonly io?: RecordingIO;
+  /** The audio is telephone band (8 kHz at its source): recorded narrowband, at a fraction of the CPU. */
+  readonly narrowbandRecording?: boolean;
   /** The status the call ends with: `imported` for a recording read from a file (default `completed`). */
   readonly finalStatus?: 'completed' | 'imported';
 }
@@ -91,7 +93,7 @@ export class LiveCallWriter {
     const path = this.library.recordings.pathFor(this.id);
     try {
       this.library.recordings.ensureDir();
-      this.recorder = new OggOpusWriter(path, this.options.io);
+      this.recorder = new OggOpusWriter(path, this.options.io, { narrowband: this.options.narrowbandRecording === true });
       this.recordingPath = path;
       await this.library.recordings.attach(this.id, { path, codec: RECORDING_CODEC, sizeBytes: this.recorder.bytesWritten, sha256: null, durationMs: 0, error: null });
     } catch (err) {

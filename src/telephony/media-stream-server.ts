@@ -289,7 +289,7 @@ class StreamCall {
       },
     ];
     const stored = opts.library
-      ? await storeStage(opts.library, { startedAt: Date.now(), source: 'softphone', title: `Twilio call ${s.callSid}`, customerLabel: s.customParameters?.from ?? null }, { ...opts.store, onWarning: (m) => this.server.log(`call ${s.callSid}: ${m}`) })
+      ? await storeStage(opts.library, { startedAt: Date.now(), source: 'softphone', title: `Twilio call ${s.callSid}`, customerLabel: s.customParameters?.from ?? null }, { narrowbandRecording: true, ...opts.store, onWarning: (m) => this.server.log(`call ${s.callSid}: ${m}`) })
       : null;
     if (stored) stages.push(stored.stage);
     const started = new Promise<void>((resolve) => stages.push({ onSession: () => resolve() }));

@@ -90,6 +90,29 @@ describe('live call writer', () => {
     expect(rms(ours.agent, 3.05 * 16000, 3.95 * 16000)).toBeLessThan(0.02);
   });
 
+  it('records telephone-band calls narrowband: both channels decode, their tones intact, at a fraction of the size', async () => {
+    const w = await LiveCallWriter.start(lib, { startedAt: 0, source: 'softphone' }, { narrowbandRecording: true, flushIntervalMs: 60_000 });
+    feed(w, 6);
+    await w.finish();
+    const rec = (await lib.calls.get(w.id))!.recording!;
+    expect(rec.durationMs).toBeCloseTo(6000, -2);
+    const dec = new OggOpusDecoder();
+    await dec.ready;
+    const out = await dec.decodeFile(readFileSync(rec.path));
+    dec.free();
+    expect(out.errors).toEqual([]);
+    expect(out.channelData).toHaveLength(2);
+    expect(out.samplesDecoded / out.sampleRate).toBeCloseTo(6, 0);
+    const ours = decodeOggOpus(readFileSync(rec.path));
+    expect(ours.durationMs).toBeCloseTo(6000, -2);
+    expect(rms(ours.agent, 2.05 * 16000, 2.95 * 16000)).toBeCloseTo(0.3 / Math.SQRT2, 1);
+    expect(rms(ours.customer, 3.05 * 16000, 3.95 * 16000)).toBeCloseTo(0.2 / Math.SQRT2, 1);
+    expect(rms(ours.customer, 2.05 * 16000, 2.95 * 16000)).toBeLessThan(0.02);
+    expect(rms(ours.agent, 3.05 * 16000, 3.95 * 16000)).toBeLessThan(0.02);
+    // 8 kHz telephone audio needs no more than ~24 kbit/s: ≤ 11 MB an hour.
+    expect((rec.sizeBytes / 6) * 3600).toBeLessThan(11e6);
+  });
+
   it('disk full: recording stops with one clear warning, the call keeps its data and what was recorded', async () => {
     let writes = 0;
     const warnings: string[] = [];
