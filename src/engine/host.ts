@@ -6,7 +6,7 @@ import type { CoachingEngine, CoachingSession, SessionListener } from './session
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { EngineMessage, EngineRequest, LogLevel, SessionOptions } from '../shared/engine-protocol';
+import type { EngineMessage, EngineRequest, FramesRequest, LogLevel, SessionOptions } from '../shared/engine-protocol';
 import type { CallEvent, CallSummary } from '../shared/types';
 
 export interface EngineHostOptions {
@@ -18,6 +18,19 @@ export interface EngineHostOptions {
   readonly requestTimeoutMs?: number;
   /** Frames (20 ms each) allowed in flight per session before new ones are dropped. */
   readonly maxQueueFrames?: number;
+  /**
+   * Collect frames for this long and send all sessions' frames in one message (one buffer per session
+   * per batch): for a server running many calls, where a postMessage per 20 ms per call costs more
+   * than the engine does. 0 (the default) sends each push at once.
+   */
+  readonly batchMs?: number;
+}
+
+/** One session's frames waiting for the next batch (planar, back to back; grown as needed, reused). */
+interface PendingFrames {
+  agent: Float32Array;
+  customer: Float32Array;
+  samples: number;
 }
 
 
@@ -84,6 +97,10 @@ export class EngineSession implements CoachingSession {
       return false;
     }
     this.inFlight += frames;
+    if (this.host.batching) {
+      this.host.queueFrames(this.id, agent, customer, frames * 320);
+      return true;
+    }
     const own = (a: Float32Array): Float32Array => (a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : a.slice());
     const a = own(agent);
     const c = own(customer);
@@ -153,6 +170,9 @@ export class EngineHost implements CoachingEngine {
   /** Frames per outstanding 'frames' request, so 'processed' can settle the right count. */
   private readonly frameRequests = new Map<number, number>();
   private closing = false;
+  /** Frames per session waiting for the next batch (batchMs > 0), in arrival order of sessions. */
+  private readonly batch = new Map<string, PendingFrames>();
+  private batchTimer: NodeJS.Timeout | null = null;
   restarts = 0;
 
   private constructor(private readonly opts: EngineHostOptions) {}
@@ -209,6 +229,7 @@ export class EngineHost implements CoachingEngine {
     this.frameRequests.clear();
     for (const s of this.sessions.values()) s.abort();
     this.sessions.clear();
+    this.dropBatch();
     this.opts.onLog?.('error', `engine worker failed: ${err.message}`);
     this.opts.onCrash?.(err);
   }
@@ -253,8 +274,65 @@ export class EngineHost implements CoachingEngine {
   /** @internal */
   post(req: EngineRequest, transfer: ArrayBuffer[] = []): void {
     if (!this.worker) throw new EngineError('no_worker', 'engine worker is not running');
+    // Frames waiting in the batch go first: a stop or mark must follow the frames pushed before it.
+    if (req.type !== 'batch') this.flushBatch();
     if (req.type === 'frames') this.frameRequests.set(req.seq, Math.floor(req.agent.length / 320));
     this.worker.postMessage(req, transfer);
+  }
+
+  /** @internal */
+  get batching(): boolean {
+    return (this.opts.batchMs ?? 0) > 0;
+  }
+
+  /** @internal Copies a session's frames into the next batch (the caller keeps its arrays). */
+  queueFrames(sessionId: string, agent: Float32Array, customer: Float32Array, samples: number): void {
+    let p = this.batch.get(sessionId);
+    if (!p) this.batch.set(sessionId, (p = { agent: new Float32Array(samples * 4), customer: new Float32Array(samples * 4), samples: 0 }));
+    if (p.samples + samples > p.agent.length) {
+      const grow = (x: Float32Array): Float32Array => {
+        const y = new Float32Array(Math.max(2 * x.length, p.samples + samples));
+        y.set(x.subarray(0, p.samples));
+        return y;
+      };
+      p.agent = grow(p.agent);
+      p.customer = grow(p.customer);
+    }
+    p.agent.set(agent.subarray(0, samples), p.samples);
+    p.customer.set(customer.subarray(0, samples), p.samples);
+    p.samples += samples;
+    this.batchTimer ??= setTimeout(() => this.flushBatch(), this.opts.batchMs);
+  }
+
+  /** Frames of sessions that have ended with the worker are not sent anywhere. */
+  private dropBatch(): void {
+    if (this.batchTimer) clearTimeout(this.batchTimer);
+    this.batchTimer = null;
+    this.batch.clear();
+  }
+
+  /** Sends every session's waiting frames in one message: one transferred buffer per session. */
+  private flushBatch(): void {
+    if (this.batchTimer) clearTimeout(this.batchTimer);
+    this.batchTimer = null;
+    if (this.batch.size === 0 || !this.worker) return;
+    const requests: FramesRequest[] = [];
+    const transfer: ArrayBuffer[] = [];
+    for (const [sessionId, p] of this.batch) {
+      if (p.samples === 0) continue;
+      // Both channels in one buffer: half the transfers, and the worker reads them as two views.
+      const buf = new ArrayBuffer(p.samples * 8);
+      const agent = new Float32Array(buf, 0, p.samples);
+      const customer = new Float32Array(buf, p.samples * 4, p.samples);
+      agent.set(p.agent.subarray(0, p.samples));
+      customer.set(p.customer.subarray(0, p.samples));
+      p.samples = 0;
+      const seq = this.nextSeq();
+      this.frameRequests.set(seq, agent.length / 320);
+      requests.push({ type: 'frames', seq, sessionId, agent, customer });
+      transfer.push(buf);
+    }
+    if (requests.length > 0) this.post({ type: 'batch', seq: this.nextSeq(), requests }, transfer);
   }
 
   /** @internal */
@@ -279,6 +357,7 @@ export class EngineHost implements CoachingEngine {
   /** @internal */
   forget(sessionId: string): void {
     this.sessions.delete(sessionId);
+    this.batch.delete(sessionId);
   }
 
   get running(): boolean {
@@ -318,6 +397,7 @@ export class EngineHost implements CoachingEngine {
     this.closing = false;
     for (const s of this.sessions.values()) s.abort();
     this.sessions.clear();
+    this.dropBatch();
     this.restarts++;
     await this.spawn();
   }
@@ -326,6 +406,7 @@ export class EngineHost implements CoachingEngine {
     this.closing = true;
     for (const s of this.sessions.values()) s.abort();
     this.sessions.clear();
+    this.dropBatch();
     for (const [, p] of this.pending) {
       clearTimeout(p.timer);
       p.reject(new EngineError('closed', 'engine host closed'));

@@ -88,6 +88,10 @@ async function handle(req: EngineRequest): Promise<void> {
       return startSession(req);
     case 'frames':
       return frames(req);
+    // Batching (host.ts): many sessions' frames in one message, processed as if sent one by one.
+    case 'batch':
+      for (const r of req.requests) await frames(r);
+      return;
     case 'mark': {
       const s = sessions.get(req.sessionId);
       if (!s) return void send({ type: 'error', seq: next(), replyTo: req.seq, sessionId: req.sessionId, code: 'no_session', message: `no session ${req.sessionId}` });

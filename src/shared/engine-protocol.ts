@@ -18,9 +18,13 @@ export interface SessionOptions {
   readonly metricsIntervalMs?: number;
 }
 
+export type FramesRequest = Readonly<{ type: 'frames'; seq: number; sessionId: string; agent: Float32Array; customer: Float32Array }>;
+
 export type EngineRequest = Readonly<
   | { type: 'start'; seq: number; sessionId: string; options: SessionOptions }
-  | { type: 'frames'; seq: number; sessionId: string; agent: Float32Array; customer: Float32Array }
+  | FramesRequest
+  /** Frames of many sessions in one message (a host batching many calls); each is answered as its own request. */
+  | { type: 'batch'; seq: number; requests: readonly FramesRequest[] }
   | { type: 'mark'; seq: number; sessionId: string }
   | { type: 'dismiss'; seq: number; sessionId: string; nudgeId: string }
   | { type: 'stop'; seq: number; sessionId: string }

@@ -437,7 +437,8 @@ class MediaStreamServerImpl implements MediaStreamServer {
       if (this.opts.engineHost) this.host = Promise.resolve(this.opts.engineHost);
       else {
         this.ownHost = true;
-        this.host = EngineHost.start({ onLog: (level, m) => this.log(`engine ${level}: ${m}`) });
+        // Many calls at 50 frames a second each: one message to the worker every 50 ms for all of them.
+        this.host = EngineHost.start({ batchMs: 50, onLog: (level, m) => this.log(`engine ${level}: ${m}`) });
       }
     }
     return this.host;

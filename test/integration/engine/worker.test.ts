@@ -98,6 +98,44 @@ describe('engine worker', () => {
     expect(nudges.length).toBeGreaterThan(0);
   });
 
+  it('batching (batchMs): concurrent sessions fed 20 ms at a time give offline analysis\'s results, in order with stop and mark', async () => {
+    host = await EngineHost.start({ batchMs: 40 });
+    const sessions = await Promise.all(
+      [0, 1, 2].map(async () => {
+        const collector = makeReportCollector();
+        const session = await host!.startSession({ playbook: defaultPlaybook }, (msg) => {
+          if (msg.type === 'nudge') collector.sink.onNudge(msg.phase, msg.nudge);
+          if (msg.type === 'event') collector.sink.onEvent(msg.phase, msg.event);
+          if (msg.type === 'segment') collector.sink.onSegment(msg.segment);
+        });
+        return { session, collector };
+      }),
+    );
+    const total = Math.floor(call.agent.length / FRAME_SIZE);
+    let marked: Promise<{ startMs: number }> | null = null;
+    for (let f = 0; f < total; f++) {
+      for (const { session } of sessions) {
+        const a = call.agent.subarray(f * FRAME_SIZE, (f + 1) * FRAME_SIZE);
+        expect(session.pushFrames(a, call.customer.subarray(f * FRAME_SIZE, (f + 1) * FRAME_SIZE))).toBe(true);
+        // Copied into the batch: the caller's arrays stay whole.
+        expect(a.length).toBe(FRAME_SIZE);
+      }
+      // A mark sent while frames wait in the batch lands after them.
+      if (f === 250) marked = sessions[1]!.session.mark();
+      if (sessions[0]!.session.queuedFrames > 200) await Promise.all(sessions.map((s) => s.session.drain()));
+    }
+    expect((await marked!).startMs).toBe(251 * 20);
+    const offline = analyzeCall(call);
+    // Stopped with the last frames still in the batch: they are processed first.
+    for (const { session, collector } of sessions) {
+      const live = collector.build(await session.stop());
+      expect(live.nudges).toEqual(offline.nudges);
+      expect(live.speech).toEqual(offline.speech);
+      expect(live.durationMs).toBe(offline.durationMs);
+      expect(session.dropped).toBe(0);
+    }
+  });
+
   it('bounds the queue: frames beyond maxQueueFrames are dropped and counted', async () => {
     host = await EngineHost.start({ maxQueueFrames: 20 });
     const session = await host.startSession({ playbook: defaultPlaybook }, () => undefined);
