@@ -1,14 +1,16 @@
 /**
  * Writes a live call as it happens, so that a crash or power cut loses at most about a second: parts
- * (speech, events, nudges, timeline, transcript) are batched and committed once a second in one
- * transaction, and the recording goes to an Ogg Opus file page by page. `recoverInterrupted` finalises
- * what a dead process left behind.
+ * (speech, events, nudges, timeline, transcript) are batched and committed once a second — the batches
+ * of every live call of the process in one transaction (one WAL sync, however many calls) — and the
+ * recording goes to an Ogg Opus file page by page. `recoverInterrupted` finalises what a dead process
+ * left behind.
  */
 import { existsSync } from 'node:fs';
 import type { CallEvent, CallSummary, Nudge, SpeechSegment, TimelinePoint } from '../shared/types';
 import { oneLine } from '../shared/errors';
 import type { Library } from './library';
 import { chunkOf } from './timeline-codec';
+import type { LiveBatch } from './repos/live';
 import type { CallMetaInput, TranscriptSegment } from './types';
 import { OggOpusWriter, RECORDING_CODEC, repairOggFile, type RecordingIO } from './recording/ogg-opus';
 
@@ -48,6 +50,94 @@ function reasonOf(err: unknown): string {
   }
 }
 
+/** What one writer took out of its buffers for a commit (put back if the commit fails). */
+interface Taken {
+  readonly segments: SpeechSegment[];
+  readonly transcripts: TranscriptSegment[];
+  readonly events: CallEvent[];
+  readonly nudges: Nudge[];
+  readonly dirty: number[];
+  readonly now: number;
+  readonly batch: LiveBatch;
+}
+
+/**
+ * The commits of every live call of one library at one interval: one timer and one transaction for all
+ * of them, and one queue so a call's own flush and the shared commit never interleave.
+ */
+class LiveCommitter {
+  private readonly writers = new Set<LiveCallWriter>();
+  private timer: NodeJS.Timeout | null = null;
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly library: Library,
+    private readonly everyMs: number,
+    private readonly onIdle: () => void,
+  ) {}
+
+  add(w: LiveCallWriter): void {
+    this.writers.add(w);
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.commitAll(), this.everyMs);
+    this.timer.unref();
+  }
+
+  remove(w: LiveCallWriter): void {
+    this.writers.delete(w);
+    if (this.writers.size > 0 || !this.timer) return;
+    clearInterval(this.timer);
+    this.timer = null;
+    this.onIdle();
+  }
+
+  /** Runs `fn` after every commit queued before it. */
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.chain.then(fn);
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Commits one writer alone (its own flush, or after a shared commit failed). */
+  commitOne(w: LiveCallWriter): Promise<void> {
+    return this.run(() => this.commit([w]));
+  }
+
+  private async commit(writers: readonly LiveCallWriter[]): Promise<void> {
+    const taken = writers.map((w) => w.take());
+    try {
+      await this.library.live.appendMany(writers.map((w, i) => ({ id: w.id, batch: taken[i]!.batch })));
+    } catch (err) {
+      writers.forEach((w, i) => w.restore(taken[i]!));
+      throw err;
+    }
+    writers.forEach((w, i) => w.committed(taken[i]!));
+  }
+
+  private commitAll(): Promise<void> {
+    return this.run(async () => {
+      const writers = [...this.writers];
+      if (writers.length === 0) return;
+      try {
+        await this.commit(writers);
+      } catch {
+        // One call's bad batch must not hold the others back: each alone, each told of its own failure.
+        for (const w of writers) await this.commit([w]).catch((err: unknown) => w.commitFailed(err));
+      }
+    });
+  }
+}
+
+const committers = new WeakMap<Library, Map<number, LiveCommitter>>();
+
+function committerFor(library: Library, everyMs: number): LiveCommitter {
+  let byInterval = committers.get(library);
+  if (!byInterval) committers.set(library, (byInterval = new Map()));
+  let c = byInterval.get(everyMs);
+  if (!c) byInterval.set(everyMs, (c = new LiveCommitter(library, everyMs, () => byInterval.delete(everyMs))));
+  return c;
+}
+
 export class LiveCallWriter {
   readonly warnings: string[] = [];
   private recorder: OggOpusWriter | null = null;
@@ -61,8 +151,7 @@ export class LiveCallWriter {
   private chunkPoints = new Map<number, TimelinePoint[]>();
   private dirtyChunks = new Set<number>();
   private lastMs = 0;
-  private timer: NodeJS.Timeout | null = null;
-  private flushing: Promise<void> = Promise.resolve();
+  private readonly committer: LiveCommitter;
   private transcriptDirty = false;
   private lastReindex = 0;
   private finished = false;
@@ -71,17 +160,22 @@ export class LiveCallWriter {
     readonly library: Library,
     readonly id: string,
     private readonly options: LiveCallOptions,
-  ) {}
+  ) {
+    this.committer = committerFor(library, options.flushIntervalMs ?? 1000);
+  }
 
-  /** Creates the call (status `live`) and its recording file, and starts the once-a-second commits. */
+  /** Creates the call (status `live`) and its recording file, and joins the once-a-second commits. */
   static async start(library: Library, meta: Omit<CallMetaInput, 'status'>, options: LiveCallOptions = {}): Promise<LiveCallWriter> {
     const id = await library.live.start(meta);
     const w = new LiveCallWriter(library, id, options);
     if (options.recording !== false) await w.openRecording();
-    const every = options.flushIntervalMs ?? 1000;
-    w.timer = setInterval(() => void w.flush().catch((err: unknown) => w.warn(`could not save the live call: ${oneLine(err)}`)), every);
-    w.timer.unref();
+    w.committer.add(w);
     return w;
+  }
+
+  /** @internal A shared commit including this call failed, and so did this call's commit alone. */
+  commitFailed(err: unknown): void {
+    this.warn(`could not save the live call: ${oneLine(err)}`);
   }
 
   private warn(message: string): void {
@@ -160,13 +254,13 @@ export class LiveCallWriter {
     this.transcriptDirty = true;
   }
 
-  /** Commits everything buffered in one transaction. Serialised: concurrent calls queue. */
+  /** Commits everything buffered in one transaction. Serialised with the shared commits: they queue. */
   flush(): Promise<void> {
-    this.flushing = this.flushing.then(() => this.flushNow());
-    return this.flushing;
+    return this.committer.commitOne(this);
   }
 
-  private async flushNow(): Promise<void> {
+  /** @internal Takes everything buffered out for a commit. */
+  take(): Taken {
     const segments = this.segments;
     const transcripts = this.transcripts;
     const events = [...this.events.values()];
@@ -181,34 +275,38 @@ export class LiveCallWriter {
     const now = Date.now();
     const reindex = this.transcriptDirty && now - this.lastReindex >= REINDEX_MS;
     const rec = this.recorder;
-    try {
-      const recording =
-        rec !== null
-          ? { sizeBytes: rec.bytesWritten, durationMs: rec.durationMs }
-          : this.recordingError !== null && this.recordingPath !== null
-            ? { error: this.recordingError }
-            : undefined;
-      await this.library.live.append(this.id, {
-        speech: segments,
-        events,
-        nudges,
-        timeline: points,
-        transcript: transcripts,
-        durationMs: this.lastMs,
-        ...(recording && { recording }),
-        reindex,
-      });
-    } catch (err) {
-      // Put it all back for the next attempt (newer updates of the same event or nudge win).
-      this.segments = segments.concat(this.segments);
-      this.transcripts = transcripts.concat(this.transcripts);
-      for (const e of events) if (!this.events.has(e.id)) this.events.set(e.id, e);
-      for (const n of nudges) if (!this.nudges.has(n.id)) this.nudges.set(n.id, n);
-      for (const c of dirty) this.dirtyChunks.add(c);
-      throw err;
-    }
-    if (reindex) {
-      this.lastReindex = now;
+    const recording =
+      rec !== null
+        ? { sizeBytes: rec.bytesWritten, durationMs: rec.durationMs }
+        : this.recordingError !== null && this.recordingPath !== null
+          ? { error: this.recordingError }
+          : undefined;
+    const batch: LiveBatch = {
+      speech: segments,
+      events,
+      nudges,
+      timeline: points,
+      transcript: transcripts,
+      durationMs: this.lastMs,
+      ...(recording && { recording }),
+      reindex,
+    };
+    return { segments, transcripts, events, nudges, dirty, now, batch };
+  }
+
+  /** @internal The commit failed: put it all back for the next attempt (newer updates of the same event or nudge win). */
+  restore(t: Taken): void {
+    this.segments = t.segments.concat(this.segments);
+    this.transcripts = t.transcripts.concat(this.transcripts);
+    for (const e of t.events) if (!this.events.has(e.id)) this.events.set(e.id, e);
+    for (const n of t.nudges) if (!this.nudges.has(n.id)) this.nudges.set(n.id, n);
+    for (const c of t.dirty) this.dirtyChunks.add(c);
+  }
+
+  /** @internal The commit is on disk. */
+  committed(t: Taken): void {
+    if (t.batch.reindex) {
+      this.lastReindex = t.now;
       this.transcriptDirty = false;
     }
     // Minutes before the newest one are complete: drop them from memory.
@@ -220,7 +318,7 @@ export class LiveCallWriter {
   async finish(summary?: CallSummary | null): Promise<void> {
     if (this.finished) return;
     this.finished = true;
-    if (this.timer) clearInterval(this.timer);
+    this.committer.remove(this);
     const rec = this.recorder;
     if (rec !== null) {
       try {

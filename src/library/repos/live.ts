@@ -74,17 +74,23 @@ export class LiveCallsRepo {
     return call?.status === 'live' && ownerAlive(await ownerOf(this.db, id));
   }
 
-  /** Commits one batch in one transaction. */
-  async append(id: string, batch: LiveBatch): Promise<void> {
+  /**
+   * Commits the batches of several live calls in one transaction: one WAL sync for all the calls a
+   * process is running, instead of one per call.
+   */
+  async appendMany(batches: readonly { readonly id: string; readonly batch: LiveBatch }[]): Promise<void> {
+    if (batches.length === 0) return;
     await this.db.transaction().execute(async (trx) => {
-      await this.calls.insertSpeech(trx, id, batch.speech);
-      await this.calls.upsertEvents(trx, id, batch.events);
-      await this.calls.upsertNudges(trx, id, batch.nudges);
-      await this.calls.putTimeline(trx, id, batch.timeline);
-      await this.calls.insertTranscript(trx, id, batch.transcript);
-      await trx.updateTable('calls').set({ duration_ms: Math.round(batch.durationMs), updated_at: Date.now() }).where('id', '=', id).execute();
-      if (batch.recording) await this.recordings.update(trx, id, batch.recording);
-      if (batch.reindex) await this.search.reindex(trx, id);
+      for (const { id, batch } of batches) {
+        await this.calls.insertSpeech(trx, id, batch.speech);
+        await this.calls.upsertEvents(trx, id, batch.events);
+        await this.calls.upsertNudges(trx, id, batch.nudges);
+        await this.calls.putTimeline(trx, id, batch.timeline);
+        await this.calls.insertTranscript(trx, id, batch.transcript);
+        await trx.updateTable('calls').set({ duration_ms: Math.round(batch.durationMs), updated_at: Date.now() }).where('id', '=', id).execute();
+        if (batch.recording) await this.recordings.update(trx, id, batch.recording);
+        if (batch.reindex) await this.search.reindex(trx, id);
+      }
     });
   }
 

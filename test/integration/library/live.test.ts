@@ -113,6 +113,35 @@ describe('live call writer', () => {
     expect((rec.sizeBytes / 6) * 3600).toBeLessThan(11e6);
   });
 
+  it('commits all live calls of a library in one transaction a tick; a call whose commit fails does not hold the others back', async () => {
+    const batches: number[] = [];
+    const appendMany = lib.live.appendMany.bind(lib.live);
+    // Observes the commits (the real ones run): how many calls each transaction carries.
+    lib.live.appendMany = (b) => {
+      batches.push(b.length);
+      return appendMany(b);
+    };
+    const warnings: string[] = [];
+    const writers = await Promise.all(
+      [0, 1, 2].map((i) => LiveCallWriter.start(lib, { startedAt: i, source: 'softphone' }, { recording: false, flushIntervalMs: 150, onWarning: (m) => warnings.push(`${i}: ${m}`) })),
+    );
+    writers.forEach((w, i) => w.timeline(point(1000 * (i + 1))));
+    await new Promise((r) => setTimeout(r, 600));
+    expect(batches.filter((n) => n === 3).length).toBeGreaterThanOrEqual(2);
+    expect(batches.every((n) => n === 3)).toBe(true);
+    for (const w of writers) expect((await lib.calls.get(w.id))!.report.timeline).toHaveLength(1);
+
+    // The first call's row goes away under it: its parts can no longer be stored, the others' still are.
+    lib.sqlite.prepare('DELETE FROM calls WHERE id = ?').run(writers[0]!.id);
+    writers.forEach((w, i) => w.timeline(point(1000 * (i + 1) + 500)));
+    await new Promise((r) => setTimeout(r, 600));
+    expect(warnings.length).toBeGreaterThan(0);
+    expect(warnings.every((m) => /^0: could not save the live call: /.test(m))).toBe(true);
+    for (const w of writers.slice(1)) expect((await lib.calls.get(w.id))!.report.timeline).toHaveLength(2);
+    await Promise.all(writers.slice(1).map((w) => w.finish()));
+    await writers[0]!.finish().catch(() => undefined);
+  });
+
   it('disk full: recording stops with one clear warning, the call keeps its data and what was recorded', async () => {
     let writes = 0;
     const warnings: string[] = [];
