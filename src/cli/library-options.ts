@@ -1,6 +1,6 @@
 /** What the library's CLI commands share: opening the library from `--db`, dates, and durations. */
 import { statSync } from 'node:fs';
-import { recoverCalls } from '../call/finalize';
+import { recoverCalls, type FinalizeOptions } from '../call/finalize';
 import { PlaybookService } from '../playbook/playbook-service';
 import { UserError } from '../shared/errors';
 import { openLibrary, type Library } from '../library/library';
@@ -35,6 +35,11 @@ export function openLibraryFor(opts: Opts, access: LibraryAccess = {}): Promise<
 export interface LibraryAccess {
   /** The command only reads: a read-only library is opened read-only instead of refused. */
   readonly readOnlyOk?: boolean;
+  /**
+   * How calls a dead process left `live` are finalized (the command's playbook targets, where its
+   * warnings go); the library's own playbook targets otherwise. Recovery runs here, once.
+   */
+  readonly recovery?: FinalizeOptions;
 }
 
 /**
@@ -50,7 +55,7 @@ async function openForCommand(path: string, access: LibraryAccess): Promise<Libr
     throw err;
   }
   try {
-    await recoverCalls(lib, { targets: await new PlaybookService(lib).targets() });
+    await recoverCalls(lib, access.recovery ?? { targets: await new PlaybookService(lib).targets() });
   } catch (err) {
     await lib.close();
     throw err;

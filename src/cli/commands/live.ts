@@ -5,7 +5,6 @@ import { rememberDevices, rememberedDevices, type RememberedDevices } from '../.
 import { runCall, type CallResult, type CallSource, type CallStage } from '../../call/session';
 import { loadPlaybookFile } from '../../playbook/playbook-file';
 import { storeStage, type StoredCall } from '../../call/store-stage';
-import { recoverCalls } from '../../call/finalize';
 import { playbookTargets } from '../../shared/playbook-targets';
 import { openLibraryFor } from '../library-options';
 import type { Library } from '../../library/library';
@@ -53,7 +52,8 @@ export const liveCommand: Command = {
     const json = opts.json === true;
     const emit = (obj: unknown): void => io.out(JSON.stringify(obj));
     // The call lands in the library as it happens (unless --no-save); audio too (unless --no-record).
-    const library: Library | null = opts['no-save'] === true ? null : await openLibraryFor(opts);
+    // Calls a crashed run left `live` are finalized as the library opens, scored with this playbook.
+    const library: Library | null = opts['no-save'] === true ? null : await openLibraryFor(opts, { recovery: { targets: playbookTargets(playbook) } });
     let source: CallSource;
     let devices: RememberedDevices | null = null;
     let dgConfig: Awaited<ReturnType<typeof cliDeepgramConfig>> | null = null;
@@ -78,7 +78,6 @@ export const liveCommand: Command = {
     }
     let stored: StoredCall | null = null;
     if (library) {
-      await recoverCalls(library, { targets: playbookTargets(playbook) });
       stored = await storeStage(
         library,
         { startedAt: Date.now(), source: typeof opts.file === 'string' ? 'file' : 'device', title: typeof opts.title === 'string' ? opts.title : `Live call ${new Date().toLocaleString()}` },

@@ -1,5 +1,4 @@
 import { UserError } from '../../shared/errors';
-import { recoverCalls } from '../../call/finalize';
 import { playbookTargets } from '../../shared/playbook-targets';
 import { openLibraryFor, parseIntOption } from '../library-options';
 import { loadPlaybookFile } from '../../playbook/playbook-file';
@@ -39,8 +38,8 @@ export const mediaStreamServerCommand: Command = {
     const emit = (obj: unknown): void => io.out(JSON.stringify(obj));
     // Every call lands in the library as it happens, with its recording (unless --no-save); calls a
     // crashed server left behind are finalized first.
-    const library = opts['no-save'] === true ? null : await openLibraryFor(opts);
-    if (library) await recoverCalls(library, { targets: playbookTargets(playbook), onWarning: (m) => io.err(`cadence media-stream-server: ${m}`) });
+    const recovery = { targets: playbookTargets(playbook), onWarning: (m: string) => io.err(`cadence media-stream-server: ${m}`) };
+    const library = opts['no-save'] === true ? null : await openLibraryFor(opts, { recovery });
     let server;
     try {
       server = await startMediaStreamServer({
