@@ -92,6 +92,12 @@ export interface CallResult {
   readonly source: string;
 }
 
+/**
+ * Frames in the engine's queue at which a source that can wait (a file) is paused until the engine has
+ * caught up: well under the host's queue bound (500 by default), so nothing from such a source is dropped.
+ */
+const PAUSE_AT_QUEUED_FRAMES = 100;
+
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
@@ -170,6 +176,8 @@ async function runStages(source: CallSource, options: CallOptions, stages: reado
     hooks.onSession(session);
 
     let finalFlush = false;
+    const pausable = source.pause !== undefined && source.resume !== undefined;
+    let paused = false;
     const trigger =
       options.startOnSpeech === undefined || options.startOnSpeech === false
         ? null
@@ -196,6 +204,16 @@ async function runStages(source: CallSource, options: CallOptions, stages: reado
           const now = performance.now();
           latencies.push(now - capturedAt);
           engineLatencies.push(now - pushedAt);
+        });
+      }
+      // Back-pressure: a file played faster than the engine keeps up with (a sped-up demo on a loaded
+      // machine) waits for it; a device or a phone line cannot wait, and its frames are bounded instead.
+      if (pausable && !paused && session.queuedFrames >= PAUSE_AT_QUEUED_FRAMES) {
+        paused = true;
+        source.pause!();
+        void session.drain().then(() => {
+          paused = false;
+          source.resume!();
         });
       }
     };

@@ -14,8 +14,15 @@ export interface FileSourceOptions {
   readonly framesPerChunk?: number;
 }
 
+/** Most frames one delivery carries when catching up (a late timer, a resume): 1 s of audio. */
+const MAX_CATCH_UP_FRAMES = 50;
+
 export class FileSource implements FrameSource {
   private agent = new Float32Array(0);
+  private tick: (() => void) | null = null;
+  /** Wall-clock origin of the pacing; moved on by each pause so a resume does not burst. */
+  private t0 = 0;
+  private pausedAt: number | null = null;
   private customer = new Float32Array(0);
   private timer: NodeJS.Timeout | null = null;
   private pos = 0;
@@ -54,28 +61,49 @@ export class FileSource implements FrameSource {
     for (const channel of ['agent', 'customer'] as const) sink.status({ channel, state: 'capturing', message: `playing ${this.path}` });
     const step = Math.max(1, this.opts.framesPerChunk ?? 1) * FRAME_SIZE;
     const periodMs = (step / FRAME_SIZE) * HOP_MS / (this.opts.speed ?? 1);
-    const t0 = performance.now();
+    const maxChunk = Math.max(step, MAX_CATCH_UP_FRAMES * FRAME_SIZE);
+    this.t0 = performance.now();
     const tick = (): void => {
-      // Deliver everything that is due by the wall clock (catches up after a late timer).
-      const due = Math.min(this.agent.length, Math.floor((performance.now() - t0) / periodMs) * step);
+      this.timer = null;
+      if (this.pausedAt !== null) return;
+      // Deliver what is due by the wall clock (catches up after a late timer, a second at a time).
+      const due = Math.min(this.agent.length, Math.floor((performance.now() - this.t0) / periodMs) * step, this.pos + maxChunk);
       if (due > this.pos) {
         const at = performance.now();
-        sink.frames(this.agent.slice(this.pos, due), this.customer.slice(this.pos, due), at);
+        const from = this.pos;
         this.pos = due;
+        sink.frames(this.agent.slice(from, due), this.customer.slice(from, due), at);
       }
       if (this.pos >= this.agent.length) {
         this.finish();
         return;
       }
-      this.timer = setTimeout(tick, Math.max(1, periodMs / 2));
+      if (this.pausedAt === null && this.tick) this.timer = setTimeout(tick, Math.max(1, periodMs / 2));
     };
+    this.tick = tick;
     this.timer = setTimeout(tick, 0);
     return Promise.resolve();
+  }
+
+  /** Stops delivering until resume(); the file's clock stops with it. */
+  pause(): void {
+    if (this.pausedAt !== null || !this.tick) return;
+    this.pausedAt = performance.now();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  resume(): void {
+    if (this.pausedAt === null) return;
+    this.t0 += performance.now() - this.pausedAt;
+    this.pausedAt = null;
+    if (this.tick && !this.timer) this.timer = setTimeout(this.tick, 0);
   }
 
   private finish(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.tick = null;
     this.finishedResolve?.();
     this.finishedResolve = null;
   }

@@ -35,6 +35,12 @@ export interface FrameSource {
   stop(): Promise<void>;
   /** Counters for figures and diagnostics. */
   stats(): SourceStats;
+  /**
+   * Sources that can wait (a file paced by the clock, not a device or a phone line) implement these:
+   * the call pipeline pauses them while the engine catches up instead of dropping frames.
+   */
+  pause?(): void;
+  resume?(): void;
 }
 
 export interface SourceStats {
