@@ -15,7 +15,6 @@ export interface ClientsConfig {
 }
 
 export type ClientsReport =
-  | { readonly type: 'started'; readonly at: number }
   | { readonly type: 'stopped'; readonly callSid: string; readonly at: number }
   | { readonly type: 'done'; readonly sendLatenessMs: number[]; readonly cpuMs: number };
 
@@ -104,7 +103,6 @@ async function run(config: ClientsConfig, report: (r: ClientsReport) => void): P
   // Calls start spread over the first second, as real calls would not all start on one tick.
   const streams = sockets.map((ws, i) => new Stream(ws, benchCallSid(i), t0 + 500 + (i * 1000) / config.streams));
   for (const s of streams) s.start();
-  report({ type: 'started', at: epochNow() });
   const lateness: number[] = [];
   await new Promise<void>((resolve) => {
     let next = performance.now() + TICK_MS;
