@@ -15,6 +15,8 @@ export interface ClientsConfig {
 }
 
 export type ClientsReport =
+  /** When a stream's audio starts (its first chunk is due), epoch ms. */
+  | { readonly type: 'stream'; readonly callSid: string; readonly startAt: number }
   | { readonly type: 'stopped'; readonly callSid: string; readonly at: number }
   | { readonly type: 'done'; readonly sendLatenessMs: number[]; readonly cpuMs: number };
 
@@ -44,7 +46,7 @@ class Stream {
   constructor(
     readonly ws: WebSocket,
     readonly callSid: string,
-    private readonly startAt: number,
+    readonly startAt: number,
   ) {}
 
   private send(m: object): void {
@@ -102,7 +104,10 @@ async function run(config: ClientsConfig, report: (r: ClientsReport) => void): P
   const t0 = performance.now();
   // Calls start spread over the first second, as real calls would not all start on one tick.
   const streams = sockets.map((ws, i) => new Stream(ws, benchCallSid(i), t0 + 500 + (i * 1000) / config.streams));
-  for (const s of streams) s.start();
+  for (const s of streams) {
+    s.start();
+    report({ type: 'stream', callSid: s.callSid, startAt: performance.timeOrigin + s.startAt });
+  }
   const lateness: number[] = [];
   await new Promise<void>((resolve) => {
     let next = performance.now() + TICK_MS;
