@@ -75,6 +75,13 @@ export interface ChannelConfig {
   /** Lines whose noise floor is below this are digital silence or nearly: the energy VAD needs no help. */
   readonly neuralGateMinNoiseDb: number;
   /**
+   * Once a line has asked for the neural VAD it keeps it this long after it last asked: background talk
+   * has moments when every voice in it pauses, the minimum-statistics floor drops into them and the line
+   * looks clean for up to a noise window, while the crowd resumes at once (on the bench call at 10 dB this
+   * handed 4 s of babble to the energy VAD as the agent's speech).
+   */
+  readonly neuralGateHoldMs: number;
+  /**
    * Neural speech probability that starts voice, and the lower one that keeps it (hysteresis, as in
    * silero-vad's own 0.5/0.35; the onset is raised to 0.7 because babble behind a speaker scores 0.5–0.8
    * where the speaker scores > 0.97, measured on the espeak fixtures at 10 dB SNR).
@@ -131,6 +138,7 @@ export const CHANNEL_DEFAULTS: ChannelConfig = {
   clipLevel: 0.99,
   neuralGateSnrDb: 24,
   neuralGateMinNoiseDb: -70,
+  neuralGateHoldMs: 10000,
   neuralOnProb: 0.7,
   neuralOffProb: 0.35,
   neuralBackgroundWindowMs: 10000,
@@ -279,6 +287,8 @@ export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): Channe
   let bgHead = 0;
   let bgFilled = 0;
   let bgDb = -120;
+  const gateHoldFrames = Math.round(cfg.neuralGateHoldMs / hopMs);
+  let gateHold = 0;
   let onsetRun = 0;
   let hangoverLeft = 0;
   const hangoverFrames = Math.round(cfg.vadHangoverMs / hopMs);
@@ -480,7 +490,9 @@ export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): Channe
       // Line SNR for the neural gate. The speech peak decays 1 dB/s: a pause in talk does not make a clean
       // line look noisy, while a line whose noise rises is caught as soon as the floor follows it.
       f.peakDb = energyDb > f.peakDb ? energyDb : f.peakDb - 0.02;
-      f.neuralWanted = f.noiseDb > cfg.neuralGateMinNoiseDb && f.peakDb - f.noiseDb < cfg.neuralGateSnrDb;
+      if (f.noiseDb > cfg.neuralGateMinNoiseDb && f.peakDb - f.noiseDb < cfg.neuralGateSnrDb) gateHold = gateHoldFrames;
+      else if (gateHold > 0) gateHold--;
+      f.neuralWanted = gateHold > 0;
 
       // Voice activity with onset confirmation and hangover; a neural probability, when given, replaces
       // the energy-over-floor test (which fails once noise is within a few dB of speech).
@@ -509,7 +521,8 @@ export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): Channe
       // stand above it.
       const bgMarginDb = Math.min(cfg.neuralBackgroundMaxDb, Math.max(0, cfg.neuralBackgroundGain * (bgDb - f.noiseDb + cfg.noiseBiasDb)));
       const loudEnough = f.neural
-        ? speechProb >= (f.voiced ? cfg.neuralOffProb : cfg.neuralOnProb) && energyDb > bgDb + bgMarginDb
+        ? speechProb >= (f.voiced ? cfg.neuralOffProb : cfg.neuralOnProb) &&
+          energyDb > bgDb + bgMarginDb
         : energyDb > f.noiseDb + cfg.vadSnrDb;
       const voiced = !suppressVoice && loudEnough && energyDb > cfg.vadMinDbfs;
       f.voiced = voiced;
