@@ -97,10 +97,15 @@ export async function openSilero(modelPath: string): Promise<SileroRun> {
   };
 }
 
-/** The Silero thread's script: the compiled sibling when bundled, else the source through tsx. */
+/**
+ * The Silero thread's script: the bundled entry beside the engine worker (this module lands in its
+ * chunks/ folder when bundled), else the source through tsx.
+ */
 function sileroThread(modelPath: string): Worker {
-  const js = new URL('./silero-thread.js', import.meta.url);
-  if (existsSync(fileURLToPath(js))) return new Worker(js, { workerData: { modelPath } });
+  for (const built of ['./silero-thread.js', '../silero-thread.js']) {
+    const js = new URL(built, import.meta.url);
+    if (existsSync(fileURLToPath(js))) return new Worker(js, { workerData: { modelPath } });
+  }
   return new Worker(new URL('./ts-worker.mjs', import.meta.url), { workerData: { entry: new URL('./silero-thread.ts', import.meta.url).href, modelPath } });
 }
 
@@ -157,7 +162,8 @@ export interface NeuralVad {
 
 export async function createNeuralVad(modelPath: string = sileroModelPath(), opts: { readonly thread?: boolean } = {}): Promise<NeuralVad> {
   if (!existsSync(modelPath)) throw new Error(`Silero VAD model not found at ${modelPath}`);
-  const run = opts.thread ? await openSileroThread(modelPath) : await openSilero(modelPath);
+  // A thread that cannot start (e.g. its script missing from a build) leaves the network in this thread.
+  const run = opts.thread ? await openSileroThread(modelPath).catch(() => openSilero(modelPath)) : await openSilero(modelPath);
   const inputData = new Float32Array(2 * INPUT);
   let reset = false;
   // Samples of the window being filled, per channel (after the 64 samples of context).
