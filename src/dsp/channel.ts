@@ -321,6 +321,8 @@ export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): Channe
   let lastNucleusIndex = -1e9;
   let lastNucleusDb = -Infinity;
   const minGapSamples = cfg.nucleiMinGapMs / (hopMs / subBlocks);
+  const subFull = new Float64Array(subBlocks);
+  const clipLevel = cfg.clipLevel;
   const shareMin = 10 ** (cfg.nucleiMinBandShareDb / 10);
 
   // Rate: ring of per-frame syllable counts over turn time only.
@@ -468,7 +470,7 @@ export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): Channe
         sumSq += x * x;
         const a = x < 0 ? -x : x;
         if (a > peak) peak = a;
-        if (a >= cfg.clipLevel) clipped++;
+        if (a >= clipLevel) clipped++;
       }
       f.meanSquare = sumSq / n;
       f.dbfs = dbfs(f.meanSquare);
@@ -480,8 +482,14 @@ export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): Channe
       const half = n / 2;
       for (let i = 0; i < half; i++) decimated[i] = 0.5 * (frame[2 * i]! + frame[2 * i + 1]!);
       hp.run(decimated, filtered, half);
+      // Energy of each nuclei sub-block, summed here once for the frame energy and the band share below.
       let eSq = 0;
-      for (let i = 0; i < half; i++) eSq += filtered[i]! * filtered[i]!;
+      for (let s = 0, i = 0; s < subBlocks; s++) {
+        let e = 0;
+        for (const end = i + subLen; i < end; i++) e += filtered[i]! * filtered[i]!;
+        subFull[s] = e;
+        eSq += e;
+      }
       const energyDb = dbfs(eSq / half);
 
       f.noiseDb = bandFloor(energyDb) + cfg.noiseBiasDb;
@@ -618,14 +626,10 @@ export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): Channe
       let syll = 0;
       for (let s = 0; s < subBlocks; s++) {
         let e = 0;
-        let full = 0;
-        for (let i = s * subLen; i < (s + 1) * subLen; i++) {
-          e += band[i]! * band[i]!;
-          full += filtered[i]! * filtered[i]!;
-        }
+        for (let i = s * subLen; i < (s + 1) * subLen; i++) e += band[i]! * band[i]!;
         const eDb = dbfs(e / subLen);
         envSmoothed = cfg.nucleiEnvAlpha * eDb + (1 - cfg.nucleiEnvAlpha) * envSmoothed;
-        syll += nucleus(envSmoothed, f.speaking, e >= full * shareMin);
+        syll += nucleus(envSmoothed, f.speaking, e >= subFull[s]! * shareMin);
       }
       // The loudest-peak reference decays slowly so a quiet stretch is judged against itself.
       recentMaxDb -= 0.02;
