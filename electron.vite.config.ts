@@ -12,6 +12,8 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),
           'engine-worker': resolve(__dirname, 'src/engine/worker.ts'),
+          // The neural VAD's inference thread, started by the engine worker as ./silero-thread.js.
+          'silero-thread': resolve(__dirname, 'src/engine/silero-thread.ts'),
         },
       },
     },

@@ -14,10 +14,17 @@
  * last window completed by its end, so a neural decision lags the audio by 0–32 ms (16 ms on average).
  * The probabilities are computed before the frames they belong to are processed (the caller awaits
  * `prepare`, then calls `processFrames`), so the engine itself stays synchronous.
+ *
+ * Where the network runs: offline analysis runs it in its own thread between frames (throughput is what
+ * counts there); the live engine worker asks for `thread: true`, which runs it in silero-thread.ts, so the
+ * engine thread's work per frame never includes an inference and it takes the next message while the
+ * network works.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { dbfs, FRAME_SIZE } from '../dsp/frames';
 import type { Engine } from './engine';
@@ -65,6 +72,75 @@ function session(modelPath: string): Promise<ort.InferenceSession> {
   return shared;
 }
 
+/**
+ * One Silero stream over both channels: judges the window in `input` (2 × (64 + 512) samples), after
+ * zeroing the recurrent state when `reset`; resolves the two speech probabilities.
+ */
+type SileroRun = (input: Float32Array, reset: boolean) => Promise<Float32Array>;
+
+/** Silero in this thread. */
+export async function openSilero(modelPath: string): Promise<SileroRun> {
+  const s = await session(modelPath);
+  const zero = (): ort.Tensor => new ort.Tensor('float32', new Float32Array(2 * 2 * STATE), [2, 2, STATE]);
+  const feeds: Record<string, ort.Tensor> = { state: zero(), sr: new ort.Tensor('int64', BigInt64Array.from([16000n]), []) };
+  let inputOf: Float32Array | null = null;
+  return async (input, reset) => {
+    if (reset) feeds.state = zero();
+    // The caller refills one buffer per window: wrap it once.
+    if (input !== inputOf) {
+      feeds.input = new ort.Tensor('float32', input, [2, INPUT]);
+      inputOf = input;
+    }
+    const out = await s.run(feeds);
+    feeds.state = out.stateN as ort.Tensor;
+    return (out.output as ort.Tensor).data as Float32Array;
+  };
+}
+
+/**
+ * The Silero thread's script: the bundled entry beside the engine worker (this module lands in its
+ * chunks/ folder when bundled), else the source through tsx.
+ */
+function sileroThread(modelPath: string): Worker {
+  for (const built of ['./silero-thread.js', '../silero-thread.js']) {
+    const js = new URL(built, import.meta.url);
+    if (existsSync(fileURLToPath(js))) return new Worker(js, { workerData: { modelPath } });
+  }
+  return new Worker(new URL('./ts-worker.mjs', import.meta.url), { workerData: { entry: new URL('./silero-thread.ts', import.meta.url).href, modelPath } });
+}
+
+/**
+ * Silero in its own thread (silero-thread.ts). If the thread fails, the windows in flight get no
+ * probability (NaN: the energy VAD decides those frames) and later windows run in this thread.
+ */
+async function openSileroThread(modelPath: string): Promise<SileroRun> {
+  const worker = sileroThread(modelPath);
+  worker.unref();
+  const waiting: ((probs: Float32Array) => void)[] = [];
+  let fallback: Promise<SileroRun> | null = null;
+  const fail = (): void => {
+    fallback ??= openSilero(modelPath);
+    for (const resolve of waiting.splice(0)) resolve(new Float32Array([NaN, NaN]));
+  };
+  await new Promise<void>((resolve, reject) => {
+    worker.once('message', () => resolve());
+    worker.once('error', reject);
+  });
+  worker.on('message', (msg: { probs?: Float32Array; error?: string }) => {
+    if (msg.probs) waiting.shift()?.(msg.probs);
+    else fail();
+  });
+  worker.on('error', fail);
+  worker.on('exit', fail);
+  return async (input, reset) => {
+    if (fallback) return (await fallback)(input, reset);
+    return new Promise((resolve) => {
+      waiting.push(resolve);
+      worker.postMessage({ input, reset });
+    });
+  };
+}
+
 export interface NeuralVad {
   /**
    * Speech probabilities for the next `frames` frames of both channels (laid out as in
@@ -84,13 +160,12 @@ export interface NeuralVad {
   readonly windows: number;
 }
 
-export async function createNeuralVad(modelPath: string = sileroModelPath()): Promise<NeuralVad> {
-  const s = await session(modelPath);
+export async function createNeuralVad(modelPath: string = sileroModelPath(), opts: { readonly thread?: boolean } = {}): Promise<NeuralVad> {
+  if (!existsSync(modelPath)) throw new Error(`Silero VAD model not found at ${modelPath}`);
+  // A thread that cannot start (e.g. its script missing from a build) leaves the network in this thread.
+  const run = opts.thread ? await openSileroThread(modelPath).catch(() => openSilero(modelPath)) : await openSilero(modelPath);
   const inputData = new Float32Array(2 * INPUT);
-  const input = new ort.Tensor('float32', inputData, [2, INPUT]);
-  let state: ort.Tensor = new ort.Tensor('float32', new Float32Array(2 * 2 * STATE), [2, 2, STATE]);
-  const sr = new ort.Tensor('int64', BigInt64Array.from([16000n]), []);
-  const feeds: Record<string, ort.Tensor> = { input, state, sr };
+  let reset = false;
   // Samples of the window being filled, per channel (after the 64 samples of context).
   let fill = 0;
   const lastProb = new Float64Array(2);
@@ -127,11 +202,9 @@ export async function createNeuralVad(modelPath: string = sileroModelPath()): Pr
       blockMin[1]![block] = Infinity;
     }
     if (need[0] || need[1]) {
-      feeds.state = state;
-      const out = await s.run(feeds);
+      const p = await run(inputData, reset);
+      reset = false;
       runs++;
-      state = out.stateN as ort.Tensor;
-      const p = (out.output as ort.Tensor).data as Float32Array;
       for (let ch = 0; ch < 2; ch++) if (wanted[ch]) lastProb[ch] = p[ch]!;
     }
     // The tail of this window is the next one's context.
@@ -148,7 +221,7 @@ export async function createNeuralVad(modelPath: string = sileroModelPath()): Pr
       skipping = true;
       fill = 0;
       inputData.fill(0);
-      state = new ort.Tensor('float32', new Float32Array(2 * 2 * STATE), [2, 2, STATE]);
+      reset = true;
       for (let ch = 0; ch < 2; ch++) {
         blockMin[ch]!.fill(Infinity);
         smoothed[ch] = NaN;

@@ -1,9 +1,11 @@
 /**
  * The engine worker thread. Owns the live sessions; the host only moves frames in and results out.
  * Never blocks: every request is answered; errors are reported, not thrown. Requests are handled one at
- * a time in arrival order: a batch of frames on a noisy line awaits the neural VAD (neural-vad.ts) before
- * the engine processes it, and later requests (mark, stop) wait their turn behind it.
+ * a time in arrival order: a batch of frames on a noisy line awaits the neural VAD (neural-vad.ts, run in
+ * its own thread) before the engine processes it, and later requests (mark, stop) wait their turn behind
+ * it. `busyMs` is this thread's active time on the batch, without the inference thread's.
  */
+import { performance } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import { FRAME_SIZE, HOP_MS } from '../dsp/frames';
@@ -49,7 +51,8 @@ async function startSession(req: Extract<EngineRequest, { type: 'start' }>): Pro
   });
   let vad: NeuralVad | null = null;
   try {
-    vad = await createNeuralVad();
+    // Inference in its own thread: this thread's work per frame stays the engine's alone.
+    vad = await createNeuralVad(undefined, { thread: true });
   } catch (err) {
     if (!vadWarned) log('warn', `neural voice activity unavailable (${(err as Error).message}); noisy lines use the energy detector alone`);
     vadWarned = true;
@@ -63,7 +66,8 @@ async function frames(req: Extract<EngineRequest, { type: 'frames' }>): Promise<
   const s = sessions.get(req.sessionId);
   // Frames for a stopped or unknown session are dropped silently: after stop nothing is emitted.
   if (!s) return;
-  const t0 = performance.now();
+  // This thread's active time, not the wall time: while the Silero thread judges a window this one idles.
+  const t0 = performance.eventLoopUtilization().active;
   const count = Math.floor(Math.min(req.agent.length, req.customer.length) / FRAME_SIZE);
   const e = s.engine;
   let done = 0;
@@ -79,7 +83,7 @@ async function frames(req: Extract<EngineRequest, { type: 'frames' }>): Promise<
       send({ type: 'metrics', seq: next(), sessionId: req.sessionId, snapshot: e.snapshot() });
     }
   }
-  send({ type: 'processed', seq: next(), replyTo: req.seq, sessionId: req.sessionId, tMs: e.tMs, busyMs: performance.now() - t0 });
+  send({ type: 'processed', seq: next(), replyTo: req.seq, sessionId: req.sessionId, tMs: e.tMs, busyMs: performance.eventLoopUtilization().active - t0 });
 }
 
 async function handle(req: EngineRequest): Promise<void> {

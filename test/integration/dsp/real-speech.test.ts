@@ -1,9 +1,10 @@
 /**
  * Speaking rate on recordings of real people (pocketsphinx-testdata), against words over speaking time
- * from the transcripts. Tolerances: mean absolute error ≤ 10% and each clip within 20% on utterances with
- * at least 2.5 s of speech (below that a clip has 2-5 words and one syllable is 10-30% of it; the
- * pace rules wait for 6 s of speech); and no clip of any length whose true rate is
- * ≤ 180 wpm reads above 190, the "Slow down" threshold.
+ * from the transcripts. Tolerances (issue 9): mean absolute error ≤ 10% over every clip; no clip whose true
+ * rate is ≤ 180 wpm reads above 190, the "Slow down" threshold. The clips held out of calibration are
+ * also held alone to ≤ 15% (a 1–2 s clip of 2–5 one-syllable words is off by 20–30% for one syllable or
+ * for its words being shorter than running English's), and each clip to 30%. The syllable detector
+ * itself is held to the hand-counted syllables within 10% on each split.
  */
 import { describe, expect, it } from 'vitest';
 import { FRAME_SIZE } from '../../../src/dsp/frames';
@@ -14,23 +15,31 @@ import { loadRealClips, measureClipWpm, REAL_SPEECH_MISSING } from '../../fixtur
 const title = REAL_SPEECH_MISSING ? `speaking rate on real speech (skipped: ${REAL_SPEECH_MISSING})` : 'speaking rate on real speech';
 
 describe.skipIf(REAL_SPEECH_MISSING !== null)(title, () => {
-  it('reads utterances of 2.5 s or more within 10% on average and 20% each, held-out clips included', () => {
-    const rows = loadRealClips()
-      .filter((c) => c.speechS >= 2.5)
-      .map((c) => ({ c, est: measureClipWpm(c.samples).wpm }));
-    expect(rows.length).toBeGreaterThanOrEqual(6);
-    expect(rows.some((r) => r.c.heldOut)).toBe(true);
-    const errors = rows.map((r) => Math.abs(r.est - r.c.truthWpm) / r.c.truthWpm);
-    const table = rows.map((r) => `${r.c.id} ${r.c.truthWpm.toFixed(0)}→${r.est.toFixed(0)}`).join(', ');
-    expect(errors.reduce((a, b) => a + b, 0) / errors.length, table).toBeLessThanOrEqual(0.1);
-    for (const e of errors) expect(e, table).toBeLessThanOrEqual(0.2);
+  const rows = REAL_SPEECH_MISSING ? [] : loadRealClips().map((c) => ({ c, m: measureClipWpm(c.samples) }));
+  const table = rows.map((r) => `${r.c.id} ${r.c.truthWpm.toFixed(0)}→${r.m.wpm.toFixed(0)}`).join(', ');
+  const meanError = (rs: typeof rows): number => rs.reduce((a, r) => a + Math.abs(r.m.wpm - r.c.truthWpm) / r.c.truthWpm, 0) / rs.length;
+
+  it('reads every clip within 10% on average, the held-out clips alone within 15%, each within 30%', () => {
+    expect(rows.length).toBeGreaterThanOrEqual(12);
+    expect(new Set(rows.map((r) => r.c.speaker)).size).toBeGreaterThanOrEqual(4);
+    expect(meanError(rows), table).toBeLessThanOrEqual(0.1);
+    expect(meanError(rows.filter((r) => r.c.heldOut)), table).toBeLessThanOrEqual(0.15);
+    for (const r of rows) expect(Math.abs(r.m.wpm - r.c.truthWpm) / r.c.truthWpm, table).toBeLessThanOrEqual(0.3);
+  });
+
+  it('counts the spoken syllables within 10% on the calibration clips and on the held-out clips', () => {
+    for (const heldOut of [false, true]) {
+      const split = rows.filter((r) => r.c.heldOut === heldOut);
+      const found = split.reduce((n, r) => n + r.m.syllables, 0);
+      const spoken = split.reduce((n, r) => n + r.c.syllables, 0);
+      expect(Math.abs(found - spoken) / spoken, `${heldOut ? 'held out' : 'calibration'}: ${found} found, ${spoken} spoken`).toBeLessThanOrEqual(0.1);
+    }
   });
 
   it('never reads a normal speaker (true rate ≤ 180 wpm) above 190 wpm, on clips of any length', () => {
-    for (const c of loadRealClips().filter((x) => x.truthWpm <= 180)) {
-      const est = measureClipWpm(c.samples).wpm;
-      expect(est, `${c.id}: true ${c.truthWpm.toFixed(0)} wpm`).toBeLessThanOrEqual(190);
-    }
+    const normal = rows.filter((r) => r.c.truthWpm <= 180);
+    expect(normal.length).toBeGreaterThanOrEqual(5);
+    for (const r of normal) expect(r.m.wpm, `${r.c.id}: true ${r.c.truthWpm.toFixed(0)} wpm`).toBeLessThanOrEqual(190);
   });
 
   it('the live meter and the whole-call figure agree, and match the transcript, on a call of real sentences', () => {
