@@ -8,7 +8,7 @@
  */
 import type { MetricsSnapshot } from './metrics';
 import type { Playbook } from './playbook';
-import type { CallEvent, CallSummary, Nudge, Phase, SpeechSegment, TimelinePoint } from './types';
+import type { CallEvent, CallSummary, Nudge, Phase, SpeechSegment, TimelinePoint, TranscriptWord } from './types';
 
 export interface SessionOptions {
   readonly playbook: Playbook;
@@ -21,6 +21,11 @@ export interface SessionOptions {
 export type EngineRequest = Readonly<
   | { type: 'start'; seq: number; sessionId: string; options: SessionOptions }
   | { type: 'frames'; seq: number; sessionId: string; agent: Float32Array; customer: Float32Array }
+  /**
+   * A transcriber's final words for one channel (0 agent, 1 customer), in call time, redacted: the live
+   * word feed. A few words per message, a message per final (not per frame); no reply.
+   */
+  | { type: 'words'; seq: number; sessionId: string; channel: 0 | 1; words: readonly TranscriptWord[] }
   | { type: 'mark'; seq: number; sessionId: string }
   | { type: 'dismiss'; seq: number; sessionId: string; nudgeId: string }
   | { type: 'stop'; seq: number; sessionId: string }

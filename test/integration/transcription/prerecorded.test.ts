@@ -144,12 +144,19 @@ describe('pre-recorded transcription', () => {
     const imported = await cadence('import', wavPath, '--json', '--db', db);
     const id = (JSON.parse(imported.out) as { id: string }).id;
     expect((await cadence('calls', '--search', 'zephyr', '--json', '--db', db)).out).not.toContain(id);
+    const before = await openLibrary(db);
+    expect((await before.calls.get(id))!.report.paceSource).toBe('acoustic');
+    await before.close();
     const r = await cadence('transcribe', id.slice(0, 8), '--json', '--db', db);
     expect(r.code, r.err).toBe(0);
     expect(JSON.parse(r.out)).toMatchObject({ id, segments: 4 });
     const lib = await openLibrary(db);
     try {
       expect((await lib.calls.list({ search: 'zephyr' })).items.map((c) => c.id)).toEqual([id]);
+      // Pace now comes from the words: the agent's 15 words over two turns of 2050 and 2350 ms.
+      const { report } = (await lib.calls.get(id))!;
+      expect(report.paceSource).toBe('words');
+      expect(Math.abs(report.channels.agent.wpm! - 15 / (4400 / 60000)) / (15 / (4400 / 60000))).toBeLessThan(0.01);
     } finally {
       await lib.close();
     }

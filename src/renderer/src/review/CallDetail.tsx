@@ -169,7 +169,9 @@ export function CallDetail({ id, onDeleted }: { id: string; onDeleted(): void })
             <dt>You talked</dt>
             <dd>{pct(report.talkRatio)}</dd>
             <dt>Your pace</dt>
-            <dd>{report.channels.agent.wpm === null ? '—' : `${Math.round(report.channels.agent.wpm)} wpm`}</dd>
+            <dd title={report.paceSource === 'words' ? 'counted from the transcript' : 'estimated from the audio'}>
+              {report.channels.agent.wpm === null ? '—' : `${Math.round(report.channels.agent.wpm)} wpm${report.paceSource === 'words' ? ' (words)' : ''}`}
+            </dd>
             <dt>Longest monologue</dt>
             <dd>{clock(report.longestMonologueMs)}</dd>
             <dt>Interruptions</dt>
