@@ -26,7 +26,8 @@ import type { PlaybookService } from '../playbook/playbook-service';
 import type { SettingsService } from '../app/settings';
 import type { Playbook } from '../shared/playbook';
 import { deepgramConfig, playbookKeyterms, type DeepgramConfig } from '../transcription/config';
-import { LiveTranscriber } from '../transcription/live';
+import type { LiveTranscriber } from '../transcription/live';
+import { callTranscriber } from '../transcription/call-transcriber';
 
 const IDLE: LiveState = { phase: 'idle', callId: null, source: null, startedAt: null, error: null, ruleIds: [] };
 
@@ -234,23 +235,18 @@ export class LiveService {
     } catch (err) {
       offReason = oneLine(err);
     }
-    const t = new LiveTranscriber({
+    return callTranscriber({
       config,
       ...(offReason !== null && { offReason }),
       redact,
       keyterms: playbookKeyterms(playbook),
-      onFinal: (w) => {
-        writer.transcript({ channel: w.channel, text: w.text, startMs: w.startMs, endMs: w.endMs, confidence: w.confidence, final: true, words: w.words });
-        this.deps.events.emit('live.transcript', { channel: w.channel, text: w.text, startMs: w.startMs, endMs: w.endMs, final: true });
-      },
-      onInterim: (w) => this.deps.events.emit('live.transcript', { channel: w.channel, text: w.text, startMs: w.startMs, endMs: w.endMs, final: false }),
+      writer,
+      onLine: (w) => this.deps.events.emit('live.transcript', { channel: w.channel, text: w.text, startMs: w.startMs, endMs: w.endMs, final: w.final }),
       onStatus: (status) => {
         if (status.state !== 'on') this.deps.onLog?.(`transcription ${status.state}: ${status.reason ?? ''}`);
         if (this.current.phase === 'live' && this.current.callId === writer.id) this.setState({ ...this.current, transcription: status });
       },
     });
-    t.start();
-    return t;
   }
 
   private ended(error: string | null): void {
