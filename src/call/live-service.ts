@@ -4,7 +4,7 @@
  * pushes cards, metrics, transcript lines and device status to every connected window.
  */
 import type { SessionOutput } from '../shared/engine-protocol';
-import type { LiveState, TranscriptLine } from '../shared/rpc';
+import type { AppSettings, LiveState, TranscriptLine } from '../shared/rpc';
 import { redactNumbers } from '../shared/redact';
 import type { SoftphoneCallInfo, SoftphoneFramesMessage } from '../shared/softphone';
 import type { CallEvent, NudgeFeedback } from '../shared/types';
@@ -148,7 +148,7 @@ export class LiveService {
             ? spec.bridge
             : new DeviceSource({ agent: spec.agent, customer: spec.customer });
       // Live words for every call but the demo (which brings its own).
-      const transcriber = spec.kind === 'demo' ? null : await this.transcriber(writer, playbook, settings.redactNumbers);
+      const transcriber = spec.kind === 'demo' ? null : await this.transcriber(writer, playbook, settings);
       let next = 0;
       const running: Running = { callId: writer.id, writer, abort, done: Promise.resolve(), tMs: 0, marks: 0, session: null };
       const feedTranscript = (tMs: number, all = false): void => {
@@ -227,18 +227,18 @@ export class LiveService {
    * The call's live transcriber: finals stored with the call (redacted as the settings say) and pushed
    * to the windows like interims; its state (on, off or degraded and why) rides on the live state.
    */
-  private async transcriber(writer: LiveCallWriter, playbook: Playbook, redact: boolean): Promise<LiveTranscriber> {
+  private async transcriber(writer: LiveCallWriter, playbook: Playbook, settings: AppSettings): Promise<LiveTranscriber> {
     let config: DeepgramConfig | null = null;
     let offReason: string | null = null;
     try {
-      config = deepgramConfig((await this.deps.secrets?.get('deepgram')) ?? null);
+      config = deepgramConfig((await this.deps.secrets?.get('deepgram')) ?? null, process.env, { model: settings.transcriptionModel, language: settings.transcriptionLanguage });
     } catch (err) {
       offReason = oneLine(err);
     }
     return callTranscriber({
       config,
       ...(offReason !== null && { offReason }),
-      redact,
+      redact: settings.redactNumbers,
       keyterms: playbookKeyterms(playbook),
       writer,
       onLine: (w) => this.deps.events.emit('live.transcript', { channel: w.channel, text: w.text, startMs: w.startMs, endMs: w.endMs, final: w.final }),

@@ -4,6 +4,7 @@
  * or newer Cadence) reads as absent. Adding a setting means adding a line here.
  */
 import { z } from 'zod';
+import { transcriptionLanguageSchema, transcriptionModelSchema } from '../shared/rpc';
 
 const accelerator = z.string().max(60);
 
@@ -23,6 +24,8 @@ export const appSettingsSchema = z.strictObject({
   syncServerUrl: z.union([z.literal(''), z.url()]).optional(),
   softphoneTokenUrl: z.union([z.literal(''), z.url()]).optional(),
   firstRunDone: z.boolean().optional(),
+  transcriptionModel: transcriptionModelSchema.optional(),
+  transcriptionLanguage: transcriptionLanguageSchema.optional(),
 });
 
 /** An API key at rest: which protection encrypted it, and the ciphertext (base64). */

@@ -8,6 +8,7 @@
  *   channel with `channel_index: [ch, channels]`), SpeechStarted, UtteranceEnd and, on close, Metadata;
  *   an idle socket (no audio and no KeepAlive) is closed with 1011 like the service's NET-0001.
  * - `POST /v1/listen`: a WAV body, answered with `results.channels[ch].alternatives[0]` (multichannel).
+ * - `GET /v1/projects`: the key check (the key's projects, or 401 with Deepgram's error body).
  *
  * It does not recognise speech: it answers from a SCRIPT of known words at known times per channel.
  * Times in a streaming connection count from that connection's first byte of audio, as the service's
@@ -303,6 +304,15 @@ export class DeepgramStandin {
       res.end(JSON.stringify(body));
     };
     const url = new URL(req.url ?? '/', this.url);
+    if (req.method === 'GET' && url.pathname === '/v1/projects') {
+      // What a key check asks: the projects the key belongs to (Deepgram answers 401 with its own message otherwise).
+      const refused = this.refusal(req);
+      if (refused) {
+        this.refusals.push(refused.status);
+        return reply(refused.status, refused.body);
+      }
+      return reply(200, { projects: [{ project_id: 'standin-project', name: 'Stand-in project' }] });
+    }
     if (req.method !== 'POST' || url.pathname !== '/v1/listen') return reply(404, { err_msg: 'Not found' });
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);

@@ -4,14 +4,16 @@ import { rpc } from '../lib/rpc';
 import { ApiKeys } from './ApiKeys';
 import { calibrationText, DevicePicker, LevelCheck, useDevices } from './audio';
 import { PlaybookEditor } from './PlaybookEditor';
+import { Transcription } from './Transcription';
 
-export type SettingsTab = 'playbook' | SettingsSection | 'general';
+export type SettingsTab = 'playbook' | SettingsSection | 'transcription' | 'general';
 
 const TABS: readonly { id: SettingsTab; label: string }[] = [
   { id: 'playbook', label: 'Playbook' },
   { id: 'audio', label: 'Audio' },
   { id: 'privacy', label: 'Privacy' },
   { id: 'keys', label: 'API keys' },
+  { id: 'transcription', label: 'Transcription' },
   { id: 'general', label: 'General' },
 ];
 
@@ -155,6 +157,7 @@ export function Settings({ tab }: { tab: SettingsTab }): React.JSX.Element {
         {tab === 'audio' && <AudioSettings />}
         {tab === 'privacy' && <GeneralSettings key="privacy" part="privacy" />}
         {tab === 'keys' && <ApiKeys />}
+        {tab === 'transcription' && <Transcription />}
         {tab === 'general' && <GeneralSettings key="general" part="general" />}
       </div>
     </div>
