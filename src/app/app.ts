@@ -23,6 +23,7 @@ import { fileCipher, SecretStore, type SecretCipher } from './secrets';
 import { SettingsService } from './settings';
 import { checkDeepgramKey, deepgramConfig, playbookKeyterms, type DeepgramConfig } from '../transcription/config';
 import { transcribeStoredCall } from '../transcription/prerecorded';
+import { muteRedactedSpans } from '../transcription/mute';
 
 export interface AppOptions {
   /** The library file (see src/library/paths.ts for the default). */
@@ -169,6 +170,7 @@ export async function createApp(options: AppOptions): Promise<CadenceApp> {
           keyterms: playbookKeyterms(playbook),
           onProgress: (fraction) => events.emit('calls.transcribeProgress', { callId, fraction }),
         });
+        if (s.redactNumbers && s.muteRedactedAudio) await muteRedactedSpans(library, callId);
         events.emit('calls.changed', { callId });
         return { segments: segments.length };
       } finally {

@@ -28,6 +28,7 @@ import type { Playbook } from '../shared/playbook';
 import { deepgramConfig, playbookKeyterms, type DeepgramConfig } from '../transcription/config';
 import type { LiveTranscriber } from '../transcription/live';
 import { callTranscriber } from '../transcription/call-transcriber';
+import { muteStep } from '../transcription/mute';
 
 const IDLE: LiveState = { phase: 'idle', callId: null, source: null, startedAt: null, error: null, ruleIds: [] };
 
@@ -138,7 +139,12 @@ export class LiveService {
           : spec.kind === 'softphone'
             ? ({ startedAt, source: 'softphone', title: `${spec.call.direction === 'incoming' ? 'Call from' : 'Call to'} ${spec.call.peer}`, customerLabel: spec.call.peer } as const)
             : ({ startedAt, source: 'device', title: spec.title ?? `Call ${new Date(startedAt).toLocaleString()}` } as const);
-      const stored = await storeStage(this.deps.library, meta, { recording: settings.record, onWarning: (m) => this.deps.onLog?.(m) });
+      const stored = await storeStage(this.deps.library, meta, {
+        recording: settings.record,
+        onWarning: (m) => this.deps.onLog?.(m),
+        // What was masked in the words is silenced in the recording too, once the last words are in.
+        ...(settings.record && settings.redactNumbers && settings.muteRedactedAudio && { postCall: [muteStep()] }),
+      });
       const writer = stored.writer;
       const abort = new AbortController();
       const source: FrameSource =

@@ -13,6 +13,7 @@ export const appSettingsSchema = z.strictObject({
   record: z.boolean().optional(),
   retentionDays: z.number().int().min(0).max(36500).optional(),
   redactNumbers: z.boolean().optional(),
+  muteRedactedAudio: z.boolean().optional(),
   contentProtection: z.boolean().optional(),
   overlayMode: z.enum(['compact', 'expanded']).optional(),
   cardFadeSeconds: z.number().min(1).max(120).optional(),

@@ -158,6 +158,8 @@ const settingsFields = {
   retentionDays: z.number().int().min(0).max(36500),
   /** Mask long digit runs (card, account, social security and phone numbers) in stored transcripts. */
   redactNumbers: z.boolean(),
+  /** Also silence what was masked in the call's recording (its words' time spans), after the call. */
+  muteRedactedAudio: z.boolean(),
   /** Hide the overlay from screen sharing and recording. */
   contentProtection: z.boolean(),
   overlayMode: overlayModeSchema,
@@ -191,6 +193,7 @@ export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
 
 export const DEFAULT_SETTINGS: AppSettings = {
   redactNumbers: true,
+  muteRedactedAudio: false,
   record: true,
   retentionDays: 0,
   contentProtection: true,

@@ -87,6 +87,16 @@ function GeneralSettings({ part }: { part: 'privacy' | 'general' }): React.JSX.E
             <input type="checkbox" data-testid="setting-redact" checked={s.redactNumbers} onChange={(e) => setS({ ...s, redactNumbers: e.target.checked })} /> Mask card,
             account and phone numbers in stored transcripts
           </label>
+          <label className="check">
+            <input
+              type="checkbox"
+              data-testid="setting-mute-redacted"
+              checked={s.muteRedactedAudio}
+              disabled={!s.redactNumbers}
+              onChange={(e) => setS({ ...s, muteRedactedAudio: e.target.checked })}
+            />{' '}
+            Also silence the masked numbers in the recording (after the call)
+          </label>
           <label>
             Keep calls for (days, 0 = forever)
             <input type="number" min={0} data-testid="setting-retention" value={s.retentionDays} onChange={(e) => setS({ ...s, retentionDays: Number(e.target.value) })} />
