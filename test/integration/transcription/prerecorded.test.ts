@@ -11,6 +11,8 @@ import { encodeWav16 } from '../../../src/dsp/wav';
 import { openWavFile } from '../../../src/capture/wav-file';
 import { run } from '../../../src/cli/main';
 import { openLibrary } from '../../../src/library/library';
+import { SecretStore } from '../../../src/app/secrets';
+import { SettingsService } from '../../../src/app/settings';
 import { deepgramConfig } from '../../../src/transcription/config';
 import { transcribeFrames } from '../../../src/transcription/prerecorded';
 import { clockFrames, DeepgramStandin, type ScriptPhrase } from '../../helpers/deepgram-standin';
@@ -182,6 +184,30 @@ describe('pre-recorded transcription', () => {
     } finally {
       await lib.close();
     }
+  });
+
+  it('a key the desktop app locked in the OS keychain: one line telling to set DEEPGRAM_API_KEY, which then works; model and language come from the settings', async () => {
+    const db = join(tmp.dir, 'desktop.sqlite');
+    const id = (JSON.parse((await cadence('import', wavPath, '--json', '--db', db)).out) as { id: string }).id;
+    const lib = await openLibrary(db);
+    // What Electron's safeStorage leaves in the library: ciphertext marked 'os', which only the app can open.
+    const keychain = { kind: 'os' as const, encrypt: (t: string) => Buffer.from([...Buffer.from(t)].map((b) => b ^ 0x5a)), decrypt: () => 'never called' };
+    await new SecretStore(lib, keychain).set('deepgram', KEY);
+    await new SettingsService(lib).set({ transcriptionModel: 'nova-2-phonecall', transcriptionLanguage: 'en-US' });
+    await lib.close();
+    delete process.env.DEEPGRAM_API_KEY;
+    try {
+      const r = await cadence('transcribe', id, '--db', db);
+      expect(r.code).toBe(1);
+      expect(r.err.split('\n')).toHaveLength(1);
+      expect(r.err).toMatch(/locked in the operating system's keychain, which the command line cannot open: set DEEPGRAM_API_KEY$/);
+    } finally {
+      process.env.DEEPGRAM_API_KEY = KEY;
+    }
+    const ok = await cadence('transcribe', id, '--json', '--db', db);
+    expect(ok.code, ok.err).toBe(0);
+    const q = standin.uploads.at(-1)!;
+    expect([q.get('model'), q.get('language')]).toEqual(['nova-2-phonecall', 'en-US']);
   });
 
   it('a refused key is a one-line error naming it', async () => {
