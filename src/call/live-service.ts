@@ -247,7 +247,8 @@ export class LiveService {
       redact: settings.redactNumbers,
       keyterms: playbookKeyterms(playbook),
       writer,
-      onLine: (w) => this.deps.events.emit('live.transcript', { channel: w.channel, text: w.text, startMs: w.startMs, endMs: w.endMs, final: w.final }),
+      onLine: (w) =>
+        this.deps.events.emit('live.transcript', { channel: w.channel, text: w.text, startMs: w.startMs, endMs: w.endMs, final: w.final, ...(w.final && { receivedAt: Date.now() }) }),
       onStatus: (status) => {
         if (status.state !== 'on') this.deps.onLog?.(`transcription ${status.state}: ${status.reason ?? ''}`);
         if (this.current.phase === 'live' && this.current.callId === writer.id) this.setState({ ...this.current, transcription: status });

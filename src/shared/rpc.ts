@@ -53,6 +53,8 @@ export const transcriptLineSchema = z
     endMs: z.number(),
     /** false: an interim guess the channel's next line replaces; absent or true: final. */
     final: z.boolean().optional(),
+    /** When the app received this final from the service, epoch ms (the overlay times its caption's paint from it). */
+    receivedAt: z.number().optional(),
   })
   .readonly();
 export type TranscriptLine = z.infer<typeof transcriptLineSchema>;
