@@ -22,8 +22,7 @@ export const severitySchema = z.enum(['info', 'coach', 'critical']);
 export type Severity = z.infer<typeof severitySchema>;
 
 /** Where a call's pace figures came from: the transcript's words, or the acoustic estimate (no words). */
-export const paceSourceSchema = z.enum(['words', 'acoustic']);
-export type PaceSource = z.infer<typeof paceSourceSchema>;
+const paceSourceSchema = z.enum(['words', 'acoustic']);
 
 export const eventTypeSchema = z.enum(['interruption', 'backchannel', 'overtalk', 'dead_air', 'slow_response', 'monologue', 'echo', 'mark']);
 export type EventType = z.infer<typeof eventTypeSchema>;
