@@ -208,6 +208,17 @@ describe('pre-recorded transcription', () => {
     expect(ok.code, ok.err).toBe(0);
     const q = standin.uploads.at(-1)!;
     expect([q.get('model'), q.get('language')]).toEqual(['nova-2-phonecall', 'en-US']);
+
+    // With "silence masked numbers" on (an app setting the CLI follows), the recording is rewritten where the card was said.
+    const again = await openLibrary(db);
+    const before = (await again.calls.get(id))!.recording!.sha256;
+    expect(before).toMatch(/^[0-9a-f]{64}$/);
+    await new SettingsService(again).set({ muteRedactedAudio: true });
+    await again.close();
+    expect((await cadence('transcribe', id, '--json', '--db', db)).code).toBe(0);
+    const after = await openLibrary(db);
+    expect((await after.calls.get(id))!.recording!.sha256).not.toBe(before);
+    await after.close();
   });
 
   it('a refused key is a one-line error naming it', async () => {
