@@ -21,6 +21,9 @@ import { PlaybookService } from '../playbook/playbook-service';
 import { applyRetention } from '../library/retention';
 import { fileCipher, SecretStore, type SecretCipher } from './secrets';
 import { SettingsService } from './settings';
+import { checkDeepgramKey, deepgramConfig, playbookKeyterms, type DeepgramConfig } from '../transcription/config';
+import { transcribeStoredCall } from '../transcription/prerecorded';
+import { muteRedactedSpans } from '../transcription/mute';
 
 export interface AppOptions {
   /** The library file (see src/library/paths.ts for the default). */
@@ -95,6 +98,21 @@ export async function createApp(options: AppOptions): Promise<CadenceApp> {
   const live = new LiveService({ library, engine, events, playbooks, settings, secrets, ...(options.onLog ? { onLog: options.onLog } : {}) });
   const version = appVersion();
 
+  /** Calls being transcribed after the fact (one run per call at a time). */
+  const transcribing = new Set<string>();
+  /** Deepgram as the settings say: a key given (to check it before saving) or the stored one, model and language. */
+  const transcriptionConfig = async (key?: string): Promise<DeepgramConfig> => {
+    const s = await settings.get();
+    let config: DeepgramConfig | null;
+    try {
+      config = deepgramConfig(key ?? (await secrets.get('deepgram')), process.env, { model: s.transcriptionModel, language: s.transcriptionLanguage });
+    } catch (err) {
+      throw new UserError((err as Error).message);
+    }
+    if (!config) throw new UserError('no Deepgram API key: enter one in Settings → Transcription', 'no_key');
+    return config;
+  };
+
   const handlers: RpcHandlers = {
     'app.info': async () => ({ version, shell: options.shell, dataDir: dirname(library.path), calls: (await library.calls.list({ limit: 1 })).total }),
     'app.openSettings': ({ section }) => {
@@ -121,6 +139,7 @@ export async function createApp(options: AppOptions): Promise<CadenceApp> {
         report: call.report,
         insights: i && i.version === 1 && Array.isArray(i.items) ? (i as CallInsights) : null,
         transcript: call.transcript.map((t) => ({ channel: t.channel, text: t.text, startMs: t.startMs, endMs: t.endMs })),
+        hasWords: call.transcript.some((t) => (t.words?.length ?? 0) > 0),
         recordingUrl: call.recording && call.recording.error === null && call.recording.sizeBytes > 0 ? options.mediaUrl(id) : null,
         recordingError: call.recording?.error ?? null,
       };
@@ -136,6 +155,28 @@ export async function createApp(options: AppOptions): Promise<CadenceApp> {
       return { deleted };
     },
     'calls.feedback': ({ callId, nudgeId, feedback }) => library.calls.setNudgeFeedback(callId, nudgeId, feedback),
+    'calls.transcribe': async ({ id }) => {
+      const callId = await library.calls.resolveId(id);
+      if (!callId) throw new UserError(`no call with id ${id}`, 'not_found');
+      if (live.state.callId === callId) throw new UserError('this call is still running', 'call_running');
+      if (transcribing.has(callId)) throw new UserError('this call is already being transcribed', 'busy');
+      transcribing.add(callId);
+      try {
+        const config = await transcriptionConfig();
+        const s = await settings.get();
+        const playbook = await playbooks.active();
+        const segments = await transcribeStoredCall(library, callId, config, {
+          redact: s.redactNumbers,
+          keyterms: playbookKeyterms(playbook),
+          onProgress: (fraction) => events.emit('calls.transcribeProgress', { callId, fraction }),
+        });
+        if (s.redactNumbers && s.muteRedactedAudio) await muteRedactedSpans(library, callId);
+        events.emit('calls.changed', { callId });
+        return { segments: segments.length };
+      } finally {
+        transcribing.delete(callId);
+      }
+    },
     'calls.export': async ({ id }) => {
       if (!(await library.calls.resolveId(id))) throw new UserError(`no call with id ${id}`, 'not_found');
       return options.exportCall(library, id);
@@ -182,6 +223,7 @@ export async function createApp(options: AppOptions): Promise<CadenceApp> {
 
     'secrets.status': () => secrets.status(),
     'secrets.set': ({ name, value }) => secrets.set(name, value),
+    'transcription.checkKey': async ({ key }) => checkDeepgramKey(await transcriptionConfig(key)),
 
     'overlay.setInteractive': ({ interactive }) => options.setOverlayInteractive?.(interactive),
   };

@@ -96,6 +96,11 @@ export class SecretStore {
     return this.status();
   }
 
+  /** How a key was stored ('os' keychain or 'file' key), or null when none is set: a reader that cannot decrypt it can say why. */
+  async protectionOf(name: SecretName): Promise<'os' | 'file' | null> {
+    return (await this.library.settings.get(keyOf(name)))?.kind ?? null;
+  }
+
   /**
    * The key in clear, for the core's own use (the STT and insight clients); null when none is set or it
    * was stored under another protection (e.g. by the browser host) and cannot be read with this one.

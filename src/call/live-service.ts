@@ -4,7 +4,7 @@
  * pushes cards, metrics, transcript lines and device status to every connected window.
  */
 import type { SessionOutput } from '../shared/engine-protocol';
-import type { LiveState, TranscriptLine } from '../shared/rpc';
+import type { AppSettings, LiveState, TranscriptLine } from '../shared/rpc';
 import { redactNumbers } from '../shared/redact';
 import type { SoftphoneCallInfo, SoftphoneFramesMessage } from '../shared/softphone';
 import type { CallEvent, NudgeFeedback } from '../shared/types';
@@ -26,7 +26,9 @@ import type { PlaybookService } from '../playbook/playbook-service';
 import type { SettingsService } from '../app/settings';
 import type { Playbook } from '../shared/playbook';
 import { deepgramConfig, playbookKeyterms, type DeepgramConfig } from '../transcription/config';
-import { LiveTranscriber } from '../transcription/live';
+import type { LiveTranscriber } from '../transcription/live';
+import { callTranscriber } from '../transcription/call-transcriber';
+import { muteStep } from '../transcription/mute';
 
 const IDLE: LiveState = { phase: 'idle', callId: null, source: null, startedAt: null, error: null, ruleIds: [] };
 
@@ -137,7 +139,12 @@ export class LiveService {
           : spec.kind === 'softphone'
             ? ({ startedAt, source: 'softphone', title: `${spec.call.direction === 'incoming' ? 'Call from' : 'Call to'} ${spec.call.peer}`, customerLabel: spec.call.peer } as const)
             : ({ startedAt, source: 'device', title: spec.title ?? `Call ${new Date(startedAt).toLocaleString()}` } as const);
-      const stored = await storeStage(this.deps.library, meta, { recording: settings.record, onWarning: (m) => this.deps.onLog?.(m) });
+      const stored = await storeStage(this.deps.library, meta, {
+        recording: settings.record,
+        onWarning: (m) => this.deps.onLog?.(m),
+        // What was masked in the words is silenced in the recording too, once the last words are in.
+        ...(settings.record && settings.redactNumbers && settings.muteRedactedAudio && { postCall: [muteStep()] }),
+      });
       const writer = stored.writer;
       const abort = new AbortController();
       const source: FrameSource =
@@ -147,7 +154,7 @@ export class LiveService {
             ? spec.bridge
             : new DeviceSource({ agent: spec.agent, customer: spec.customer });
       // Live words for every call but the demo (which brings its own).
-      const transcriber = spec.kind === 'demo' ? null : await this.transcriber(writer, playbook, settings.redactNumbers);
+      const transcriber = spec.kind === 'demo' ? null : await this.transcriber(writer, playbook, settings);
       let next = 0;
       const running: Running = { callId: writer.id, writer, abort, done: Promise.resolve(), tMs: 0, marks: 0, session: null };
       const feedTranscript = (tMs: number, all = false): void => {
@@ -226,31 +233,27 @@ export class LiveService {
    * The call's live transcriber: finals stored with the call (redacted as the settings say) and pushed
    * to the windows like interims; its state (on, off or degraded and why) rides on the live state.
    */
-  private async transcriber(writer: LiveCallWriter, playbook: Playbook, redact: boolean): Promise<LiveTranscriber> {
+  private async transcriber(writer: LiveCallWriter, playbook: Playbook, settings: AppSettings): Promise<LiveTranscriber> {
     let config: DeepgramConfig | null = null;
     let offReason: string | null = null;
     try {
-      config = deepgramConfig((await this.deps.secrets?.get('deepgram')) ?? null);
+      config = deepgramConfig((await this.deps.secrets?.get('deepgram')) ?? null, process.env, { model: settings.transcriptionModel, language: settings.transcriptionLanguage });
     } catch (err) {
       offReason = oneLine(err);
     }
-    const t = new LiveTranscriber({
+    return callTranscriber({
       config,
       ...(offReason !== null && { offReason }),
-      redact,
+      redact: settings.redactNumbers,
       keyterms: playbookKeyterms(playbook),
-      onFinal: (w) => {
-        writer.transcript({ channel: w.channel, text: w.text, startMs: w.startMs, endMs: w.endMs, confidence: w.confidence, final: true, words: w.words });
-        this.deps.events.emit('live.transcript', { channel: w.channel, text: w.text, startMs: w.startMs, endMs: w.endMs, final: true });
-      },
-      onInterim: (w) => this.deps.events.emit('live.transcript', { channel: w.channel, text: w.text, startMs: w.startMs, endMs: w.endMs, final: false }),
+      writer,
+      onLine: (w) =>
+        this.deps.events.emit('live.transcript', { channel: w.channel, text: w.text, startMs: w.startMs, endMs: w.endMs, final: w.final, ...(w.final && { receivedAt: Date.now() }) }),
       onStatus: (status) => {
         if (status.state !== 'on') this.deps.onLog?.(`transcription ${status.state}: ${status.reason ?? ''}`);
         if (this.current.phase === 'live' && this.current.callId === writer.id) this.setState({ ...this.current, transcription: status });
       },
     });
-    t.start();
-    return t;
   }
 
   private ended(error: string | null): void {

@@ -32,6 +32,12 @@ export interface CallStage {
   readonly onSession?: (session: CoachingSession) => void;
   /** With startOnSpeech: both sides have spoken and the call begins (its first frames follow). */
   readonly onCallStart?: () => void;
+  /**
+   * The source has stopped and every frame has been handed to the engine, whose session is still
+   * running; await-ed before it stops. A stage that feeds the engine late (the transcriber's last final
+   * words, for pace) finishes here so its input counts in the summary.
+   */
+  readonly onSourceEnd?: () => Promise<void>;
   /** The call ended; await-ed before runLive resolves (e.g. to store the call). */
   readonly onEnd?: (result: CallResult) => void | Promise<void>;
   /** The call failed before it could end normally (e.g. a device would not open); keep what was recorded. */
@@ -258,6 +264,7 @@ async function runStages(source: CallSource, options: CallOptions, stages: reado
     finalFlush = true;
     await source.stop();
     finalFlush = false;
+    await hooks.onSourceEnd();
     await session.drain();
     const summary = await session.stop();
     const report = collector.build(summary);
@@ -300,6 +307,7 @@ function fanOut(stages: readonly CallStage[]): Required<Omit<CallStage, 'onFail'
   const onSession = each('onSession');
   const onCallStart = each('onCallStart');
   const onEnd = each('onEnd');
+  const onSourceEnd = each('onSourceEnd');
   return {
     onOutput: (m) => onOutput.forEach((f) => f(m)),
     onNudge: (p, n) => onNudge.forEach((f) => f(p, n)),
@@ -307,6 +315,9 @@ function fanOut(stages: readonly CallStage[]): Required<Omit<CallStage, 'onFail'
     onFrames: (a, c) => onFrames.forEach((f) => f(a, c)),
     onSession: (s) => onSession.forEach((f) => f(s)),
     onCallStart: () => onCallStart.forEach((f) => f()),
+    onSourceEnd: async () => {
+      for (const f of onSourceEnd) await f();
+    },
     onEnd: async (r) => {
       for (const f of onEnd) await f(r);
     },

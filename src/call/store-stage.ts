@@ -14,8 +14,8 @@ import type { CallStage } from './session';
 
 /** The summary part of a report (the rest is stored row by row). */
 export function summaryOf(report: CallReport): CallSummary {
-  const { durationMs, channels, talkRatio, overtalkMs, longestMonologueMs, meanResponseMs, responses } = report;
-  return { durationMs, channels, talkRatio, overtalkMs, longestMonologueMs, meanResponseMs, responses };
+  const { durationMs, channels, talkRatio, overtalkMs, longestMonologueMs, meanResponseMs, responses, paceSource } = report;
+  return { durationMs, channels, talkRatio, overtalkMs, longestMonologueMs, meanResponseMs, responses, ...(paceSource && { paceSource }) };
 }
 
 export interface StoredCall {

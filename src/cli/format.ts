@@ -21,6 +21,7 @@ export function formatReport(r: CallReport, title: string): string {
     );
   }
   lines.push('');
+  lines.push(`  pace from            ${r.paceSource === 'words' ? 'the transcript\'s words' : 'the audio (estimate)'}`);
   lines.push(`  talk ratio (agent)   ${r.talkRatio === null ? '—' : `${Math.round(r.talkRatio * 100)}%`}`);
   lines.push(`  longest monologue    ${fmtMs(r.longestMonologueMs)}`);
   lines.push(`  mean response        ${r.meanResponseMs === null ? '—' : `${(r.meanResponseMs / 1000).toFixed(1)} s`}`);

@@ -1,21 +1,32 @@
-/** The Deepgram configuration for CLI commands: the key stored in the library's settings, else the environment. */
 import { dirname } from 'node:path';
 import { UserError } from '../shared/errors';
 import type { Library } from '../library/library';
 import { fileCipher, SecretStore } from '../app/secrets';
+import { SettingsService } from '../app/settings';
 import { deepgramConfig, type DeepgramConfig } from '../transcription/config';
 
+/**
+ * The Deepgram configuration for a CLI command: the key stored in the library (readable here only when
+ * it was stored with the file key, as `cadence ui` does), else `DEEPGRAM_API_KEY`; model and language
+ * from the app's settings. The desktop app encrypts keys with the OS keychain (Electron's safeStorage),
+ * which only the app itself can open: with such a key and no `DEEPGRAM_API_KEY`, one line says so.
+ */
 export async function cliDeepgramConfig(lib: Library | null): Promise<DeepgramConfig> {
-  // A key the desktop app stored under the OS keychain cannot be read here; the environment still can.
-  const stored = lib && !lib.path.startsWith(':') ? await new SecretStore(lib, fileCipher(dirname(lib.path))).get('deepgram').catch(() => null) : null;
+  const onDisk = lib !== null && !lib.path.startsWith(':');
+  const secrets = onDisk ? new SecretStore(lib, fileCipher(dirname(lib.path))) : null;
+  const stored = secrets ? await secrets.get('deepgram').catch(() => null) : null;
+  const settings = onDisk ? await new SettingsService(lib).get() : null;
   let config: DeepgramConfig | null;
   try {
-    config = deepgramConfig(stored);
+    config = deepgramConfig(stored, process.env, settings ? { model: settings.transcriptionModel, language: settings.transcriptionLanguage } : {});
   } catch (err) {
     throw new UserError((err as Error).message);
   }
-  if (!config) throw new UserError('transcription needs a Deepgram API key: set DEEPGRAM_API_KEY (or enter the key in the app\'s settings)');
-  return config;
+  if (config) return config;
+  if ((await secrets?.protectionOf('deepgram').catch(() => null)) === 'os') {
+    throw new UserError("the Deepgram key the desktop app stored is locked in the operating system's keychain, which the command line cannot open: set DEEPGRAM_API_KEY", 'no_key');
+  }
+  throw new UserError("transcription needs a Deepgram API key: set DEEPGRAM_API_KEY (or enter the key in the app's settings)", 'no_key');
 }
 
 /** Progress on stderr for long transcriptions, in whole tens of percent. */

@@ -11,6 +11,7 @@ import {
   type EventPhase,
 } from '../dsp/conversation';
 import { dbfs, FRAME_SIZE, HOP_MS } from '../dsp/frames';
+import { makeWordPace, type TimedWord } from '../dsp/word-pace';
 import { CHANNEL_METRICS, METRIC_INDEX, METRIC_NAMES, snapshotFromVector, type MetricsSnapshot } from '../shared/metrics';
 import type { Playbook } from '../shared/playbook';
 import type {
@@ -60,6 +61,12 @@ export interface Engine {
   /** The current metric vector (indexed by METRIC_INDEX); shared, do not keep. */
   readonly metrics: Float64Array;
   snapshot(): MetricsSnapshot;
+  /**
+   * Final words of a channel (0 agent, 1 customer) from a transcriber, in call time. From the first word
+   * on, pace comes from the words (live rolling pace, and the whole call's in the summary) instead of the
+   * acoustic estimate. The live word feed for anything in the engine that reads words (phrase rules).
+   */
+  addWords(channel: 0 | 1, words: readonly TimedWord[]): void;
   /** Records a moment the agent marked. */
   mark(note?: string): CallEvent;
   dismiss(nudgeId: string): boolean;
@@ -120,6 +127,10 @@ export function createEngine(options: EngineOptions): Engine {
   const openEvents = new Map<string, CallEvent>();
   const openEventKey = (type: EventType, ch: ChannelName): string => `${type}:${ch}`;
 
+  const wordPace = makeWordPace();
+  /** The channel's pace: from words once the call has any, else the acoustic estimate. */
+  const paceOf = (ch: number): number => (wordPace.hasWords ? wordPace.rolling(ch) : feats[ch]!.wpm);
+
   const rules = makeRuleEngine(options.playbook, (phase, nudge) => sink.onNudge?.(phase, nudge));
 
   const emitEvent = (type: ConversationEventType, phase: EventPhase, channel: number, startMs: number, endMs: number): void => {
@@ -162,7 +173,7 @@ export function createEngine(options: EngineOptions): Engine {
       const f = feats[ch]!;
       const b = base[ch]!;
       const recent = tMs - f.lastVoiceMs <= RECENT_MS;
-      values[b + M.wpm] = f.wpm;
+      values[b + M.wpm] = paceOf(ch);
       values[b + M.levelDb] = f.levelDb;
       values[b + M.relLevelDb] = f.relLevelDb;
       values[b + M.dbfs] = f.dbfs;
@@ -195,7 +206,7 @@ export function createEngine(options: EngineOptions): Engine {
     return {
       dbfs: Math.round(dbfs(meanPow) * 10) / 10,
       speaking,
-      wpm: speaking || f.speaking ? fin(f.wpm) : null,
+      wpm: speaking || f.speaking ? fin(paceOf(ch)) : null,
       pitchHz: speaking ? fin(f.pitchHz) : null,
     };
   }
@@ -249,7 +260,8 @@ export function createEngine(options: EngineOptions): Engine {
     const s = convo.state;
     const fin = (v: number): number | null => (Number.isFinite(v) ? Math.round(v * 10) / 10 : null);
     // Pace over the whole call: nuclei over turn time (short pauses counted), as the rolling meter does.
-    const wpm = f.turnMs >= 3000 ? (f.turnSyllables / (f.turnMs / 60000)) / (options.channel?.syllablesPerWord ?? CHANNEL_DEFAULTS.syllablesPerWord) : NaN;
+    const acoustic = f.turnMs >= 3000 ? (f.turnSyllables / (f.turnMs / 60000)) / (options.channel?.syllablesPerWord ?? CHANNEL_DEFAULTS.syllablesPerWord) : NaN;
+    const wpm = wordPace.hasWords ? wordPace.call(ch) : acoustic;
     return {
       talkMs: Math.round(f.talkMs),
       wpm: fin(wpm),
@@ -292,6 +304,9 @@ export function createEngine(options: EngineOptions): Engine {
       }
     },
     snapshot: () => snapshotFromVector(tMs, values),
+    addWords(channel, words) {
+      if (!finished) wordPace.add(channel, words);
+    },
     mark() {
       const ev: CallEvent = { id: `ev${++eventSeq}`, type: 'mark', channel: 'agent', startMs: tMs, endMs: tMs };
       sink.onEvent?.('close', ev);
@@ -330,6 +345,7 @@ export function createEngine(options: EngineOptions): Engine {
         longestMonologueMs: s.longestMonologueMs,
         meanResponseMs: s.responseCount > 0 ? Math.round(s.responseTotalMs / s.responseCount) : null,
         responses: s.responseCount,
+        paceSource: wordPace.hasWords ? 'words' : 'acoustic',
       };
     },
   };

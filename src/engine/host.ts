@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { EngineMessage, EngineRequest, FramesRequest, LogLevel, SessionOptions } from '../shared/engine-protocol';
-import type { CallEvent, CallSummary } from '../shared/types';
+import type { CallEvent, CallSummary, TranscriptWord } from '../shared/types';
 
 export interface EngineHostOptions {
   /** The worker script; defaults to the sibling worker source or its compiled form. */
@@ -112,6 +112,15 @@ export class EngineSession implements CoachingSession {
   drain(): Promise<void> {
     if (this.inFlight === 0) return Promise.resolve();
     return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  pushWords(channel: 0 | 1, words: readonly TranscriptWord[]): void {
+    if (this.stopped || words.length === 0) return;
+    try {
+      this.host.post({ type: 'words', seq: this.host.nextSeq(), sessionId: this.id, channel, words });
+    } catch {
+      // A worker that is down loses these words for pace only; the transcript itself is stored by its stage.
+    }
   }
 
   async mark(): Promise<CallEvent> {

@@ -5,7 +5,7 @@
  */
 import { FRAME_SIZE } from '../dsp/frames';
 import type { SessionOptions, SessionOutput } from '../shared/engine-protocol';
-import type { CallEvent, CallSummary } from '../shared/types';
+import type { CallEvent, CallSummary, TranscriptWord } from '../shared/types';
 import { createEngine } from './engine';
 
 export type SessionListener = (msg: SessionOutput) => void;
@@ -22,6 +22,11 @@ export interface CoachingSession {
   /** The arrays may be transferred: do not use them afterwards. False when refused. */
   pushFrames(agent: Float32Array, customer: Float32Array): boolean;
   drain(): Promise<void>;
+  /**
+   * Final transcript words of one channel (0 agent, 1 customer), in call time: pace comes from words from
+   * then on (see Engine.addWords). Ignored once the session has stopped.
+   */
+  pushWords(channel: 0 | 1, words: readonly TranscriptWord[]): void;
   mark(): Promise<CallEvent>;
   dismiss(nudgeId: string): Promise<boolean>;
   stop(): Promise<CallSummary>;
@@ -68,6 +73,9 @@ export const inlineEngine: CoachingEngine = {
         return true;
       },
       drain: () => Promise.resolve(),
+      pushWords(channel, words) {
+        if (!ended) engine.addWords(channel, words);
+      },
       mark: () => Promise.resolve(engine.mark()),
       dismiss: (nudgeId) => Promise.resolve(engine.dismiss(nudgeId)),
       stop() {

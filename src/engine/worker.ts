@@ -96,6 +96,9 @@ async function handle(req: EngineRequest): Promise<void> {
     case 'batch':
       for (const r of req.requests) await frames(r);
       return;
+    case 'words':
+      // Words for a stopped or unknown session are dropped, like frames.
+      return void sessions.get(req.sessionId)?.engine.addWords(req.channel, req.words);
     case 'mark': {
       const s = sessions.get(req.sessionId);
       if (!s) return void send({ type: 'error', seq: next(), replyTo: req.seq, sessionId: req.sessionId, code: 'no_session', message: `no session ${req.sessionId}` });

@@ -4,6 +4,7 @@
  * or newer Cadence) reads as absent. Adding a setting means adding a line here.
  */
 import { z } from 'zod';
+import { transcriptionLanguageSchema, transcriptionModelSchema } from '../shared/rpc';
 
 const accelerator = z.string().max(60);
 
@@ -12,6 +13,7 @@ export const appSettingsSchema = z.strictObject({
   record: z.boolean().optional(),
   retentionDays: z.number().int().min(0).max(36500).optional(),
   redactNumbers: z.boolean().optional(),
+  muteRedactedAudio: z.boolean().optional(),
   contentProtection: z.boolean().optional(),
   overlayMode: z.enum(['compact', 'expanded']).optional(),
   cardFadeSeconds: z.number().min(1).max(120).optional(),
@@ -23,6 +25,8 @@ export const appSettingsSchema = z.strictObject({
   syncServerUrl: z.union([z.literal(''), z.url()]).optional(),
   softphoneTokenUrl: z.union([z.literal(''), z.url()]).optional(),
   firstRunDone: z.boolean().optional(),
+  transcriptionModel: transcriptionModelSchema.optional(),
+  transcriptionLanguage: transcriptionLanguageSchema.optional(),
 });
 
 /** An API key at rest: which protection encrypted it, and the ciphertext (base64). */

@@ -8,7 +8,7 @@
  */
 import type { MetricsSnapshot } from './metrics';
 import type { Playbook } from './playbook';
-import type { CallEvent, CallSummary, Nudge, Phase, SpeechSegment, TimelinePoint } from './types';
+import type { CallEvent, CallSummary, Nudge, Phase, SpeechSegment, TimelinePoint, TranscriptWord } from './types';
 
 export interface SessionOptions {
   readonly playbook: Playbook;
@@ -25,6 +25,11 @@ export type EngineRequest = Readonly<
   | FramesRequest
   /** Frames of many sessions in one message (a host batching many calls); each is answered as its own request. */
   | { type: 'batch'; seq: number; requests: readonly FramesRequest[] }
+  /**
+   * A transcriber's final words for one channel (0 agent, 1 customer), in call time, redacted: the live
+   * word feed. A few words per message, a message per final (not per frame); no reply.
+   */
+  | { type: 'words'; seq: number; sessionId: string; channel: 0 | 1; words: readonly TranscriptWord[] }
   | { type: 'mark'; seq: number; sessionId: string }
   | { type: 'dismiss'; seq: number; sessionId: string; nudgeId: string }
   | { type: 'stop'; seq: number; sessionId: string }

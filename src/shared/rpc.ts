@@ -53,6 +53,8 @@ export const transcriptLineSchema = z
     endMs: z.number(),
     /** false: an interim guess the channel's next line replaces; absent or true: final. */
     final: z.boolean().optional(),
+    /** When the app received this final from the service, epoch ms (the overlay times its caption's paint from it). */
+    receivedAt: z.number().optional(),
   })
   .readonly();
 export type TranscriptLine = z.infer<typeof transcriptLineSchema>;
@@ -63,6 +65,8 @@ export interface CallDetail {
   /** The score's breakdown with evidence; null for calls stored before scoring existed. */
   readonly insights: CallInsights | null;
   readonly transcript: readonly TranscriptLine[];
+  /** The transcript carries word timings (transcribed); false offers "Transcribe" (none, or the demo's lines). */
+  readonly hasWords: boolean;
   /** Where the renderer can stream the recording from (same origin, or the app's media protocol). */
   readonly recordingUrl: string | null;
   readonly recordingError: string | null;
@@ -146,6 +150,9 @@ const accelerator = z.string().max(60);
 const shortcutsSchema = z.strictObject({ toggleOverlay: accelerator, startStopCall: accelerator, markMoment: accelerator, dismissTopCard: accelerator });
 const urlOrEmpty = z.union([z.literal(''), z.url()]);
 
+export const transcriptionModelSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,59}$/, 'a model name such as nova-3');
+export const transcriptionLanguageSchema = z.string().regex(/^(multi|[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2})$/, 'a language code such as en or en-US');
+
 const settingsFields = {
   /** Record the call audio (off: only the analysis is kept). */
   record: z.boolean(),
@@ -153,6 +160,8 @@ const settingsFields = {
   retentionDays: z.number().int().min(0).max(36500),
   /** Mask long digit runs (card, account, social security and phone numbers) in stored transcripts. */
   redactNumbers: z.boolean(),
+  /** Also silence what was masked in the call's recording (its words' time spans), after the call. */
+  muteRedactedAudio: z.boolean(),
   /** Hide the overlay from screen sharing and recording. */
   contentProtection: z.boolean(),
   overlayMode: overlayModeSchema,
@@ -165,6 +174,10 @@ const settingsFields = {
   softphoneTokenUrl: urlOrEmpty,
   /** The first-run flow (devices, level check, demo call) was finished or skipped. */
   firstRunDone: z.boolean(),
+  /** Deepgram model for live and after-the-fact transcription. */
+  transcriptionModel: transcriptionModelSchema,
+  /** Deepgram language code (BCP-47 such as en, en-US, es; or multi). */
+  transcriptionLanguage: transcriptionLanguageSchema,
 };
 
 export const appSettingsSchema = z
@@ -182,6 +195,7 @@ export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
 
 export const DEFAULT_SETTINGS: AppSettings = {
   redactNumbers: true,
+  muteRedactedAudio: false,
   record: true,
   retentionDays: 0,
   contentProtection: true,
@@ -197,6 +211,8 @@ export const DEFAULT_SETTINGS: AppSettings = {
   syncServerUrl: '',
   softphoneTokenUrl: '',
   firstRunDone: false,
+  transcriptionModel: 'nova-3',
+  transcriptionLanguage: 'en',
 };
 
 const shellSchema = z.enum(['electron', 'browser']);
@@ -304,6 +320,8 @@ export const RPC_INPUTS = {
   'calls.update': z.strictObject({ id, patch: callPatchSchema }),
   'calls.delete': z.strictObject({ id }),
   'calls.feedback': z.strictObject({ callId: id, nudgeId: id, feedback: nudgeFeedbackSchema.nullable() }),
+  /** Transcribes a stored call from its recording (Deepgram pre-recorded); progress as `calls.transcribeProgress`. */
+  'calls.transcribe': z.strictObject({ id }),
   /** Exports the call as a `.cadence` archive: a download URL (browser) or the file written (desktop). */
   'calls.export': z.strictObject({ id }),
 
@@ -334,6 +352,9 @@ export const RPC_INPUTS = {
   /** Sets (encrypted at rest) or, with null, clears an API key. */
   'secrets.set': z.strictObject({ name: secretNameSchema, value: z.string().max(4000).nullable() }),
 
+  /** Asks Deepgram whether a key works: the one given (before saving it), else the stored one. */
+  'transcription.checkKey': z.strictObject({ key: z.string().trim().min(1).max(4000).optional() }),
+
   /** The overlay tells the shell whether the pointer is over something clickable (click-through elsewhere). */
   'overlay.setInteractive': z.strictObject({ interactive: z.boolean() }),
 } as const satisfies Record<string, z.ZodType>;
@@ -353,6 +374,7 @@ interface RpcOutputs {
   'calls.update': void;
   'calls.delete': { readonly deleted: boolean };
   'calls.feedback': void;
+  'calls.transcribe': { readonly segments: number };
   'calls.export': { readonly downloadUrl: string | null; readonly path: string | null };
   'playbook.get': PlaybookState;
   'playbook.validate': PlaybookCheck;
@@ -368,6 +390,7 @@ interface RpcOutputs {
   'settings.set': AppSettings;
   'secrets.status': SecretsStatus;
   'secrets.set': SecretsStatus;
+  'transcription.checkKey': { readonly ok: boolean; readonly message: string };
   'overlay.setInteractive': void;
 }
 
@@ -385,6 +408,7 @@ const rpcEventSchema = z.enum([
   'live.transcript',
   'live.status',
   'calls.changed',
+  'calls.transcribeProgress',
   'settings.changed',
   'playbook.changed',
   'overlay.command',
@@ -401,6 +425,8 @@ export interface RpcEvents {
   'live.status': DeviceStatus;
   /** A call was added, changed or deleted. */
   'calls.changed': { readonly callId: string };
+  /** How far `calls.transcribe` has got (0–1), after each piece of the recording. */
+  'calls.transcribeProgress': { readonly callId: string; readonly fraction: number };
   'settings.changed': AppSettings;
   /** The active playbook was saved or reset; the next call uses it. */
   'playbook.changed': PlaybookState;

@@ -21,6 +21,9 @@ export type TranscriptWord = z.infer<typeof transcriptWordSchema>;
 export const severitySchema = z.enum(['info', 'coach', 'critical']);
 export type Severity = z.infer<typeof severitySchema>;
 
+/** Where a call's pace figures came from: the transcript's words, or the acoustic estimate (no words). */
+const paceSourceSchema = z.enum(['words', 'acoustic']);
+
 export const eventTypeSchema = z.enum(['interruption', 'backchannel', 'overtalk', 'dead_air', 'slow_response', 'monologue', 'echo', 'mark']);
 export type EventType = z.infer<typeof eventTypeSchema>;
 export const EVENT_TYPES = eventTypeSchema.options;
@@ -109,6 +112,8 @@ const callSummaryShape = {
   longestMonologueMs: ms,
   meanResponseMs: z.number().nullable(),
   responses: z.number(),
+  /** Which pace the channels' wpm is; absent in calls stored before pace came from words (acoustic). */
+  paceSource: paceSourceSchema.optional(),
 };
 
 export const callSummarySchema = z.object(callSummaryShape).readonly();

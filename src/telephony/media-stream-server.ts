@@ -26,6 +26,8 @@ import type { CoachingSession } from '../engine/session';
 import type { Library } from '../library/library';
 import { twilioMessage, voiceTwiml, type TwilioStart } from './media-stream-protocol';
 import { validTwilioSignature } from './twilio-signature';
+import { callTranscriber, type CallTranscriberOptions } from '../transcription/call-transcriber';
+import type { TranscriptionStatus } from '../transcription/live';
 
 /** Largest WebSocket message on /media (a 20 ms μ-law chunk is 160 bytes, ~300 base64 characters). */
 export const MEDIA_MAX_MESSAGE = 8 * 1024;
@@ -79,6 +81,11 @@ export interface MediaStreamServerOptions {
   readonly library?: Library;
   /** Storage options for each call (recording on/off, post-call steps). */
   readonly store?: StoreStageOptions;
+  /**
+   * Live transcription of every call: a transcriber stage ahead of the store stage (finals stored with
+   * the call); its lines and its state (on, or off/degraded and why, the call going on) go to /agent.
+   */
+  readonly transcription?: Omit<CallTranscriberOptions, 'writer' | 'onLine' | 'onStatus'>;
   readonly onCallStart?: (call: CallInfo) => void;
   readonly onNudge?: (call: CallInfo, phase: 'open' | 'close', nudge: Nudge) => void;
   /** The call ended (and, with a library, was stored as `callId`). */
@@ -201,6 +208,8 @@ class StreamCall {
   private refused = false;
   private startedAt = 0;
   info: CallInfo | null = null;
+  /** The call's transcription state, for agent apps that connect mid-call; null without transcription. */
+  transcription: TranscriptionStatus | null = null;
 
   constructor(
     private readonly server: MediaStreamServerImpl,
@@ -280,6 +289,21 @@ class StreamCall {
     const source = new StreamSource(`Twilio call ${s.callSid}`);
     this.source = source;
     const opts = this.server.opts;
+    const stored = opts.library
+      ? await storeStage(opts.library, { startedAt: Date.now(), source: 'softphone', title: `Twilio call ${s.callSid}`, customerLabel: s.customParameters?.from ?? null }, { narrowbandRecording: true, ...opts.store, onWarning: (m) => this.server.log(`call ${s.callSid}: ${m}`) })
+      : null;
+    const callSid = s.callSid;
+    const transcriber = opts.transcription
+      ? callTranscriber({
+          ...opts.transcription,
+          writer: stored?.writer ?? null,
+          onLine: (w) => this.server.broadcast({ type: 'transcript', callSid, channel: w.channel, text: w.text, startMs: w.startMs, endMs: w.endMs, final: w.final }),
+          onStatus: (st) => {
+            this.transcription = st;
+            this.server.broadcast({ type: 'transcription', callSid, ...st });
+          },
+        })
+      : null;
     const stages: CallStage[] = [
       {
         onNudge: (phase, nudge) => this.server.nudge(info, phase, nudge),
@@ -287,11 +311,9 @@ class StreamCall {
           this.session = session;
         },
       },
+      ...(transcriber ? [transcriber.stage] : []),
+      ...(stored ? [stored.stage] : []),
     ];
-    const stored = opts.library
-      ? await storeStage(opts.library, { startedAt: Date.now(), source: 'softphone', title: `Twilio call ${s.callSid}`, customerLabel: s.customParameters?.from ?? null }, { narrowbandRecording: true, ...opts.store, onWarning: (m) => this.server.log(`call ${s.callSid}: ${m}`) })
-      : null;
-    if (stored) stages.push(stored.stage);
     const started = new Promise<void>((resolve) => stages.push({ onSession: () => resolve() }));
     const host = await this.server.engine();
     const run = runCall(source, { playbook: opts.playbook, engine: host, sessionId: `twilio-${s.callSid}` }, stages);
@@ -384,7 +406,9 @@ class MediaStreamServerImpl implements MediaStreamServer {
     });
     this.agents.on('connection', (ws: WebSocket) => {
       ws.on('error', (err) => this.log(`agent connection closed: ${err.message}`));
-      ws.send(JSON.stringify({ type: 'hello', activeCalls: [...this.calls].flatMap((c) => (c.info ? [c.info] : [])) }));
+      const active = [...this.calls].filter((c) => c.info);
+      const transcription = active.flatMap((c) => (c.transcription ? [{ callSid: c.info!.callSid, ...c.transcription }] : []));
+      ws.send(JSON.stringify({ type: 'hello', activeCalls: active.map((c) => c.info!), ...(this.opts.transcription && { transcription }) }));
     });
   }
 
@@ -444,7 +468,8 @@ class MediaStreamServerImpl implements MediaStreamServer {
     return this.host;
   }
 
-  private broadcast(obj: unknown): void {
+  /** A message to every agent app on /agent. */
+  broadcast(obj: unknown): void {
     const text = JSON.stringify(obj);
     for (const c of this.agents.clients) if (c.readyState === 1) c.send(text);
   }

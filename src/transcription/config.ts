@@ -65,6 +65,22 @@ export function failureOf(err: unknown): { readonly kind: 'auth' | 'quota' | 'ot
   return { kind: 'other', reason: (text ?? 'unknown error').split('\n')[0]!.slice(0, 200) };
 }
 
+/**
+ * Asks the service whether a key works (it lists the key's projects, as Deepgram's own console does):
+ * "Key works", or the service's own error message with its status.
+ */
+export async function checkDeepgramKey(config: DeepgramConfig): Promise<{ readonly ok: boolean; readonly message: string }> {
+  try {
+    await deepgramClient(config).manage.v1.projects.list({ timeoutInSeconds: 10 });
+    return { ok: true, message: 'Key works' };
+  } catch (err) {
+    const e = err as { statusCode?: unknown; body?: { err_msg?: unknown; message?: unknown } };
+    const said = typeof e.body?.err_msg === 'string' ? e.body.err_msg : typeof e.body?.message === 'string' ? e.body.message : null;
+    if (typeof e.statusCode === 'number' && said) return { ok: false, message: `Deepgram: ${said.slice(0, 200)} (${e.statusCode})` };
+    return { ok: false, message: `Could not check the key: ${failureOf(err).reason}` };
+  }
+}
+
 /** Key terms from a playbook: its enabled rules' titles (the words a coach expects to hear), deduplicated. */
 export function playbookKeyterms(playbook: { readonly rules: readonly { readonly title: string; readonly enabled: boolean }[] }): string[] {
   return [...new Set(playbook.rules.filter((r) => r.enabled).map((r) => r.title.trim()))].filter((t) => t.length > 0).slice(0, 20);

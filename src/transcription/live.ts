@@ -11,6 +11,10 @@
  * time. An auth or quota refusal is reported once as what it is and not retried; with no key, or the
  * service unreachable, the call goes on (recording and coaching do not depend on this stage) and the
  * status says transcription is off or degraded and why.
+ *
+ * The live word feed: each final's (redacted) words go to the call's engine session as they arrive
+ * (`CoachingSession.pushWords`, the engine message `words`), where pace is counted from them and phrase
+ * rules can read them; `onFinal` gives the same words to the app (captions, storage).
  */
 import type { Deepgram } from '@deepgram/sdk';
 import { FRAME_SIZE, SAMPLE_RATE } from '../dsp/frames';
@@ -18,6 +22,7 @@ import { redactWords } from '../shared/redact';
 import type { ChannelName, TranscriptWord } from '../shared/types';
 import type { TranscriptSegment } from '../library/types';
 import type { CallStage } from '../call/session';
+import type { CoachingSession } from '../engine/session';
 import { deepgramClient, failureOf, type DeepgramConfig } from './config';
 
 export type TranscriptionState = 'on' | 'off' | 'degraded';
@@ -106,6 +111,7 @@ export class LiveTranscriber {
   private keepAlive: NodeJS.Timeout | null = null;
   private retry: NodeJS.Timeout | null = null;
   private closed: (() => void) | null = null;
+  private session: CoachingSession | null = null;
   private stats_ = { connections: 0, reconnects: 0, bytesSent: 0, finals: 0, duplicatesDropped: 0, lostMs: 0 };
 
   constructor(private readonly options: LiveTranscriberOptions) {
@@ -115,6 +121,11 @@ export class LiveTranscriber {
     this.current = options.config ? { state: 'degraded', reason: 'connecting to Deepgram' } : { state: 'off', reason: options.offReason ?? 'no Deepgram API key' };
     this.stage = {
       onFrames: (agent, customer) => this.push(agent, customer),
+      // Finals reach the engine (pace from words) as they arrive; the last ones before it stops.
+      onSession: (session) => {
+        this.session = session;
+      },
+      onSourceEnd: () => this.end(),
       onEnd: () => this.end(),
       onFail: () => this.abort(),
     };
@@ -375,6 +386,7 @@ export class LiveTranscriber {
     if (isFinal) {
       this.lastFinalEnd[ch] = words.endMs;
       this.stats_.finals++;
+      this.session?.pushWords(ch === 1 ? 1 : 0, words.words);
       this.options.onFinal?.(words);
     } else this.options.onInterim?.(words);
   }

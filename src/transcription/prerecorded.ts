@@ -24,6 +24,12 @@ export interface PrerecordedOptions {
   readonly keyterms?: readonly string[];
   /** Audio per upload, ms (default 10 minutes). */
   readonly pieceMs?: number;
+  /**
+   * Audio each piece repeats of the one before, ms (default 5 s, at most a quarter of a piece): a word
+   * cut at a piece's edge is heard whole in the other piece, and each piece's words are kept on its side
+   * of the overlap's middle.
+   */
+  readonly overlapMs?: number;
   /** Fraction of the audio transcribed so far, after each piece. */
   readonly onProgress?: (fraction: number) => void;
 }
@@ -53,35 +59,58 @@ export async function transcribeFrames(read: FrameReader, config: DeepgramConfig
   });
   const client = deepgramClient(config);
   const keyterm = (options.keyterms ?? []).map((k) => k.trim()).filter((k) => k.length > 0).slice(0, 50);
+  const overlapFrames = Math.min(Math.round((options.overlapMs ?? 5000) / 20), Math.floor(pieceFrames / 4));
   const words: (TranscriptWord & { channel: number })[] = [];
-  let offsetMs = 0;
   const totalFrames = pieces.reduce((s, p) => s + p.frames, 0);
   let doneFrames = 0;
-  for (const piece of pieces) {
-    const n = piece.frames * FRAME_SIZE;
-    const wav = encodeWav16([piece.agent.subarray(0, n), piece.customer.subarray(0, n)], SAMPLE_RATE);
-    let response: unknown;
-    try {
-      response = await client.listen.v1.media.transcribeFile(Buffer.from(wav.buffer, wav.byteOffset, wav.byteLength), {
+  for (const [k, piece] of pieces.entries()) {
+    // The piece with the end of the one before it in front: a word cut at the boundary is whole here.
+    const prev = k > 0 ? pieces[k - 1]! : null;
+    const lead = prev ? Math.min(overlapFrames, prev.frames) : 0;
+    const n = (lead + piece.frames) * FRAME_SIZE;
+    const join = (own: Float32Array, before: Float32Array | undefined): Float32Array => {
+      if (!before || lead === 0) return own.subarray(0, n);
+      const out = new Float32Array(n);
+      out.set(before.subarray((prev!.frames - lead) * FRAME_SIZE, prev!.frames * FRAME_SIZE));
+      out.set(own.subarray(0, piece.frames * FRAME_SIZE), lead * FRAME_SIZE);
+      return out;
+    };
+    const wav = encodeWav16([join(piece.agent, prev?.agent), join(piece.customer, prev?.customer)], SAMPLE_RATE);
+    const upload = () =>
+      client.listen.v1.media.transcribeFile(Buffer.from(wav.buffer, wav.byteOffset, wav.byteLength), {
         model: config.model,
         language: config.language,
         multichannel: true,
         punctuate: true,
         ...(keyterm.length > 0 && { keyterm }),
       });
+    let response: unknown;
+    try {
+      // A connection that failed before any answer (a reused idle one the server had just closed) is tried once more.
+      response = await upload().catch((err: unknown) => {
+        if (typeof (err as { statusCode?: unknown }).statusCode === 'number') throw err;
+        return upload();
+      });
     } catch (err) {
       throw new UserError(`transcription failed: ${failureOf(err).reason}`);
     }
     const channels = (response as { results?: { channels?: { alternatives?: { words?: { word?: string; punctuated_word?: string; start?: number; end?: number; confidence?: number }[] }[] }[] } }).results?.channels;
     if (!channels) throw new UserError('transcription failed: Deepgram answered without results (a callback request?)');
+    // Call time of this upload's first sample, and the part of the call whose words it owns: from the
+    // middle of the overlap in front to the middle of the one behind (a word belongs where it starts).
+    const startMs = (doneFrames - lead) * 20;
+    const ownFrom = k === 0 ? -Infinity : (doneFrames - lead / 2) * 20;
+    const next = pieces[k + 1];
+    const ownTo = next ? (doneFrames + piece.frames - Math.min(overlapFrames, piece.frames) / 2) * 20 : Infinity;
     channels.forEach((c, ch) => {
       for (const w of c.alternatives?.[0]?.words ?? []) {
         const word = w.punctuated_word ?? w.word;
         if (!word || w.start === undefined || w.end === undefined) continue;
-        words.push({ channel: ch, word, startMs: round(offsetMs + w.start * 1000), endMs: round(offsetMs + w.end * 1000), confidence: w.confidence ?? 0 });
+        const at = round(startMs + w.start * 1000);
+        if (at < ownFrom || at >= ownTo) continue;
+        words.push({ channel: ch, word, startMs: at, endMs: round(startMs + w.end * 1000), confidence: w.confidence ?? 0 });
       }
     });
-    offsetMs += piece.frames * 20;
     doneFrames += piece.frames;
     options.onProgress?.(totalFrames === 0 ? 1 : doneFrames / totalFrames);
   }
@@ -108,7 +137,11 @@ function segmentWords(words: readonly (TranscriptWord & { channel: number })[], 
       });
       group = [];
     };
+    let kept: TranscriptWord | null = null;
     for (const { channel: _c, ...w } of mine) {
+      // The same word heard by two overlapping pieces, timed a little differently by each: keep one.
+      if (kept && Math.min(kept.endMs, w.endMs) - Math.max(kept.startMs, w.startMs) > 0.5 * Math.min(kept.endMs - kept.startMs, w.endMs - w.startMs)) continue;
+      kept = w;
       const last = group.at(-1);
       if (last && (w.startMs - last.endMs >= SEGMENT_GAP_MS || group.length >= SEGMENT_WORDS)) close();
       group.push(w);

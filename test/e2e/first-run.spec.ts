@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { encodeWav16 } from '../../src/dsp/wav';
 import { synth } from '../fixtures/speech';
 import { AGENT_LINES } from '../fixtures/texts';
+import { DeepgramStandin } from '../helpers/deepgram-standin';
 import { pulseUnavailable, startPulse } from '../helpers/pulse';
 import { expect, skipWithoutChromium, test } from './fixtures';
 import { RESULTS_DIR, spawnUi } from './harness';
@@ -74,17 +75,24 @@ test.describe('first run and settings in Chromium', () => {
     await page.close();
   });
 
-  test('API keys are write-only: set shows "set", the library holds no plaintext, clear shows "not set"; Privacy shows its switches', async ({ ui, openPage }) => {
+  test('API keys are write-only (Deepgram\'s under Transcription, checked as entered): set shows "set", the library holds no plaintext, clear shows "not set"; Privacy shows its switches', async ({ ui, openPage }) => {
     await ui.app.settings.set({ firstRunDone: true });
     const page = await openPage(`${ui.host.url}#/settings/keys`);
     await page.getByTestId('api-keys').waitFor();
     expect(await page.getByTestId('key-protection').getAttribute('data-protection')).toBe('file');
     expect(await page.getByTestId('key-protection').textContent()).toMatch(/key file/);
+    expect(await page.getByTestId('key-status-openai').textContent()).toBe('not set');
+    // The Deepgram key lives with the other transcription settings, checked against the service as it is entered.
+    const standin = await DeepgramStandin.start({ apiKey: DEEPGRAM_KEY, script: [] });
+    const savedUrl = process.env.DEEPGRAM_URL;
+    process.env.DEEPGRAM_URL = standin.url;
+    await page.getByTestId('tab-transcription').click();
+    await page.getByTestId('transcription-settings').waitFor();
     expect(await page.getByTestId('key-status-deepgram').textContent()).toBe('not set');
     await page.getByTestId('key-input-deepgram').fill(DEEPGRAM_KEY);
     await page.getByTestId('key-input-deepgram').press('Enter');
     await expect.poll(() => page.getByTestId('key-status-deepgram').textContent()).toBe('set');
-    expect(await page.getByTestId('key-status-openai').textContent()).toBe('not set');
+    expect(await page.getByTestId('key-message-deepgram').textContent()).toBe('Key works — saved');
     expect(await page.getByTestId('key-input-deepgram').inputValue()).toBe('');
     await page.screenshot({ path: join(RESULTS_DIR, 'settings-api-keys.png'), fullPage: true });
 
@@ -106,6 +114,9 @@ test.describe('first run and settings in Chromium', () => {
     await page.getByTestId('key-clear-deepgram').click();
     await expect.poll(() => page.getByTestId('key-status-deepgram').textContent()).toBe('not set');
     expect(await ui.app.secrets.get('deepgram')).toBeNull();
+    process.env.DEEPGRAM_URL = savedUrl;
+    if (savedUrl === undefined) delete process.env.DEEPGRAM_URL;
+    await standin.close();
 
     await page.getByTestId('tab-privacy').click();
     await page.getByTestId('privacy-settings').waitFor();

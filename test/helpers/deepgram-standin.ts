@@ -7,7 +7,9 @@
  *   text messages KeepAlive, Finalize and CloseStream. It answers with Results (interim, then final; per
  *   channel with `channel_index: [ch, channels]`), SpeechStarted, UtteranceEnd and, on close, Metadata;
  *   an idle socket (no audio and no KeepAlive) is closed with 1011 like the service's NET-0001.
- * - `POST /v1/listen`: a WAV body, answered with `results.channels[ch].alternatives[0]` (multichannel).
+ * - `POST /v1/listen`: a WAV body, answered with `results.channels[ch].alternatives[0]` (multichannel);
+ *   a word the body's edge cuts comes back as the fragment heard (see heardIn).
+ * - `GET /v1/projects`: the key check (the key's projects, or 401 with Deepgram's error body).
  *
  * It does not recognise speech: it answers from a SCRIPT of known words at known times per channel.
  * Times in a streaming connection count from that connection's first byte of audio, as the service's
@@ -81,6 +83,22 @@ function clockOf(pcm: Buffer, offset: number, channels: number): number {
   return b === a + 1 ? a * 20 : 0;
 }
 
+/**
+ * What a recogniser makes of a word in a piece of audio from `fromMs` to `toMs`: the word when it is
+ * all there; when the piece's edge cuts it, the part it heard — as many letters as the share of the word's
+ * time inside (at least one), timed to the edge — as a real recogniser returns a fragment or a guess;
+ * nothing when it is outside.
+ */
+function heardIn(w: ScriptWord, fromMs: number, toMs: number): ScriptWord[] {
+  if (w.startMs >= fromMs && w.endMs <= toMs) return [w];
+  const startMs = Math.max(w.startMs, fromMs);
+  const endMs = Math.min(w.endMs, toMs);
+  if (endMs <= startMs) return [];
+  const letters = Math.max(1, Math.round((w.word.length * (endMs - startMs)) / (w.endMs - w.startMs)));
+  const word = w.startMs < fromMs ? w.word.slice(-letters) : w.word.slice(0, letters);
+  return [{ ...w, word, startMs, endMs }];
+}
+
 export class DeepgramStandin {
   readonly connections: ConnectionLog[] = [];
   /** Pre-recorded requests: their query parameters. */
@@ -95,6 +113,9 @@ export class DeepgramStandin {
 
   private constructor(private readonly options: StandinOptions) {
     this.server = createServer((req, res) => void this.http(req, res));
+    // Idle keep-alive connections stay open as long as a real service's (Node's 5 s default closes one
+    // just as a client reuses it, failing a request the service would have answered).
+    this.server.keepAliveTimeout = 65_000;
     this.server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
   }
 
@@ -303,6 +324,15 @@ export class DeepgramStandin {
       res.end(JSON.stringify(body));
     };
     const url = new URL(req.url ?? '/', this.url);
+    if (req.method === 'GET' && url.pathname === '/v1/projects') {
+      // What a key check asks: the projects the key belongs to (Deepgram answers 401 with its own message otherwise).
+      const refused = this.refusal(req);
+      if (refused) {
+        this.refusals.push(refused.status);
+        return reply(refused.status, refused.body);
+      }
+      return reply(200, { projects: [{ project_id: 'standin-project', name: 'Stand-in project' }] });
+    }
     if (req.method !== 'POST' || url.pathname !== '/v1/listen') return reply(404, { err_msg: 'Not found' });
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
@@ -331,7 +361,7 @@ export class DeepgramStandin {
       const words = this.options.script
         .filter((p) => (multichannel ? p.channel === ch : true))
         .flatMap((p) => p.words)
-        .filter((w) => w.startMs >= baseMs && w.endMs <= baseMs + durationMs)
+        .flatMap((w) => heardIn(w, baseMs, baseMs + durationMs))
         .sort((a, b) => a.startMs - b.startMs);
       return {
         alternatives: [

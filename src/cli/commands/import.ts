@@ -8,6 +8,8 @@ import type { Command } from '../command';
 import { fmtMs } from '../format';
 import { playbookKeyterms } from '../../transcription/config';
 import { transcribeStep } from '../../transcription/prerecorded';
+import { muteStep } from '../../transcription/mute';
+import { SettingsService } from '../../app/settings';
 import { cliDeepgramConfig, progressPrinter } from '../transcription';
 
 /** A zip (a `.cadence` archive) starts with a local file header. */
@@ -55,8 +57,13 @@ export const importCommand: Command = {
         const playbook = loadPlaybookFile(typeof opts.playbook === 'string' ? opts.playbook : undefined);
         // Transcription is a post-call step: the call is stored (and kept) whatever it says.
         const config = opts.transcribe === true ? await cliDeepgramConfig(lib) : null;
+        const settings = await new SettingsService(lib).get();
         const postCall = config
-          ? [transcribeStep(config, { keyterms: playbookKeyterms(playbook), ...(!opts.json && { onProgress: progressPrinter(io.err, 'transcribing') }) })]
+          ? [
+              transcribeStep(config, { keyterms: playbookKeyterms(playbook), ...(!opts.json && { onProgress: progressPrinter(io.err, 'transcribing') }) }),
+              // As in the app: with "silence masked numbers" on, the recording goes quiet where the words were masked.
+              ...(settings.redactNumbers && settings.muteRedactedAudio ? [muteStep()] : []),
+            ]
           : [];
         // Long files say how far they are (on stderr, in whole tens of percent).
         let shown = 0;

@@ -4,11 +4,13 @@ import { openLibraryFor, parseIntOption } from '../library-options';
 import { loadPlaybookFile } from '../../playbook/playbook-file';
 import { startMediaStreamServer } from '../../telephony/media-stream-server';
 import type { Command } from '../command';
+import { cliDeepgramConfig } from '../transcription';
+import { playbookKeyterms } from '../../transcription/config';
 
 export const mediaStreamServerCommand: Command = {
   name: 'media-stream-server',
   summary: "Coach calls on a Twilio number: answers the voice webhook (POST /voice) with a both-tracks Media Stream, runs the engine per call (/media), pushes nudges to agent apps (/agent)",
-  usage: 'cadence media-stream-server [--port N] [--host ADDR] [--public-url URL] [--auth-token T] [--agent-secret S] [--agent-origin URL]… [--max-streams N] [--dial NUMBER|client:ID] [--agent-track inbound|outbound] [--playbook FILE] [--db FILE] [--no-save] [--json]',
+  usage: 'cadence media-stream-server [--port N] [--host ADDR] [--public-url URL] [--auth-token T] [--agent-secret S] [--agent-origin URL]… [--max-streams N] [--dial NUMBER|client:ID] [--agent-track inbound|outbound] [--transcribe] [--playbook FILE] [--db FILE] [--no-save] [--json]',
   options: {
     port: { type: 'string' },
     host: { type: 'string' },
@@ -23,6 +25,7 @@ export const mediaStreamServerCommand: Command = {
     json: { type: 'boolean' },
     db: { type: 'string' },
     'no-save': { type: 'boolean' },
+    transcribe: { type: 'boolean' },
   },
   async run(_args, opts, io) {
     const playbook = loadPlaybookFile(typeof opts.playbook === 'string' ? opts.playbook : undefined);
@@ -42,7 +45,10 @@ export const mediaStreamServerCommand: Command = {
     const library = opts['no-save'] === true ? null : await openLibraryFor(opts, { recovery });
     let server;
     try {
+      // Live words per call (Deepgram); a refused key or an outage is told to agent apps, the calls go on.
+      const transcription = opts.transcribe === true ? { config: await cliDeepgramConfig(library), keyterms: playbookKeyterms(playbook) } : null;
       server = await startMediaStreamServer({
+        ...(transcription && { transcription }),
         playbook,
         port,
         host: typeof opts.host === 'string' ? opts.host : '127.0.0.1',

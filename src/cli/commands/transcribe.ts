@@ -1,4 +1,6 @@
 import { transcribeStoredCall } from '../../transcription/prerecorded';
+import { muteRedactedSpans } from '../../transcription/mute';
+import { SettingsService } from '../../app/settings';
 import { playbookKeyterms } from '../../transcription/config';
 import { loadPlaybookFile } from '../../playbook/playbook-file';
 import { LIBRARY_OPTIONS, requireCallId, withLibrary } from '../library-options';
@@ -21,6 +23,9 @@ export const transcribeCommand: Command = {
         keyterms: playbookKeyterms(playbook),
         ...(!opts.json && (call.recording?.durationMs ?? 0) >= 60_000 && { onProgress: progressPrinter(io.err, 'transcribing') }),
       });
+      // As in the app: with "silence masked numbers" on, the recording goes quiet where the words were masked.
+      const settings = await new SettingsService(lib).get();
+      if (settings.redactNumbers && settings.muteRedactedAudio) await muteRedactedSpans(lib, id);
       const words = segments.reduce((n, s) => n + (s.words?.length ?? 0), 0);
       io.out(opts.json ? JSON.stringify({ id, segments: segments.length, words }) : `transcribed: ${id}  ${segments.length} segments, ${words} words`);
       return 0;

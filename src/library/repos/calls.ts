@@ -9,6 +9,7 @@ import type { CallEvent, CallReport, ChannelName, EventType, Nudge, NudgeFeedbac
 import { UserError } from '../../shared/errors';
 import { scoreCall } from '../../insights/score';
 import type { PlaybookTargets } from '../../shared/playbook-targets';
+import { wordPaceOfTranscript } from '../../dsp/word-pace';
 import { summaryFromParts } from '../summary';
 import { decodeChunk, encodeChunk, chunkOf } from '../timeline-codec';
 import {
@@ -285,11 +286,26 @@ export class CallsRepo {
   /** Replaces a call's transcript (a call transcribed after the fact) and reindexes it for search. */
   async replaceTranscript(id: string, segments: readonly TranscriptSegment[]): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      const call = await trx.selectFrom('calls').select('id').where('id', '=', id).executeTakeFirst();
+      const call = await trx.selectFrom('calls').select(['id', 'summary']).where('id', '=', id).executeTakeFirst();
       if (!call) throw new UserError(`no call with id ${id}`, 'not_found');
       await trx.deleteFrom('transcript_segments').where('call_id', '=', id).execute();
       await this.insertTranscript(trx, id, segments);
-      await trx.updateTable('calls').set({ updated_at: Date.now() }).where('id', '=', id).execute();
+      // With words, the call's pace is counted from them (the acoustic estimate stays without).
+      const summary = parseJson<CallSummary | null>(call.summary, null);
+      const pace = wordPaceOfTranscript(segments);
+      const paced: CallSummary | null =
+        summary && pace
+          ? {
+              ...summary,
+              channels: { agent: { ...summary.channels.agent, wpm: pace.agent }, customer: { ...summary.channels.customer, wpm: pace.customer } },
+              paceSource: 'words',
+            }
+          : summary;
+      await trx
+        .updateTable('calls')
+        .set({ updated_at: Date.now(), ...(paced !== summary && { summary: JSON.stringify(paced) }) })
+        .where('id', '=', id)
+        .execute();
       await this.search.reindex(trx, id);
     });
   }

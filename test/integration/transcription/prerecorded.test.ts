@@ -11,6 +11,8 @@ import { encodeWav16 } from '../../../src/dsp/wav';
 import { openWavFile } from '../../../src/capture/wav-file';
 import { run } from '../../../src/cli/main';
 import { openLibrary } from '../../../src/library/library';
+import { SecretStore } from '../../../src/app/secrets';
+import { SettingsService } from '../../../src/app/settings';
 import { deepgramConfig } from '../../../src/transcription/config';
 import { transcribeFrames } from '../../../src/transcription/prerecorded';
 import { clockFrames, DeepgramStandin, type ScriptPhrase } from '../../helpers/deepgram-standin';
@@ -80,6 +82,28 @@ describe('pre-recorded transcription', () => {
     expect(card).toMatchObject({ startMs: 9000 + 2 * 300, endMs: 9000 + 5 * 300 + 250 });
   });
 
+  it('a word cut at a piece boundary is neither lost nor split: pieces overlap and their words are kept by time', async () => {
+    // 20 s in 10 s pieces; "zephyr" (9900–10150 ms) straddles the boundary, its neighbours do not.
+    const cut = await DeepgramStandin.start({ apiKey: KEY, script: [words('upgrade to the zephyr plan today', 9000, 0), words('okay sure', 12_000, 1)] });
+    const cutWav = join(tmp.dir, 'cut.wav');
+    const f = clockFrames(0, 1000);
+    writeFileSync(cutWav, encodeWav16([f.agent, f.customer], 16000));
+    const config = deepgramConfig(KEY, { DEEPGRAM_URL: cut.url })!;
+    try {
+      const overlapped = await transcribeFrames((fr) => openWavFile(cutWav).read(fr), config, { pieceMs: 10_000 });
+      expect(cut.uploads.length).toBe(2);
+      const agentWords = overlapped.filter((s) => s.channel === 'agent').flatMap((s) => s.words!);
+      expect(agentWords.map((w) => w.word)).toEqual(['upgrade', 'to', 'the', 'zephyr', 'plan', 'today']);
+      expect(agentWords[3]).toMatchObject({ startMs: 9900, endMs: 10_150 });
+      expect(overlapped.filter((s) => s.channel === 'customer').map((s) => s.text)).toEqual(['okay sure']);
+      // Without the overlap the stand-in's cut is what a recogniser does at an edge: the word comes back in two halves.
+      const plain = await transcribeFrames((fr) => openWavFile(cutWav).read(fr), config, { pieceMs: 10_000, overlapMs: 0 });
+      expect(plain.filter((s) => s.channel === 'agent').flatMap((s) => s.words!.map((w) => w.word))).toEqual(['upgrade', 'to', 'the', 'ze', 'phyr', 'plan', 'today']);
+    } finally {
+      await cut.close();
+    }
+  });
+
   it('analyze --transcribe --json adds the finals, time-ordered, with words', async () => {
     const r = await cadence('analyze', wavPath, '--transcribe', '--json');
     expect(r.code, r.err).toBe(0);
@@ -111,7 +135,7 @@ describe('pre-recorded transcription', () => {
     const lib = await openLibrary(db);
     try {
       const call = (await lib.calls.get(id))!;
-      expect(call.transcript.map((t) => t.text)).toContain('It is [card] and my email is [email]');
+      expect(call.transcript.map((t) => t.text), r.err).toContain('It is [card] and my email is [email]');
       expect(call.transcript[0]!.words![0]).toEqual({ word: 'Thanks', startMs: 500, endMs: 750, confidence: 0.95 });
       // Search covers the words, never what was redacted.
       expect((await lib.calls.list({ search: 'zephyr' })).items.map((c) => c.id)).toEqual([id]);
@@ -144,15 +168,57 @@ describe('pre-recorded transcription', () => {
     const imported = await cadence('import', wavPath, '--json', '--db', db);
     const id = (JSON.parse(imported.out) as { id: string }).id;
     expect((await cadence('calls', '--search', 'zephyr', '--json', '--db', db)).out).not.toContain(id);
+    const before = await openLibrary(db);
+    expect((await before.calls.get(id))!.report.paceSource).toBe('acoustic');
+    await before.close();
     const r = await cadence('transcribe', id.slice(0, 8), '--json', '--db', db);
     expect(r.code, r.err).toBe(0);
     expect(JSON.parse(r.out)).toMatchObject({ id, segments: 4 });
     const lib = await openLibrary(db);
     try {
       expect((await lib.calls.list({ search: 'zephyr' })).items.map((c) => c.id)).toEqual([id]);
+      // Pace now comes from the words: the agent's 15 words over two turns of 2050 and 2350 ms.
+      const { report } = (await lib.calls.get(id))!;
+      expect(report.paceSource).toBe('words');
+      expect(Math.abs(report.channels.agent.wpm! - 15 / (4400 / 60000)) / (15 / (4400 / 60000))).toBeLessThan(0.01);
     } finally {
       await lib.close();
     }
+  });
+
+  it('a key the desktop app locked in the OS keychain: one line telling to set DEEPGRAM_API_KEY, which then works; model and language come from the settings', async () => {
+    const db = join(tmp.dir, 'desktop.sqlite');
+    const id = (JSON.parse((await cadence('import', wavPath, '--json', '--db', db)).out) as { id: string }).id;
+    const lib = await openLibrary(db);
+    // What Electron's safeStorage leaves in the library: ciphertext marked 'os', which only the app can open.
+    const keychain = { kind: 'os' as const, encrypt: (t: string) => Buffer.from([...Buffer.from(t)].map((b) => b ^ 0x5a)), decrypt: () => 'never called' };
+    await new SecretStore(lib, keychain).set('deepgram', KEY);
+    await new SettingsService(lib).set({ transcriptionModel: 'nova-2-phonecall', transcriptionLanguage: 'en-US' });
+    await lib.close();
+    delete process.env.DEEPGRAM_API_KEY;
+    try {
+      const r = await cadence('transcribe', id, '--db', db);
+      expect(r.code).toBe(1);
+      expect(r.err.split('\n')).toHaveLength(1);
+      expect(r.err).toMatch(/locked in the operating system's keychain, which the command line cannot open: set DEEPGRAM_API_KEY$/);
+    } finally {
+      process.env.DEEPGRAM_API_KEY = KEY;
+    }
+    const ok = await cadence('transcribe', id, '--json', '--db', db);
+    expect(ok.code, ok.err).toBe(0);
+    const q = standin.uploads.at(-1)!;
+    expect([q.get('model'), q.get('language')]).toEqual(['nova-2-phonecall', 'en-US']);
+
+    // With "silence masked numbers" on (an app setting the CLI follows), the recording is rewritten where the card was said.
+    const again = await openLibrary(db);
+    const before = (await again.calls.get(id))!.recording!.sha256;
+    expect(before).toMatch(/^[0-9a-f]{64}$/);
+    await new SettingsService(again).set({ muteRedactedAudio: true });
+    await again.close();
+    expect((await cadence('transcribe', id, '--json', '--db', db)).code).toBe(0);
+    const after = await openLibrary(db);
+    expect((await after.calls.get(id))!.recording!.sha256).not.toBe(before);
+    await after.close();
   });
 
   it('a refused key is a one-line error naming it', async () => {

@@ -1,6 +1,7 @@
 /**
  * Paint timing: from a nudge leaving the engine (stamped by the app, epoch ms) to its card painted
- * here. Kept on `window.__cadencePaint` for the e2e run and the bench to read.
+ * here, and from a final transcript line reaching the app to its caption painted. Kept on
+ * `window.__cadencePaint` and `window.__cadenceCaptionPaint` for the e2e run and the bench to read.
  */
 export interface PaintSample {
   readonly nudgeId: string;
@@ -10,6 +11,7 @@ export interface PaintSample {
 declare global {
   interface Window {
     __cadencePaint?: PaintSample[];
+    __cadenceCaptionPaint?: PaintSample[];
   }
 }
 
@@ -18,11 +20,11 @@ export function nowEpochMs(): number {
 }
 
 /** Call right after the card is committed to the DOM: measures once the frame has been painted. */
-export function measurePaint(nudgeId: string, emittedAt: number): void {
+export function measurePaint(nudgeId: string, emittedAt: number, what: 'card' | 'caption' = 'card'): void {
   requestAnimationFrame(() => {
     // rAF runs before the paint; a task queued from it runs after that frame is presented.
     setTimeout(() => {
-      const list = (window.__cadencePaint ??= []);
+      const list = what === 'card' ? (window.__cadencePaint ??= []) : (window.__cadenceCaptionPaint ??= []);
       if (list.length < 10_000) list.push({ nudgeId, ms: nowEpochMs() - emittedAt });
     }, 0);
   });

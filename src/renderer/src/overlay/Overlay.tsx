@@ -173,6 +173,12 @@ export function Overlay(): React.JSX.Element {
       .catch((err: Error) => setStartError(err));
   };
 
+  // A final line is on screen once its caption paints: timed from the app receiving it.
+  const lastLine = transcript.at(-1);
+  useLayoutEffect(() => {
+    if (expanded && lastLine?.receivedAt !== undefined) measurePaint(`${lastLine.channel}@${lastLine.startMs}`, lastLine.receivedAt, 'caption');
+  }, [expanded, lastLine]);
+
   useEffect(() => {
     document.body.classList.add('overlay-body');
     return () => document.body.classList.remove('overlay-body');

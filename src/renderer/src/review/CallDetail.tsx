@@ -10,6 +10,7 @@ import { clock, dateTime, pct } from '../lib/format';
 import { onEvent, rpc } from '../lib/rpc';
 import { LEVEL_AXIS, paceAxis, useActiveTargets } from '../lib/targets';
 import { LevelTrack, LineChart } from './Charts';
+import { TranscribeButton } from './TranscribeButton';
 
 function NudgeRow({ callId, nudge, onSeek }: { callId: string; nudge: Nudge; onSeek(ms: number): void }): React.JSX.Element {
   const [fb, setFb] = useState<NudgeFeedback | null>(nudge.feedback ?? null);
@@ -42,7 +43,18 @@ function NudgeRow({ callId, nudge, onSeek }: { callId: string; nudge: Nudge; onS
   );
 }
 
-export function CallDetail({ id, onDeleted }: { id: string; onDeleted(): void }): React.JSX.Element {
+/** The first transcript line holding every word of a search, case and punctuation aside; -1 when none does. */
+function lineMatching(transcript: Detail['transcript'], search: string): number {
+  const terms = search.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  if (terms.length === 0) return -1;
+  return transcript.findIndex((t) => {
+    const words = new Set(t.text.toLowerCase().split(/[^\p{L}\p{N}]+/u));
+    return terms.every((term) => [...words].some((w) => w.startsWith(term)));
+  });
+}
+
+/** `found`: the search the call was opened from; the player starts at the first line it matched. */
+export function CallDetail({ id, found = '', onDeleted }: { id: string; found?: string; onDeleted(): void }): React.JSX.Element {
   const [call, setCall] = useState<Detail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [positionMs, setPositionMs] = useState(0);
@@ -87,6 +99,15 @@ export function CallDetail({ id, onDeleted }: { id: string; onDeleted(): void })
     if (a) a.currentTime = ms / 1000;
     setPositionMs(ms);
   }, []);
+
+  // Opened from a search: play the moment it matched (once per call and search).
+  const sought = useRef<string | null>(null);
+  useEffect(() => {
+    if (!call || !found || sought.current === `${id}|${found}`) return;
+    sought.current = `${id}|${found}`;
+    const at = lineMatching(call.transcript, found);
+    if (at >= 0) seek(call.transcript[at]!.startMs);
+  }, [call, id, found, seek]);
 
   // The transcript follows playback: the current line scrolls into view.
   // (the last line started by now; a seek may land a few ms before the line it aimed at)
@@ -145,6 +166,7 @@ export function CallDetail({ id, onDeleted }: { id: string; onDeleted(): void })
       <div className="detail-grid">
         <div>
           <h3>Transcript</h3>
+          {!call.hasWords && meta.status !== 'live' && <TranscribeButton callId={id} hasRecording={call.recordingUrl !== null} />}
           {call.transcript.length === 0 ? (
             <p className="muted">No transcript.</p>
           ) : (
@@ -169,7 +191,9 @@ export function CallDetail({ id, onDeleted }: { id: string; onDeleted(): void })
             <dt>You talked</dt>
             <dd>{pct(report.talkRatio)}</dd>
             <dt>Your pace</dt>
-            <dd>{report.channels.agent.wpm === null ? '—' : `${Math.round(report.channels.agent.wpm)} wpm`}</dd>
+            <dd title={report.paceSource === 'words' ? 'counted from the transcript' : 'estimated from the audio'}>
+              {report.channels.agent.wpm === null ? '—' : `${Math.round(report.channels.agent.wpm)} wpm${report.paceSource === 'words' ? ' (words)' : ''}`}
+            </dd>
             <dt>Longest monologue</dt>
             <dd>{clock(report.longestMonologueMs)}</dd>
             <dt>Interruptions</dt>

@@ -69,7 +69,8 @@ function VirtualRows({ items, selected, onSelect }: { items: readonly CallListIt
   );
 }
 
-export function CallList({ selected, onSelect }: { selected: string | null; onSelect(id: string): void }): React.JSX.Element {
+/** `onSelect` gets the search the call was found by ('' without one), so the review can play the moment it matched. */
+export function CallList({ selected, onSelect }: { selected: string | null; onSelect(id: string, search: string): void }): React.JSX.Element {
   const [search, setSearch] = useState('');
   const [rule, setRule] = useState('');
   const [tag, setTag] = useState('');
@@ -121,7 +122,7 @@ export function CallList({ selected, onSelect }: { selected: string | null; onSe
       <div className="list-count" data-testid="call-count">
         {error ?? `${total} call${total === 1 ? '' : 's'}`}
       </div>
-      <VirtualRows items={items} selected={selected} onSelect={onSelect} />
+      <VirtualRows items={items} selected={selected} onSelect={(id) => onSelect(id, search.trim())} />
     </aside>
   );
 }

@@ -4,11 +4,18 @@ import { CallList } from './CallList';
 
 export function Review({ callId, navigate }: { callId: string | null; navigate(hash: string): void }): React.JSX.Element {
   const [selected, setSelected] = useState<string | null>(callId);
+  const [found, setFound] = useState('');
   useEffect(() => setSelected(callId), [callId]);
   return (
     <div className="review">
-      <CallList selected={selected} onSelect={(id) => navigate(`#/review/${encodeURIComponent(id)}`)} />
-      {selected ? <CallDetail id={selected} onDeleted={() => navigate('#/review')} /> : <section className="call-detail muted">Pick a call to review it.</section>}
+      <CallList
+        selected={selected}
+        onSelect={(id, search) => {
+          setFound(search);
+          navigate(`#/review/${encodeURIComponent(id)}`);
+        }}
+      />
+      {selected ? <CallDetail id={selected} found={found} onDeleted={() => navigate('#/review')} /> : <section className="call-detail muted">Pick a call to review it.</section>}
     </div>
   );
 }

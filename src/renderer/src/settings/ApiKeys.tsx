@@ -7,7 +7,6 @@ import type { SecretName, SecretsStatus } from '../../../shared/rpc';
 import { rpc } from '../lib/rpc';
 
 const KEYS: readonly { name: SecretName; label: string; use: string }[] = [
-  { name: 'deepgram', label: 'Deepgram', use: 'cloud speech-to-text (live transcripts)' },
   { name: 'openai', label: 'OpenAI', use: 'written call reports' },
 ];
 

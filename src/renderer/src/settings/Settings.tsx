@@ -4,14 +4,16 @@ import { rpc } from '../lib/rpc';
 import { ApiKeys } from './ApiKeys';
 import { calibrationText, DevicePicker, LevelCheck, useDevices } from './audio';
 import { PlaybookEditor } from './PlaybookEditor';
+import { Transcription } from './Transcription';
 
-export type SettingsTab = 'playbook' | SettingsSection | 'general';
+export type SettingsTab = 'playbook' | SettingsSection | 'transcription' | 'general';
 
 const TABS: readonly { id: SettingsTab; label: string }[] = [
   { id: 'playbook', label: 'Playbook' },
   { id: 'audio', label: 'Audio' },
   { id: 'privacy', label: 'Privacy' },
   { id: 'keys', label: 'API keys' },
+  { id: 'transcription', label: 'Transcription' },
   { id: 'general', label: 'General' },
 ];
 
@@ -85,6 +87,16 @@ function GeneralSettings({ part }: { part: 'privacy' | 'general' }): React.JSX.E
             <input type="checkbox" data-testid="setting-redact" checked={s.redactNumbers} onChange={(e) => setS({ ...s, redactNumbers: e.target.checked })} /> Mask card,
             account and phone numbers in stored transcripts
           </label>
+          <label className="check">
+            <input
+              type="checkbox"
+              data-testid="setting-mute-redacted"
+              checked={s.muteRedactedAudio}
+              disabled={!s.redactNumbers}
+              onChange={(e) => setS({ ...s, muteRedactedAudio: e.target.checked })}
+            />{' '}
+            Also silence the masked numbers in the recording (after the call)
+          </label>
           <label>
             Keep calls for (days, 0 = forever)
             <input type="number" min={0} data-testid="setting-retention" value={s.retentionDays} onChange={(e) => setS({ ...s, retentionDays: Number(e.target.value) })} />
@@ -155,6 +167,7 @@ export function Settings({ tab }: { tab: SettingsTab }): React.JSX.Element {
         {tab === 'audio' && <AudioSettings />}
         {tab === 'privacy' && <GeneralSettings key="privacy" part="privacy" />}
         {tab === 'keys' && <ApiKeys />}
+        {tab === 'transcription' && <Transcription />}
         {tab === 'general' && <GeneralSettings key="general" part="general" />}
       </div>
     </div>
