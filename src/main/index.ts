@@ -14,7 +14,7 @@ import { registerRpc } from './ipc';
 import { handleMedia, mediaUrl, registerMediaScheme } from './media';
 import { createTray, registerShortcuts, type ShellActions } from './shell';
 import { startUpdater } from './updater';
-import { createOverlayWindow, createReviewWindow, rendererPaths, type OverlayWindow } from './windows';
+import { applyContentSecurityPolicy, createOverlayWindow, createReviewWindow, rendererPaths, type OverlayWindow } from './windows';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -75,6 +75,7 @@ async function start(): Promise<void> {
   handleMedia(c);
   registerRpc(c, () => [overlay?.win, review].filter((w): w is BrowserWindow => !!w && !w.isDestroyed()));
 
+  applyContentSecurityPolicy(rendererPaths(here), async () => (await c.settings.get()).softphoneTokenUrl);
   const settings = await c.settings.get();
   const saved: SavedBounds = (await c.library.settings.get('overlay.bounds')) ?? {};
   overlay = createOverlayWindow(rendererPaths(here), saved, (next) => void c.library.settings.set('overlay.bounds', next), settings.contentProtection);

@@ -50,7 +50,13 @@ function useTokenUrl(): string | null {
       .call('settings.get')
       .then((s) => setUrl(s.softphoneTokenUrl))
       .catch(() => setUrl(''));
-    return onEvent('settings.changed', (s) => setUrl(s.softphoneTokenUrl));
+    // The page's Content-Security-Policy names the token URL's origin as of its load: a new URL needs a new load.
+    return onEvent('settings.changed', (s) =>
+      setUrl((prev) => {
+        if (prev !== null && prev !== s.softphoneTokenUrl && s.softphoneTokenUrl) location.reload();
+        return s.softphoneTokenUrl;
+      }),
+    );
   }, []);
   return url;
 }
