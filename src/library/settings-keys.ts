@@ -15,6 +15,8 @@ export const appSettingsSchema = z.strictObject({
   contentProtection: z.boolean().optional(),
   overlayMode: z.enum(['compact', 'expanded']).optional(),
   cardFadeSeconds: z.number().min(1).max(120).optional(),
+  overlayOpacity: z.number().min(0.4).max(1).optional(),
+  overlaySize: z.enum(['small', 'normal', 'large']).optional(),
   shortcuts: z
     .strictObject({ toggleOverlay: accelerator, startStopCall: accelerator, markMoment: accelerator, dismissTopCard: accelerator })
     .partial()

@@ -46,10 +46,13 @@ function osCipher(): SecretCipher | undefined {
   return { kind: 'os', encrypt: (text) => safeStorage.encryptString(text), decrypt: (data) => safeStorage.decryptString(data) };
 }
 
-function showSettings(section?: string): void {
+function showHash(hash: string): void {
   showReview();
-  const hash = section ? `#/settings/${section}` : '#/settings';
   review?.webContents.executeJavaScript(`location.hash = ${JSON.stringify(hash)}`).catch(() => undefined);
+}
+
+function showSettings(section?: string): void {
+  showHash(section ? `#/settings/${section}` : '#/settings');
 }
 
 async function start(): Promise<void> {
@@ -68,6 +71,7 @@ async function start(): Promise<void> {
     engine: { workerUrl: new URL('./engine-worker.js', import.meta.url) },
     setOverlayInteractive: (interactive) => overlay?.setInteractive(interactive),
     openSettings: (section) => showSettings(section),
+    openReview: (callId) => showHash(`#/review/${encodeURIComponent(callId)}`),
     ...(secretCipher ? { secretCipher } : {}),
     onLog: log,
   });

@@ -98,7 +98,7 @@ function GeneralSettings({ part }: { part: 'privacy' | 'general' }): React.JSX.E
         <>
           <h3>Overlay</h3>
           <label>
-            Cards fade after (seconds, critical cards stay)
+            Open cards shrink to a chip after (seconds; critical cards stay full)
             <input type="number" min={1} max={120} value={s.cardFadeSeconds} onChange={(e) => setS({ ...s, cardFadeSeconds: Number(e.target.value) })} />
           </label>
           <h3>Shortcuts</h3>

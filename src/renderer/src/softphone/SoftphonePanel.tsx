@@ -89,14 +89,8 @@ export function SoftphonePanel(): React.JSX.Element | null {
     };
   }, [tokenUrl]);
 
-  if (tokenUrl === null) return null;
-  if (!tokenUrl) {
-    return (
-      <p className="muted" data-testid="softphone-off">
-        Softphone off: set a token URL in <a href="#/settings/general">Settings → General</a>.
-      </p>
-    );
-  }
+  // Only users who set softphone mode up see it (Settings → General has the token URL).
+  if (!tokenUrl) return null;
   const sp = phone.current;
   const status = state?.status ?? 'idle';
   return (
