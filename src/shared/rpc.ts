@@ -100,6 +100,8 @@ export const liveStateSchema = z
     startedAt: z.number().nullable(),
     /** Why the last call ended badly, if it did. */
     error: z.string().nullable(),
+    /** A call from devices waiting for both sides to speak before it starts (automatic start). */
+    waiting: z.boolean().optional(),
     /** Rule ids of the active playbook, for checklist progress. */
     ruleIds: z.array(z.string()).readonly(),
     /** Live transcription of the running call: absent when the call has its own words (the demo). */
@@ -162,6 +164,12 @@ const settingsFields = {
   overlayOpacity: z.number().min(0.4).max(1),
   /** The overlay's text size. */
   overlaySize: z.enum(['small', 'normal', 'large']),
+  /**
+   * Calls from devices start when both sides speak and stop after `silenceStopSeconds` of silence on
+   * both (then wait for the next one, until Stop); softphone calls always follow the call itself.
+   */
+  autoStartStop: z.boolean(),
+  silenceStopSeconds: z.number().int().min(3).max(600),
   /** Update feed (generic provider URL); empty uses the built-in one. */
   updateFeedUrl: urlOrEmpty,
   syncServerUrl: urlOrEmpty,
@@ -193,6 +201,8 @@ export const DEFAULT_SETTINGS: AppSettings = {
   cardFadeSeconds: 8,
   overlayOpacity: 0.9,
   overlaySize: 'normal',
+  autoStartStop: true,
+  silenceStopSeconds: 10,
   shortcuts: {
     toggleOverlay: 'CommandOrControl+Alt+O',
     startStopCall: 'CommandOrControl+Alt+S',

@@ -419,7 +419,9 @@ export function Overlay(): React.JSX.Element {
   const talk = metrics?.talkRatio ?? null;
   const statusText = demo
     ? 'Demo: a recorded call played through the coaching engine'
-    : inCall
+    : live.waiting
+      ? 'Listening: the call starts when you and the customer both speak'
+      : inCall
       ? (['agent', 'customer'] as const).map((ch) => `${ch === 'agent' ? 'You' : 'Customer'}: ${status[ch]?.state ?? 'opening'}`).join(' · ')
       : 'Idle';
   const waiting = (m: keyof typeof WAITING): string => (live.phase === 'live' ? WAITING[m] : '—');
@@ -437,7 +439,7 @@ export function Overlay(): React.JSX.Element {
         </span>
         <span className={`live-dot ${inCall && !lost ? 'on' : ''}`} aria-hidden />
         <span className="call-timer" data-testid="call-timer" aria-label="Call time">
-          {inCall ? clock(metrics?.tMs ?? 0) : 'No call'}
+          {live.waiting ? 'Waiting for the call…' : inCall ? clock(metrics?.tMs ?? 0) : 'No call'}
         </span>
         {inCall && demo && (
           <span className="demo-badge" data-testid="demo-badge" title="A recorded demo call, not a live one">
@@ -456,7 +458,7 @@ export function Overlay(): React.JSX.Element {
           </>
         ) : (
           <>
-            <button type="button" data-testid="start-call" onClick={() => start('live.start')} title="A call from your microphone and softphone output">
+            <button type="button" data-testid="start-call" onClick={() => start('live.start')} title="Calls from your microphone and softphone output: each starts when both sides speak and stops after a silence (Settings)">
               Start call
             </button>
             <button type="button" data-testid="start-demo" onClick={() => start('live.startDemo')}>
@@ -496,7 +498,7 @@ export function Overlay(): React.JSX.Element {
         </div>
       )}
 
-      {!inCall && ended && <WrapUp callId={ended} onClose={() => useOverlay.getState().closeWrapUp()} />}
+      {(!inCall || live.waiting) && ended && <WrapUp callId={ended} onClose={() => useOverlay.getState().closeWrapUp()} />}
 
       {expanded && (
         <div {...int}>

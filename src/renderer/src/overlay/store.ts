@@ -60,7 +60,9 @@ export const useOverlay = create<OverlayState>((set) => ({
   setLive: (live) =>
     set((s) => {
       const newCall = live.callId !== null && live.callId !== s.live.callId;
-      if (newCall) return { live, cards: [], justNow: [], metrics: null, metricsAt: null, status: {}, transcript: [], fired: {}, ended: null };
+      // The wrap-up stays while the next automatic call is only waiting for speech.
+      if (newCall) return { live, cards: [], justNow: [], metrics: null, metricsAt: null, status: {}, transcript: [], fired: {}, ended: live.waiting ? s.ended : null };
+      if (s.live.waiting && !live.waiting && live.phase === 'live') return { live, ended: null };
       // After a call nothing of it stays on screen as if it were live: meters, devices, cards, checklist.
       const over = live.phase === 'idle' && s.live.phase !== 'idle';
       if (over) return { live, cards: [], justNow: [], metrics: null, metricsAt: null, status: {}, transcript: [], fired: {}, ended: s.live.callId };
