@@ -168,6 +168,22 @@ test.describe('the overlay at a glance', () => {
     await page.close();
   });
 
+  test('the engine going away mid-call says so within 2 s instead of freezing on "capturing"', async ({ ui, openPage }) => {
+    const page = await openPage(`${ui.host.url}#/overlay`, { width: 360, height: 760 });
+    await page.getByTestId('overlay').waitFor();
+    await ui.app.live.startDemo(1);
+    await expect(page.getByTestId('call-timer')).not.toHaveText('0:00', { timeout: 10_000 });
+    const t0 = Date.now();
+    ui.app.engine.crashForTest();
+    await expect(page.getByTestId('stalled')).toBeVisible({ timeout: 2500 });
+    const shownMs = Date.now() - t0;
+    expect(shownMs).toBeLessThan(2500);
+    console.log(`engine-stalled banner shown ${shownMs} ms after the worker crashed`);
+    await ui.app.live.stop();
+    await expect(page.getByTestId('overlay')).toHaveAttribute('data-phase', 'idle', { timeout: 20_000 });
+    await expect(page.getByTestId('stalled')).toHaveCount(0);
+  });
+
   test('the host going away shows a disconnected banner within 2 s, and the overlay reconnects while the call keeps recording', async ({ ui, rendererDir, openPage }) => {
     test.setTimeout(90_000);
     const page = await openPage(`${ui.host.url}#/overlay`, { width: 360, height: 760 });
