@@ -1,6 +1,6 @@
 /**
  * UI figures, in Debian's Chromium through the browser host with the real engine and library:
- * - time from a nudge leaving the engine to its card painted in the overlay (target < 100 ms);
+ * - time from a nudge leaving the engine to its card painted in the overlay (target: p95 < 50 ms);
  * - overlay renderer memory after a loop of demo calls, played faster than real time to scale an hour
  *   of calls down (CADENCE_BENCH_UI_LOOPS demo calls of ~57 s each; 63 ≈ 1 hour).
  *
@@ -54,12 +54,15 @@ export async function benchUi(): Promise<Record<string, string | number>> {
     const loopWallS = (performance.now() - t1) / 1000;
     await page.waitForTimeout(500);
     const after = await heap();
+    // Every card of every call (the faster-than-real-time loop opens them closer together: no easier).
+    const allPaints = await page.evaluate(() => ((globalThis as unknown as PaintWindow).__cadencePaint ?? []).map((p) => p.ms));
     const callMinutes = ((loops + 1) * 57) / 60;
     return {
-      'nudge → card painted, p50 (target < 100 ms)': `${percentile(paints, 0.5).toFixed(1)} ms`,
-      'nudge → card painted, p95': `${percentile(paints, 0.95).toFixed(1)} ms`,
+      'nudge → card painted, p50': `${percentile(paints, 0.5).toFixed(1)} ms`,
+      'nudge → card painted, p95 (target < 50 ms)': `${percentile(paints, 0.95).toFixed(1)} ms`,
       'nudge → card painted, max': `${Math.max(...paints).toFixed(1)} ms`,
       'cards measured': paints.length,
+      'nudge → card painted, p95 over every call (target < 50 ms)': `${percentile(allPaints, 0.95).toFixed(1)} ms (${allPaints.length} cards)`,
       'demo call in real time, wall': `${realTimeWallS.toFixed(1)} s`,
       'demo loop': `${loops} calls at ${loopSpeed}× in ${loopWallS.toFixed(1)} s (${callMinutes.toFixed(0)} min of calls, scaled down from 1 h)`,
       'overlay JS heap before → after': `${before.heapMb.toFixed(1)} → ${after.heapMb.toFixed(1)} MB`,

@@ -38,6 +38,8 @@ export interface AppOptions {
   readonly setOverlayInteractive?: (interactive: boolean) => void;
   /** Window glue (Electron): shows the review window's settings. */
   readonly openSettings?: (section: SettingsSection | undefined) => void;
+  /** Window glue (Electron): shows a call in the review window. */
+  readonly openReview?: (callId: string) => void;
   /** How API keys are encrypted at rest (Electron: safeStorage); default: a key file in the data folder. */
   readonly secretCipher?: SecretCipher;
   readonly onLog?: (line: string) => void;
@@ -118,6 +120,11 @@ export async function createApp(options: AppOptions): Promise<CadenceApp> {
     'app.openSettings': ({ section }) => {
       if (!options.openSettings) return { opened: false };
       options.openSettings(section);
+      return { opened: true };
+    },
+    'app.openReview': ({ callId }) => {
+      if (!options.openReview) return { opened: false };
+      options.openReview(callId);
       return { opened: true };
     },
 

@@ -16,6 +16,7 @@ import { WS_MAX_MESSAGE_BYTES, wsClientMessageSchema, type RpcEvent, type WsServ
 import { archiveFileName, exportCall } from '../library/archive';
 import type { Library } from '../library/library';
 import { recordingFile, type CadenceApp } from './app';
+import { contentSecurityPolicy } from './csp';
 import { dispatch } from './handlers';
 
 export interface BrowserHostOptions {
@@ -69,10 +70,10 @@ function send(res: ServerResponse, status: number, body: string, type = 'text/pl
 }
 
 /** Streams a file, honouring a single `Range: bytes=a-b` request. */
-function serveFile(req: IncomingMessage, res: ServerResponse, path: string, type: string, cache: string): void {
+function serveFile(req: IncomingMessage, res: ServerResponse, path: string, type: string, cache: string, extra: Record<string, string> = {}): void {
   const size = statSync(path).size;
   const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
-  const base = { 'content-type': type, 'accept-ranges': 'bytes', 'cache-control': cache };
+  const base = { ...extra, 'content-type': type, 'accept-ranges': 'bytes', 'cache-control': cache };
   if (range && (range[1] || range[2])) {
     let start = range[1] ? Number(range[1]) : Math.max(0, size - Number(range[2]));
     let end = range[1] && range[2] ? Math.min(Number(range[2]), size - 1) : size - 1;
@@ -149,7 +150,11 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     // Client-side routes fall back to the app shell.
     if (!existsSync(file) || statSync(file).isDirectory()) file = join(root, 'index.html');
     const type = TYPES[extname(file)] ?? 'application/octet-stream';
-    serveFile(req, res, file, type, file.endsWith('index.html') ? 'no-cache' : 'max-age=3600');
+    if (!file.endsWith('index.html')) return serveFile(req, res, file, type, 'max-age=3600');
+    // The page's policy follows the settings at load time (the softphone's token URL).
+    const { softphoneTokenUrl } = await app.settings.get();
+    const csp = contentSecurityPolicy({ softphoneTokenUrl, connect: [...hosts].map((h) => `ws://${h}`) });
+    serveFile(req, res, file, type, 'no-cache', { 'content-security-policy': csp });
   };
 
   const server: Server = createServer((req, res) => {

@@ -42,6 +42,8 @@ interface Running {
   readonly writer: LiveCallWriter;
   readonly abort: AbortController;
   done: Promise<void>;
+  /** An automatic start: still waiting for both sides to speak. */
+  waiting: boolean;
   tMs: number;
   marks: number;
   session: CoachingSession | null;
@@ -53,7 +55,7 @@ export const CALIBRATION_KEY = 'capture.calibrationDb';
 type CallSpec =
   | { readonly kind: 'demo'; readonly speed: number }
   | { readonly kind: 'softphone'; readonly call: SoftphoneCallInfo; readonly bridge: SoftphoneBridge }
-  | { readonly kind: 'devices'; readonly agent: string; readonly customer: string; readonly autoStart: boolean; readonly title?: string };
+  | { readonly kind: 'devices'; readonly agent: string; readonly customer: string; readonly autoStart: boolean; readonly silenceStopMs?: number; readonly title?: string };
 
 export class LiveService {
   private current: LiveState = IDLE;
@@ -102,7 +104,17 @@ export class LiveService {
     if (agent === undefined || customer === undefined) {
       throw new UserError('choose your microphone and the softphone output first (Settings → Audio)', 'no_devices');
     }
-    return this.begin({ kind: 'devices', agent, customer, autoStart: input.autoStart ?? false, ...(input.title !== undefined ? { title: input.title } : {}) });
+    // By default a call starts when both sides speak and stops after the set silence (then the next one is awaited).
+    const settings = await this.deps.settings.get();
+    const auto = settings.autoStartStop;
+    return this.begin({
+      kind: 'devices',
+      agent,
+      customer,
+      autoStart: input.autoStart ?? auto,
+      ...(auto && { silenceStopMs: settings.silenceStopSeconds * 1000 }),
+      ...(input.title !== undefined ? { title: input.title } : {}),
+    });
   }
 
   /**
@@ -156,7 +168,8 @@ export class LiveService {
       // Live words for every call but the demo (which brings its own).
       const transcriber = spec.kind === 'demo' ? null : await this.transcriber(writer, playbook, settings);
       let next = 0;
-      const running: Running = { callId: writer.id, writer, abort, done: Promise.resolve(), tMs: 0, marks: 0, session: null };
+      const waiting = spec.kind === 'devices' && spec.autoStart;
+      const running: Running = { callId: writer.id, writer, abort, done: Promise.resolve(), waiting, tMs: 0, marks: 0, session: null };
       const feedTranscript = (tMs: number, all = false): void => {
         while (next < transcript.length && (all || transcript[next]!.endMs <= tMs)) {
           const raw: TranscriptLine = transcript[next++]!;
@@ -188,6 +201,10 @@ export class LiveService {
           running.session = session;
         },
         onStatus: (s) => this.deps.events.emit('live.status', { channel: s.channel, state: s.state, message: s.message }),
+        onCallStart: () => {
+          running.waiting = false;
+          if (this.current.callId === writer.id) this.setState({ ...this.current, waiting: false });
+        },
       };
       const finishing: CallStage = {
         // Runs before the store stage ends the call, so the last transcript lines are in it.
@@ -204,11 +221,12 @@ export class LiveService {
           signal: abort.signal,
           ...(typeof calibration === 'number' ? { agentCalibrationDb: calibration } : {}),
           ...(spec.kind === 'devices' && spec.autoStart ? { startOnSpeech: true } : {}),
+          ...(spec.kind === 'devices' && spec.silenceStopMs !== undefined ? { silenceStopMs: spec.silenceStopMs } : {}),
         },
         // The card should paint before anything else happens: the windows hear of a nudge first.
         [windows, finishing, ...(transcriber ? [transcriber.stage] : []), stored.stage],
       ).then(
-        () => this.ended(null),
+        (result) => this.ended(null, result.stats.stopReason === 'silence' && spec.kind === 'devices' && spec.autoStart ? spec : null),
         (err: unknown) => this.ended(oneLine(err)),
       );
       this.running = running;
@@ -221,6 +239,7 @@ export class LiveService {
         startedAt,
         error: null,
         ruleIds: playbook.rules.filter((r) => r.enabled).map((r) => r.id),
+        ...(waiting && { waiting: true }),
         ...(transcriber && { transcription: transcriber.status }),
       });
     } catch (err) {
@@ -256,12 +275,21 @@ export class LiveService {
     });
   }
 
-  private ended(error: string | null): void {
-    const callId = this.running?.callId ?? null;
+  /** `next`: an automatic call that stopped on silence; the next one is awaited on the same devices. */
+  private ended(error: string | null, next: CallSpec | null = null): void {
+    const r = this.running;
+    const callId = r?.callId ?? null;
     this.running = null;
     this.bridge = null;
     this.setState({ ...IDLE, error });
-    if (callId) this.deps.events.emit('calls.changed', { callId });
+    if (!callId) return;
+    // Waiting for a call that never came is not a call.
+    if (r?.waiting && error === null) {
+      void this.deps.library.calls.delete(callId).then(() => this.deps.events.emit('calls.changed', { callId }), () => undefined);
+      return;
+    }
+    this.deps.events.emit('calls.changed', { callId });
+    if (next) this.begin(next).catch((err: unknown) => this.deps.onLog?.(`automatic start: ${oneLine(err)}`));
   }
 
   /** Ends the running call; resolves once it is stored. */

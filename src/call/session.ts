@@ -6,7 +6,7 @@
  * next the transcriber and the phrase matcher. The app, the CLI and the servers differ only in the
  * source and the stages they pass; the report is collected here for all of them.
  */
-import { dbfs, FRAME_SIZE, HOP_MS } from '../dsp/frames';
+import { FRAME_SIZE, HOP_MS } from '../dsp/frames';
 import type { SessionOutput } from '../shared/engine-protocol';
 import type { Playbook } from '../shared/playbook';
 import type { CallReport, Nudge } from '../shared/types';
@@ -14,6 +14,7 @@ import { makeReportCollector } from '../engine/analyze';
 import { EngineHost } from '../engine/host';
 import type { CoachingEngine, CoachingSession } from '../engine/session';
 import type { CaptureStatus, FrameSource } from '../capture/source';
+import { DEFAULT_SILENCE_DB, frameLevelDb } from './silent-tail';
 import { makeSpeechTrigger, type SpeechTriggerConfig } from './speech-trigger';
 
 /** One consumer of a call's output. Every method is optional; stages run in the order given. */
@@ -109,12 +110,6 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 }
 
-function frameLevelDb(x: Float32Array, from: number): number {
-  let s = 0;
-  for (let i = from; i < from + FRAME_SIZE; i++) s += x[i]! * x[i]!;
-  return dbfs(s / FRAME_SIZE);
-}
-
 /** A source that can run dry on its own (a file, a stream that ended). */
 export type CallSource = FrameSource & { readonly finished?: Promise<void> };
 
@@ -144,7 +139,7 @@ async function runStages(source: CallSource, options: CallOptions, stages: reado
   let frames = 0;
   let spoken = false;
   let silentMs = 0;
-  const silenceDb = options.silenceDb ?? -50;
+  const silenceDb = options.silenceDb ?? DEFAULT_SILENCE_DB;
   let stopReason: StopReason = 'source';
   let accepting = true;
   let endCall: (reason: StopReason) => void = () => {};

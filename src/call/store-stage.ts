@@ -10,7 +10,9 @@ import { LiveCallWriter, type LiveCallOptions } from '../library/live-writer';
 import type { Library } from '../library/library';
 import type { CallMetaInput } from '../library/types';
 import { finalizeCall, type PostCallStep } from './finalize';
+import type { SessionOutput } from '../shared/engine-protocol';
 import type { CallStage } from './session';
+import { makeSilentTail } from './silent-tail';
 
 /** The summary part of a report (the rest is stored row by row). */
 export function summaryOf(report: CallReport): CallSummary {
@@ -29,35 +31,45 @@ export interface StoreStageOptions extends LiveCallOptions {
   readonly postCall?: readonly PostCallStep[];
   /** Targets to score a call that failed before it ended (a finished call uses its own playbook's). */
   readonly targets?: PlaybookTargets;
+  /** The call's silence level (its `silenceDb`), for trimming a silent tail. */
+  readonly silenceDb?: number;
 }
 
 export async function storeStage(library: Library, meta: Omit<CallMetaInput, 'status'>, options: StoreStageOptions = {}): Promise<StoredCall> {
   const writer = await LiveCallWriter.start(library, meta, options);
   const warn = options.onWarning ? { onWarning: options.onWarning } : {};
+  const tail = makeSilentTail(options.silenceDb);
+  const write = (msg: Exclude<SessionOutput, { type: 'metrics' }>): void => {
+    switch (msg.type) {
+      case 'segment':
+        return writer.segment(msg.segment);
+      case 'event':
+        return writer.event(msg.phase, msg.event);
+      case 'nudge':
+        return writer.nudge(msg.phase, msg.nudge);
+      case 'timeline':
+        return writer.timeline(msg.point);
+    }
+  };
   const stage: CallStage = {
     onOutput(msg) {
-      switch (msg.type) {
-        case 'segment':
-          return writer.segment(msg.segment);
-        case 'event':
-          return writer.event(msg.phase, msg.event);
-        case 'nudge':
-          return writer.nudge(msg.phase, msg.nudge);
-        case 'timeline':
-          return writer.timeline(msg.point);
-        default:
-          return undefined;
-      }
+      tail.route(msg, write);
     },
     onFrames(agent, customer) {
       // Encoded synchronously, before the arrays are transferred to the engine worker.
       writer.pushFrames(agent, customer, Math.floor(Math.min(agent.length, customer.length) / FRAME_SIZE));
+      tail.frames(agent, customer);
     },
     async onEnd(result) {
-      await writer.finish(summaryOf(result.report));
+      // A call stopped by silence ends with its last words: the silence before the stop is not coached or scored.
+      const trimmed = result.stats.stopReason === 'silence';
+      tail.end(!trimmed, write);
+      const summary = summaryOf(result.report);
+      await writer.finish(trimmed ? { ...summary, durationMs: Math.min(summary.durationMs, tail.lastSoundMs) } : summary);
       await finalizeCall(library, writer.id, { targets: playbookTargets(result.playbook), steps: options.postCall ?? [], ...warn });
     },
     async onFail() {
+      tail.end(true, write);
       // The call keeps what it recorded; one that never got audio (a device that would not open) leaves nothing.
       const empty = writer.durationMs === 0;
       await writer.finish(null).catch(() => undefined);

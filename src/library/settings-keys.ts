@@ -17,6 +17,10 @@ export const appSettingsSchema = z.strictObject({
   contentProtection: z.boolean().optional(),
   overlayMode: z.enum(['compact', 'expanded']).optional(),
   cardFadeSeconds: z.number().min(1).max(120).optional(),
+  overlayOpacity: z.number().min(0.4).max(1).optional(),
+  overlaySize: z.enum(['small', 'normal', 'large']).optional(),
+  autoStartStop: z.boolean().optional(),
+  silenceStopSeconds: z.number().int().min(3).max(600).optional(),
   shortcuts: z
     .strictObject({ toggleOverlay: accelerator, startStopCall: accelerator, markMoment: accelerator, dismissTopCard: accelerator })
     .partial()

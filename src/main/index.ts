@@ -14,7 +14,7 @@ import { registerRpc } from './ipc';
 import { handleMedia, mediaUrl, registerMediaScheme } from './media';
 import { createTray, registerShortcuts, type ShellActions } from './shell';
 import { startUpdater } from './updater';
-import { createOverlayWindow, createReviewWindow, rendererPaths, type OverlayWindow } from './windows';
+import { applyContentSecurityPolicy, createOverlayWindow, createReviewWindow, rendererPaths, type OverlayWindow } from './windows';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -46,10 +46,13 @@ function osCipher(): SecretCipher | undefined {
   return { kind: 'os', encrypt: (text) => safeStorage.encryptString(text), decrypt: (data) => safeStorage.decryptString(data) };
 }
 
-function showSettings(section?: string): void {
+function showHash(hash: string): void {
   showReview();
-  const hash = section ? `#/settings/${section}` : '#/settings';
   review?.webContents.executeJavaScript(`location.hash = ${JSON.stringify(hash)}`).catch(() => undefined);
+}
+
+function showSettings(section?: string): void {
+  showHash(section ? `#/settings/${section}` : '#/settings');
 }
 
 async function start(): Promise<void> {
@@ -68,6 +71,7 @@ async function start(): Promise<void> {
     engine: { workerUrl: new URL('./engine-worker.js', import.meta.url) },
     setOverlayInteractive: (interactive) => overlay?.setInteractive(interactive),
     openSettings: (section) => showSettings(section),
+    openReview: (callId) => showHash(`#/review/${encodeURIComponent(callId)}`),
     ...(secretCipher ? { secretCipher } : {}),
     onLog: log,
   });
@@ -75,6 +79,7 @@ async function start(): Promise<void> {
   handleMedia(c);
   registerRpc(c, () => [overlay?.win, review].filter((w): w is BrowserWindow => !!w && !w.isDestroyed()));
 
+  applyContentSecurityPolicy(rendererPaths(here), async () => (await c.settings.get()).softphoneTokenUrl);
   const settings = await c.settings.get();
   const saved: SavedBounds = (await c.library.settings.get('overlay.bounds')) ?? {};
   overlay = createOverlayWindow(rendererPaths(here), saved, (next) => void c.library.settings.set('overlay.bounds', next), settings.contentProtection);

@@ -1,6 +1,7 @@
 /** The two windows: the always-on-top overlay (never takes focus) and the normal review window. */
-import { BrowserWindow, screen } from 'electron';
+import { BrowserWindow, screen, session } from 'electron';
 import { join } from 'node:path';
+import { contentSecurityPolicy } from '../app/csp';
 import { overlayBoundsFor, rememberBounds, type SavedBounds } from '../app/overlay-bounds';
 
 export interface WindowPaths {
@@ -117,4 +118,22 @@ export function rendererPaths(here: string): WindowPaths {
     rendererHtml: join(here, '../renderer/index.html'),
     devUrl: process.env.ELECTRON_RENDERER_URL,
   };
+}
+
+/**
+ * Sets the renderer's Content-Security-Policy on every page the windows load (file:// and the dev
+ * server alike), from the settings at that moment: a changed token URL applies at the next load.
+ */
+export function applyContentSecurityPolicy(paths: WindowPaths, tokenUrl: () => Promise<string>): void {
+  const dev = paths.devUrl ? new URL(paths.devUrl) : null;
+  const devOrigins = dev ? [dev.origin, `ws://${dev.host}`] : [];
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    if (details.resourceType !== 'mainFrame') return callback({});
+    void tokenUrl()
+      .catch(() => '')
+      .then((softphoneTokenUrl) => {
+        const csp = contentSecurityPolicy({ softphoneTokenUrl, connect: devOrigins, script: dev ? [dev.origin, "'unsafe-inline'"] : [] });
+        callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });
+      });
+  });
 }

@@ -61,6 +61,11 @@ export const ruleSchema = z.strictObject({
   cooldownMs: ms.default(30000),
   maxPerCall: z.number().int().min(1).max(1000).default(5),
   enabled: z.boolean().default(true),
+  /**
+   * Rules sharing a group are one situation: the overlay shows one card for it, with the most severe of
+   * its open nudges, so "Respond" escalates into "Dead air" instead of a second card stacking up.
+   */
+  group: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'groups are lowercase letters, digits and dashes').max(40).optional(),
   /** Where the threshold comes from (research, vendor practice); shown in the editor. */
   source: z.string().max(300).optional(),
 });

@@ -104,6 +104,8 @@ export const liveStateSchema = z
     startedAt: z.number().nullable(),
     /** Why the last call ended badly, if it did. */
     error: z.string().nullable(),
+    /** A call from devices waiting for both sides to speak before it starts (automatic start). */
+    waiting: z.boolean().optional(),
     /** Rule ids of the active playbook, for checklist progress. */
     ruleIds: z.array(z.string()).readonly(),
     /** Live transcription of the running call: absent when the call has its own words (the demo). */
@@ -165,8 +167,18 @@ const settingsFields = {
   /** Hide the overlay from screen sharing and recording. */
   contentProtection: z.boolean(),
   overlayMode: overlayModeSchema,
-  /** Seconds a non-critical card stays before it fades. */
+  /** Seconds before a non-critical open card shrinks to a chip (it stays while its condition holds). */
   cardFadeSeconds: z.number().min(1).max(120),
+  /** How opaque the overlay's panels are (cards stay opaque). */
+  overlayOpacity: z.number().min(0.4).max(1),
+  /** The overlay's text size. */
+  overlaySize: z.enum(['small', 'normal', 'large']),
+  /**
+   * Calls from devices start when both sides speak and stop after `silenceStopSeconds` of silence on
+   * both (then wait for the next one, until Stop); softphone calls always follow the call itself.
+   */
+  autoStartStop: z.boolean(),
+  silenceStopSeconds: z.number().int().min(3).max(600),
   /** Update feed (generic provider URL); empty uses the built-in one. */
   updateFeedUrl: urlOrEmpty,
   syncServerUrl: urlOrEmpty,
@@ -201,6 +213,10 @@ export const DEFAULT_SETTINGS: AppSettings = {
   contentProtection: true,
   overlayMode: 'expanded',
   cardFadeSeconds: 8,
+  overlayOpacity: 0.9,
+  overlaySize: 'normal',
+  autoStartStop: true,
+  silenceStopSeconds: 10,
   shortcuts: {
     toggleOverlay: 'CommandOrControl+Alt+O',
     startStopCall: 'CommandOrControl+Alt+S',
@@ -303,6 +319,8 @@ export const RPC_INPUTS = {
   'app.info': none,
   /** Shows the review window's settings (desktop); `opened: false` where the shell cannot (the browser opens it itself). */
   'app.openSettings': z.strictObject({ section: settingsSectionSchema.optional() }),
+  /** Shows a call in the review window (desktop); `opened: false` where the shell cannot (the browser opens it itself). */
+  'app.openReview': z.strictObject({ callId: z.string().min(1).max(200) }),
 
   'live.state': none,
   /** Plays the shipped demo call through the live engine, in real time unless `speed` says otherwise. */
@@ -363,6 +381,7 @@ export const RPC_INPUTS = {
 interface RpcOutputs {
   'app.info': AppInfo;
   'app.openSettings': { readonly opened: boolean };
+  'app.openReview': { readonly opened: boolean };
   'live.state': LiveState;
   'live.startDemo': LiveState;
   'live.start': LiveState;

@@ -33,38 +33,40 @@ test.describe('Cadence UI in Chromium', () => {
       await page.getByTestId('start-demo').click();
       await expect.poll(() => page.getByTestId('overlay').getAttribute('data-phase')).toBe('live');
 
-      // The customer finishes at ~12 s and the agent stays silent: "Respond", then "Dead air" (critical).
+      // The customer finishes at ~12 s and the agent stays silent: "Respond", which escalates in the
+      // same card into "Dead air" (critical) rather than stacking a second card.
       const respond = page.locator('[data-testid="card"][data-rule="slow-to-respond"]');
       await respond.waitFor({ timeout: 25_000 });
       const deadAir = page.locator('[data-testid="card"][data-rule="dead-air"]');
       await deadAir.waitFor({ timeout: 10_000 });
+      await expect(respond).toHaveCount(0);
       await page.screenshot({ path: join(RESULTS_DIR, 'overlay-open-cards.png') });
 
-      // The agent speaks again at 19.5 s: both resolve and say so.
+      // The agent speaks again at 19.5 s: it resolves and says so; thumbs up on it is stored on the call.
       await expect.poll(() => deadAir.getAttribute('data-state'), { timeout: 10_000 }).toBe('resolved');
       await expect(deadAir.textContent()).resolves.toContain('resolved');
       await page.screenshot({ path: join(RESULTS_DIR, 'overlay-resolved.png') });
-
-      // The interruption at 27.5 s opens "Let them finish"; thumbs up on it is stored on the call.
-      const interrupt = page.locator('[data-testid="card"][data-rule="interrupting"]');
-      await interrupt.waitFor({ timeout: 20_000 });
-      const nudgeId = (await interrupt.getAttribute('data-nudge'))!;
-      await interrupt.getByTestId('thumbs-up').click();
-      await expect.poll(() => interrupt.getByTestId('thumbs-up').getAttribute('aria-pressed')).toBe('true');
+      const nudgeId = (await deadAir.getAttribute('data-nudge'))!;
+      await deadAir.getByTestId('thumbs-up').click();
+      await expect(deadAir.getByTestId('feedback-confirm')).toContainText('helpful');
       const dbPath = join(dataDir, 'library.sqlite');
       await expect.poll(() => feedbackOf(dbPath, nudgeId), { timeout: 5000 }).toBe('helpful');
 
-      // Keyboard: Escape dismisses the top card (stored as "dismissed").
-      const topId = await page.locator('[data-testid="card"]').first().getAttribute('data-nudge');
-      await page.keyboard.press('Escape');
-      await expect.poll(() => page.locator(`[data-nudge="${topId}"]`).count()).toBe(0);
-      if (topId !== nudgeId) await expect.poll(() => feedbackOf(dbPath, topId!), { timeout: 5000 }).toBe('dismissed');
+      // The interruption at 27.5 s flashes "Let them finish", then settles into a "just now" line.
+      await expect(page.getByTestId('just-now-item').filter({ hasText: 'Let them finish' })).toBeVisible({ timeout: 20_000 });
 
       // The fast stretch: "Slow down" opens within the minute.
       await page.locator('[data-testid="card"][data-rule="speaking-too-fast"]').waitFor({ timeout: 25_000 });
       await page.screenshot({ path: join(RESULTS_DIR, 'overlay-fast.png') });
       const meters = await page.getByTestId('meter-pace').textContent();
       expect(meters).toMatch(/\d+ wpm/);
+
+      // Keyboard: Escape dismisses the top card (stored as "dismissed").
+      const top = page.locator('[data-testid="card"]').first();
+      const topId = await top.getAttribute('data-nudge');
+      await page.keyboard.press('Escape');
+      await expect.poll(() => page.locator(`[data-nudge="${topId}"]`).count()).toBe(0);
+      await expect.poll(() => feedbackOf(dbPath, topId!), { timeout: 5000 }).toBe('dismissed');
 
       await expect.poll(() => page.getByTestId('overlay').getAttribute('data-phase'), { timeout: 30_000 }).toBe('idle');
       const paints = await page.evaluate(() => ((globalThis as unknown as PaintWindow).__cadencePaint ?? []).map((p) => p.ms));

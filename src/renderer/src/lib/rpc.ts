@@ -31,11 +31,17 @@ function unwrap<T>(method: string, result: RpcResult<unknown>): T {
 
 export interface ShellClient extends RpcClient {
   readonly shell: 'electron' | 'browser';
+  /** Whether the app is reachable now (the desktop bridge always is while the window lives). */
+  readonly connected: boolean;
+  /** Tells when the connection to the app drops or comes back. */
+  onConnection(listener: (connected: boolean) => void): () => void;
 }
 
 function bridgeClient(bridge: CadenceBridge): ShellClient {
   return {
     shell: 'electron',
+    connected: true,
+    onConnection: () => () => undefined,
     async call(method: RpcMethod, ...input: unknown[]) {
       return unwrap(method, await bridge.invoke(method, input[0]));
     },
@@ -53,12 +59,18 @@ function wsClient(url: string): ShellClient {
   const queue: string[] = [];
   const pending = new Map<number, { method: string; resolve(v: unknown): void; reject(e: Error): void }>();
   const listeners = new Map<RpcEvent, Set<Listener>>();
+  const connection = new Set<(connected: boolean) => void>();
+  const setOpen = (next: boolean): void => {
+    if (open === next) return;
+    open = next;
+    for (const l of connection) l(next);
+  };
 
   const connect = (): void => {
     const socket = new WebSocket(url);
     ws = socket;
     socket.onopen = () => {
-      open = true;
+      setOpen(true);
       for (const m of queue.splice(0)) socket.send(m);
     };
     socket.onmessage = (e: MessageEvent<string>) => {
@@ -78,7 +90,7 @@ function wsClient(url: string): ShellClient {
       }
     };
     socket.onclose = () => {
-      open = false;
+      setOpen(false);
       ws = null;
       for (const [, p] of pending) p.reject(new RpcCallError('disconnected', 'lost the connection to Cadence', p.method));
       pending.clear();
@@ -89,6 +101,13 @@ function wsClient(url: string): ShellClient {
 
   return {
     shell: 'browser',
+    get connected() {
+      return open;
+    },
+    onConnection(listener) {
+      connection.add(listener);
+      return () => connection.delete(listener);
+    },
     call(method: RpcMethod, ...input: unknown[]) {
       const id = nextId++;
       const msg: WsClientMessage = { type: 'call', id, method, input: input[0] ?? null };

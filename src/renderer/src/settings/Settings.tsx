@@ -110,8 +110,16 @@ function GeneralSettings({ part }: { part: 'privacy' | 'general' }): React.JSX.E
         <>
           <h3>Overlay</h3>
           <label>
-            Cards fade after (seconds, critical cards stay)
+            Open cards shrink to a chip after (seconds; critical cards stay full)
             <input type="number" min={1} max={120} value={s.cardFadeSeconds} onChange={(e) => setS({ ...s, cardFadeSeconds: Number(e.target.value) })} />
+          </label>
+          <label className="check">
+            <input type="checkbox" data-testid="setting-auto-start-stop" checked={s.autoStartStop} onChange={(e) => setS({ ...s, autoStartStop: e.target.checked })} /> Start calls
+            when both sides speak and stop them after a silence (softphone calls always follow the call)
+          </label>
+          <label>
+            Stop after this much silence on both sides (seconds)
+            <input type="number" min={3} max={600} data-testid="setting-silence-stop" disabled={!s.autoStartStop} value={s.silenceStopSeconds} onChange={(e) => setS({ ...s, silenceStopSeconds: Number(e.target.value) })} />
           </label>
           <h3>Shortcuts</h3>
           {shortcut('toggleOverlay', 'Show / hide overlay')}

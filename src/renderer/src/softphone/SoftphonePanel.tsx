@@ -50,7 +50,13 @@ function useTokenUrl(): string | null {
       .call('settings.get')
       .then((s) => setUrl(s.softphoneTokenUrl))
       .catch(() => setUrl(''));
-    return onEvent('settings.changed', (s) => setUrl(s.softphoneTokenUrl));
+    // The page's Content-Security-Policy names the token URL's origin as of its load: a new URL needs a new load.
+    return onEvent('settings.changed', (s) =>
+      setUrl((prev) => {
+        if (prev !== null && prev !== s.softphoneTokenUrl && s.softphoneTokenUrl) location.reload();
+        return s.softphoneTokenUrl;
+      }),
+    );
   }, []);
   return url;
 }
@@ -83,14 +89,8 @@ export function SoftphonePanel(): React.JSX.Element | null {
     };
   }, [tokenUrl]);
 
-  if (tokenUrl === null) return null;
-  if (!tokenUrl) {
-    return (
-      <p className="muted" data-testid="softphone-off">
-        Softphone off: set a token URL in <a href="#/settings/general">Settings → General</a>.
-      </p>
-    );
-  }
+  // Only users who set softphone mode up see it (Settings → General has the token URL).
+  if (!tokenUrl) return null;
   const sp = phone.current;
   const status = state?.status ?? 'idle';
   return (
