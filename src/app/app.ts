@@ -18,6 +18,7 @@ import type { RpcHandlers } from './handlers';
 import { DeviceService } from '../capture/devices-service';
 import { LiveService } from '../call/live-service';
 import { PlaybookService } from '../playbook/playbook-service';
+import { tryPlaybookOnCall } from '../playbook/try-on-call';
 import { applyRetention } from '../library/retention';
 import { fileCipher, SecretStore, type SecretCipher } from './secrets';
 import { SettingsService } from './settings';
@@ -153,6 +154,9 @@ export async function createApp(options: AppOptions): Promise<CadenceApp> {
       events.emit('playbook.changed', state);
       return state;
     },
+
+    'playbook.presets': () => playbooks.presets(),
+    'playbook.tryOnCall': ({ text, callId }) => tryPlaybookOnCall(library, text, callId),
 
     'softphone.callStart': ({ call }) => live.startSoftphone(call),
     'softphone.frames': ({ tMs, agent, customer }) => {

@@ -14,7 +14,7 @@ import { callQuerySchema, type CallMeta, type CallPage } from './library';
 import type { MetricsSnapshot } from './metrics';
 import { playbookTargetsSchema } from './playbook-targets';
 import { softphoneCallEndReasonSchema, softphoneCallInfoSchema } from './softphone';
-import { channelNameSchema, nudgeFeedbackSchema, nudgeSchema, phaseSchema, type CallEvent, type CallReport, type Phase } from './types';
+import { channelNameSchema, nudgeFeedbackSchema, nudgeSchema, phaseSchema, type CallEvent, type CallReport, type Phase, type Severity } from './types';
 
 // ---- results ----------------------------------------------------------------------------------------
 
@@ -138,6 +138,23 @@ export const playbookCheckSchema = z
   .object({ ok: z.boolean(), problems: z.array(z.object({ path: z.string(), message: z.string() }).readonly()).readonly() })
   .readonly();
 export type PlaybookCheck = z.infer<typeof playbookCheckSchema>;
+
+/** A shipped starting point for the playbook editor (support, sales, collections). */
+export interface PlaybookPreset {
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+  readonly text: string;
+}
+
+/** Which cards an unsaved playbook would have raised on a stored call, and when (call time, ms). */
+export interface PlaybookTrial {
+  readonly callId: string;
+  readonly durationMs: number;
+  readonly nudges: readonly { readonly ruleId: string; readonly title: string; readonly severity: Severity; readonly atMs: number; readonly endMs: number | null }[];
+  /** How many cards the call raised when it was coached. */
+  readonly storedNudges: number;
+}
 
 const overlayModeSchema = z.enum(['compact', 'expanded']);
 export type OverlayMode = z.infer<typeof overlayModeSchema>;
@@ -312,6 +329,10 @@ export const RPC_INPUTS = {
   /** Saves and activates the playbook if it is valid; otherwise returns its problems and changes nothing. */
   'playbook.save': z.strictObject({ text: z.string().max(1_000_000) }),
   'playbook.reset': none,
+  /** The shipped presets (support, sales, collections) the editor can start from. */
+  'playbook.presets': none,
+  /** Runs a stored call's recording through the engine with this (unsaved) playbook. */
+  'playbook.tryOnCall': z.strictObject({ text: z.string().max(1_000_000), callId: id }),
 
   /** Softphone mode: the call in the window was answered or placed; coaching starts. */
   'softphone.callStart': z.strictObject({ call: softphoneCallInfoSchema }),
@@ -358,6 +379,8 @@ interface RpcOutputs {
   'playbook.validate': PlaybookCheck;
   'playbook.save': PlaybookCheck;
   'playbook.reset': PlaybookState;
+  'playbook.presets': readonly PlaybookPreset[];
+  'playbook.tryOnCall': PlaybookTrial;
   'softphone.callStart': LiveState;
   'softphone.frames': void;
   'softphone.callStop': LiveState;
