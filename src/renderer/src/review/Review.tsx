@@ -8,7 +8,7 @@ export function Review({ callId, navigate }: { callId: string | null; navigate(h
   return (
     <div className="review">
       <CallList selected={selected} onSelect={(id) => navigate(`#/review/${encodeURIComponent(id)}`)} />
-      {selected ? <CallDetail id={selected} onDeleted={() => navigate('#/review')} /> : <section className="call-detail muted">Pick a call to review it.</section>}
+      {selected ? <CallDetail key={selected} id={selected} onDeleted={() => navigate('#/review')} /> : <section className="call-detail muted">Pick a call to review it.</section>}
     </div>
   );
 }
