@@ -126,6 +126,7 @@ export async function createApp(options: AppOptions): Promise<CadenceApp> {
         recordingError: call.recording?.error ?? null,
       };
     },
+    'calls.trends': ({ limit }) => library.trends.trends(limit ?? 50),
     'calls.update': async ({ id, patch }) => {
       await library.calls.update(id, patch);
       events.emit('calls.changed', { callId: id });

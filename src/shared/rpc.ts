@@ -139,6 +139,20 @@ export const playbookCheckSchema = z
   .readonly();
 export type PlaybookCheck = z.infer<typeof playbookCheckSchema>;
 
+/** The review window's home: the latest calls' score, talk share and pace (oldest first), and the most frequent cards. */
+export interface CallTrends {
+  readonly calls: readonly {
+    readonly id: string;
+    readonly title: string;
+    readonly startedAt: number;
+    readonly durationMs: number;
+    readonly score: number | null;
+    readonly talkRatio: number | null;
+    readonly wpm: number | null;
+  }[];
+  readonly topCards: readonly { readonly ruleId: string; readonly title: string; readonly count: number; readonly calls: number }[];
+}
+
 /** A shipped starting point for the playbook editor (support, sales, collections). */
 export interface PlaybookPreset {
   readonly id: string;
@@ -318,6 +332,8 @@ export const RPC_INPUTS = {
 
   'calls.list': callQuerySchema,
   'calls.get': z.strictObject({ id }),
+  /** Trends over the latest calls (the review window's home). */
+  'calls.trends': z.strictObject({ limit: z.number().int().min(2).max(500).optional() }),
   'calls.update': z.strictObject({ id, patch: callPatchSchema }),
   'calls.delete': z.strictObject({ id }),
   'calls.feedback': z.strictObject({ callId: id, nudgeId: id, feedback: nudgeFeedbackSchema.nullable() }),
@@ -371,6 +387,7 @@ interface RpcOutputs {
   'live.feedback': void;
   'calls.list': CallPage;
   'calls.get': CallDetail;
+  'calls.trends': CallTrends;
   'calls.update': void;
   'calls.delete': { readonly deleted: boolean };
   'calls.feedback': void;
