@@ -88,14 +88,13 @@ function NudgeRow({ callId, nudge, momentMs, onSeek }: { callId: string; nudge: 
   );
 }
 
-export function CallDetail({ id, onDeleted }: { id: string; onDeleted(): void }): React.JSX.Element {
+export function CallDetail({ id, onDelete }: { id: string; onDelete(title: string): void }): React.JSX.Element {
   const [call, setCall] = useState<Detail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [positionMs, setPositionMs] = useState(0);
   const [notes, setNotes] = useState('');
   const [tags, setTags] = useState('');
   const [saved, setSaved] = useState<string | null>(null);
-  const [confirmDelete, setConfirmDelete] = useState(false);
   const audio = useRef<HTMLAudioElement>(null);
   const transcriptRef = useRef<HTMLOListElement>(null);
 
@@ -103,7 +102,6 @@ export function CallDetail({ id, onDeleted }: { id: string; onDeleted(): void })
     let stale = false;
     setCall(null);
     setPositionMs(0);
-    setConfirmDelete(false);
     rpc()
       .call('calls.get', { id })
       .then((c) => {
@@ -279,15 +277,12 @@ export function CallDetail({ id, onDeleted }: { id: string; onDeleted(): void })
           <button
             type="button"
             className="danger"
-            onClick={() => {
-              if (!confirmDelete) return setConfirmDelete(true);
-              void rpc()
-                .call('calls.delete', { id })
-                .then(onDeleted)
-                .catch((err: Error) => setSaved(err.message));
-            }}
+            data-testid="delete-call"
+            disabled={meta.status === 'live'}
+            title={meta.status === 'live' ? 'The call is still running' : 'You can undo this for a few seconds'}
+            onClick={() => onDelete(meta.title || 'Untitled call')}
           >
-            {confirmDelete ? 'Really delete?' : 'Delete call'}
+            Delete call
           </button>
         </div>
       </div>
