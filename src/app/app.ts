@@ -175,6 +175,10 @@ export async function createApp(options: AppOptions): Promise<CadenceApp> {
       return devices.levelCheck(device, seconds ?? 10);
     },
     'devices.choose': (input) => devices.choose(input),
+    'devices.listen': ({ agent, customer, ms }) => {
+      if (live.inCall) throw new UserError('a call is running: check the devices between calls', 'call_running');
+      return devices.listen(agent, customer, ms);
+    },
 
     'settings.get': () => settings.get(),
     'settings.set': async (patch) => {

@@ -252,7 +252,16 @@ export const appInfoSchema = z
 export type AppInfo = z.infer<typeof appInfoSchema>;
 
 const audioInputSchema = z
-  .object({ id: z.number(), name: z.string(), hostApi: z.string(), channels: z.number(), defaultSampleRate: z.number(), isDefault: z.boolean() })
+  .object({
+    id: z.number(),
+    name: z.string(),
+    /** The device's own description ("Monitor of Headset", an .asoundrc hint), when the system has one. */
+    description: z.string().nullable().optional(),
+    hostApi: z.string(),
+    channels: z.number(),
+    defaultSampleRate: z.number(),
+    isDefault: z.boolean(),
+  })
   .readonly();
 
 export const deviceListSchema = z
@@ -268,6 +277,15 @@ export const deviceListSchema = z
   })
   .readonly();
 export type DeviceList = z.infer<typeof deviceListSchema>;
+
+/** Both inputs heard for a moment: their levels, and whether they carry one signal. */
+export interface DeviceLevels {
+  readonly agent: { readonly levelDbfs: number; readonly peakDbfs: number };
+  readonly customer: { readonly levelDbfs: number; readonly peakDbfs: number };
+  /** How alike the two inputs' level envelopes are (Pearson r), null with too little sound. */
+  readonly correlation: number | null;
+  readonly sameSignal: boolean;
+}
 
 const levelVerdictSchema = z.enum(['ok', 'no_signal', 'no_speech', 'too_quiet', 'too_loud', 'noisy']);
 
@@ -362,6 +380,8 @@ export const RPC_INPUTS = {
   'devices.levelCheck': z.strictObject({ device, seconds: z.number().min(1).max(30).optional() }),
   /** Remembers the devices to use for calls (also remembered after every call). */
   'devices.choose': z.strictObject({ agent: device, customer: device }),
+  /** Listens to both inputs for `ms` (the device setup's meters and same-signal check). */
+  'devices.listen': z.strictObject({ agent: device, customer: device, ms: z.number().int().min(200).max(5000) }),
 
   'settings.get': none,
   'settings.set': settingsPatchSchema,
@@ -404,6 +424,7 @@ interface RpcOutputs {
   'devices.list': DeviceList;
   'devices.levelCheck': LevelCheckResult;
   'devices.choose': DeviceList;
+  'devices.listen': DeviceLevels;
   'settings.get': AppSettings;
   'settings.set': AppSettings;
   'secrets.status': SecretsStatus;

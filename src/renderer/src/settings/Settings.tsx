@@ -41,7 +41,7 @@ function AudioSettings(): React.JSX.Element {
               <span className="muted">No devices chosen yet.</span>
             )}
           </p>
-          <DevicePicker key={list.remembered ? `${list.remembered.agent}|${list.remembered.customer}` : 'none'} list={list} onSaved={setList} />
+          <DevicePicker key={list.remembered ? `${list.remembered.agent}|${list.remembered.customer}` : 'none'} list={list} onSaved={setList} onRescan={reload} />
           <h4>Level check</h4>
           <p data-testid="calibration" data-db={list.calibrationDb ?? ''}>
             {calibrationText(list.calibrationDb)}
