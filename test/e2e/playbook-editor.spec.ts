@@ -49,6 +49,7 @@ test.describe('playbook editor in Chromium', () => {
 
     // Switching tabs keeps the unsaved edits.
     await page.getByTestId('tab-general').click();
+    await expect(page.getByTestId('playbook-unsaved-tab')).toBeVisible();
     await page.getByTestId('tab-playbook').click();
     await expect(fast.locator('input[data-path="rules[0].condition.forMs"]')).toHaveValue('7.5');
     await expect(page.getByTestId('unsaved')).toBeVisible();

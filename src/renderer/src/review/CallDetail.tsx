@@ -209,7 +209,7 @@ export function CallDetail({ id, onDelete }: { id: string; onDelete(title: strin
           <h3>Summary</h3>
           <dl className="summary" data-testid="summary">
             <dt>Score</dt>
-            <dd>{meta.score ?? '—'}</dd>
+            <dd>{meta.score === null ? '—' : Math.round(meta.score)}</dd>
             <dt>You talked</dt>
             <dd>{pct(report.talkRatio)}</dd>
             <dt>Your pace</dt>

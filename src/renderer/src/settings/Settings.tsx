@@ -5,6 +5,8 @@ import { ApiKeys } from './ApiKeys';
 import { calibrationText, DevicePicker, LevelCheck, useDevices } from './audio';
 import { ShortcutRecorder, TextField, urlProblem, wholeProblem } from './fields';
 import { PlaybookEditor } from './PlaybookEditor';
+import { sameDoc } from './playbook-model';
+import { docOf, usePlaybookEditor } from './playbook-store';
 
 export type SettingsTab = 'playbook' | SettingsSection | 'general';
 
@@ -172,12 +174,20 @@ function GeneralSettings({ part }: { part: 'privacy' | 'general' }): React.JSX.E
 }
 
 export function Settings({ tab }: { tab: SettingsTab }): React.JSX.Element {
+  // Unsaved playbook edits are kept when another tab is shown; its tab says so.
+  const unsaved = usePlaybookEditor((st) => st.draft !== null && st.saved !== null && !sameDoc(docOf(st.draft), st.saved));
   return (
     <div className="settings">
       <nav className="tabs" role="tablist" aria-label="Settings sections">
         {TABS.map((t) => (
           <button key={t.id} type="button" role="tab" data-testid={`tab-${t.id}`} aria-selected={tab === t.id} onClick={() => (location.hash = t.id === 'playbook' ? '#/settings' : `#/settings/${t.id}`)}>
             {t.label}
+            {t.id === 'playbook' && unsaved && (
+              <span className="unsaved-dot" data-testid="playbook-unsaved-tab" title="Unsaved changes">
+                {' '}
+                •
+              </span>
+            )}
           </button>
         ))}
       </nav>
