@@ -157,7 +157,11 @@ export async function createApp(options: AppOptions): Promise<CadenceApp> {
     },
 
     'playbook.presets': () => playbooks.presets(),
-    'playbook.tryOnCall': ({ text, callId }) => tryPlaybookOnCall(library, text, callId),
+    'playbook.tryOnCall': ({ text, callId }) => {
+      // It runs the engine inline over a whole recording: not while a call needs this process.
+      if (live.inCall) throw new UserError('a call is running: try the playbook between calls', 'call_running');
+      return tryPlaybookOnCall(library, text, callId);
+    },
 
     'softphone.callStart': ({ call }) => live.startSoftphone(call),
     'softphone.frames': ({ tMs, agent, customer }) => {

@@ -13,6 +13,8 @@ import type { PlaybookTrial } from '../shared/rpc';
 import { UserError } from '../shared/errors';
 import type { Nudge } from '../shared/types';
 
+const SLICE_FRAMES = 500;
+
 export async function tryPlaybookOnCall(library: Library, text: string, callId: string): Promise<PlaybookTrial> {
   const parsed = parsePlaybookText(text);
   if (!parsed.ok) throw new UserError(`the playbook has ${parsed.problems.length} problem${parsed.problems.length === 1 ? '' : 's'}; fix them first`, 'invalid_playbook');
@@ -32,7 +34,11 @@ export async function tryPlaybookOnCall(library: Library, text: string, callId: 
     sink: { onNudge: (phase, n) => phase === 'close' && nudges.push(n) },
   });
   const frames = Math.floor(audio.agent.length / FRAME_SIZE);
-  engine.processFrames(audio.agent, audio.customer, frames);
+  // In slices of 10 s of audio, yielding between them, so the app keeps answering during a long call's trial.
+  for (let from = 0; from < frames; from += SLICE_FRAMES) {
+    engine.processFrames(audio.agent, audio.customer, Math.min(SLICE_FRAMES, frames - from), from);
+    await new Promise((r) => setImmediate(r));
+  }
   engine.finish();
   nudges.sort((a, b) => a.atMs - b.atMs);
   return {
