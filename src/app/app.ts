@@ -18,6 +18,7 @@ import type { RpcHandlers } from './handlers';
 import { DeviceService } from '../capture/devices-service';
 import { LiveService } from '../call/live-service';
 import { PlaybookService } from '../playbook/playbook-service';
+import { tryPlaybookOnCall } from '../playbook/try-on-call';
 import { applyRetention } from '../library/retention';
 import { fileCipher, SecretStore, type SecretCipher } from './secrets';
 import { SettingsService } from './settings';
@@ -151,6 +152,7 @@ export async function createApp(options: AppOptions): Promise<CadenceApp> {
         recordingError: call.recording?.error ?? null,
       };
     },
+    'calls.trends': ({ limit }) => library.trends.trends(limit ?? 50),
     'calls.update': async ({ id, patch }) => {
       await library.calls.update(id, patch);
       events.emit('calls.changed', { callId: id });
@@ -202,6 +204,13 @@ export async function createApp(options: AppOptions): Promise<CadenceApp> {
       return state;
     },
 
+    'playbook.presets': () => playbooks.presets(),
+    'playbook.tryOnCall': ({ text, callId }) => {
+      // It runs the engine inline over a whole recording: not while a call needs this process.
+      if (live.inCall) throw new UserError('a call is running: try the playbook between calls', 'call_running');
+      return tryPlaybookOnCall(library, text, callId);
+    },
+
     'softphone.callStart': ({ call }) => live.startSoftphone(call),
     'softphone.frames': ({ tMs, agent, customer }) => {
       try {
@@ -218,6 +227,10 @@ export async function createApp(options: AppOptions): Promise<CadenceApp> {
       return devices.levelCheck(device, seconds ?? 10);
     },
     'devices.choose': (input) => devices.choose(input),
+    'devices.listen': ({ agent, customer, ms }) => {
+      if (live.inCall) throw new UserError('a call is running: check the devices between calls', 'call_running');
+      return devices.listen(agent, customer, ms);
+    },
 
     'settings.get': () => settings.get(),
     'settings.set': async (patch) => {

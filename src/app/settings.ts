@@ -1,6 +1,27 @@
 /** App settings: validated with zod, stored in the library's settings table under one key. */
 import { DEFAULT_SETTINGS, settingsPatchSchema, type AppSettings, type SettingsPatch } from '../shared/rpc';
 import type { Library } from '../library/library';
+import { acceleratorProblem, shortcutConflicts } from '../shared/accelerator';
+import { UserError } from '../shared/errors';
+
+/** Settings that hold a web address: only http(s) makes sense for any of them. */
+const URL_FIELDS = ['updateFeedUrl', 'syncServerUrl', 'softphoneTokenUrl'] as const;
+
+/**
+ * Refuses what the schema lets through but the app cannot use: odd shortcuts, shared ones, non-web URLs
+ * (the URLs being set now: an old stored value does not block saving something else).
+ */
+function check(next: AppSettings, patch: SettingsPatch): void {
+  for (const [action, acc] of Object.entries(next.shortcuts)) {
+    const problem = acceleratorProblem(acc);
+    if (problem) throw new UserError(`shortcut ${action}: ${problem}`, 'bad_input');
+  }
+  const [clash] = shortcutConflicts(next.shortcuts);
+  if (clash) throw new UserError(`shortcuts ${clash[0]} and ${clash[1]} use the same keys`, 'bad_input');
+  for (const f of URL_FIELDS) {
+    if (patch[f] !== undefined && next[f] !== '' && !/^https?:\/\//i.test(next[f])) throw new UserError(`${f}: use an http:// or https:// address`, 'bad_input');
+  }
+}
 
 
 function merge(base: AppSettings, patch: SettingsPatch): AppSettings {
@@ -23,7 +44,9 @@ export class SettingsService {
   }
 
   async set(patch: SettingsPatch): Promise<AppSettings> {
-    const next = merge(await this.get(), settingsPatchSchema.parse(patch));
+    const parsed = settingsPatchSchema.parse(patch);
+    const next = merge(await this.get(), parsed);
+    check(next, parsed);
     await this.library.settings.set('app.settings', next);
     this.cached = next;
     return next;

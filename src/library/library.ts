@@ -15,6 +15,7 @@ import type { LibraryDb } from './repos/handle';
 import { LiveCallsRepo } from './repos/live';
 import { PlaybooksRepo } from './repos/playbooks';
 import { RecordingsRepo } from './repos/recordings';
+import { TrendsRepo } from './repos/trends';
 import { Fts5SearchIndex, type SearchIndex } from './repos/search';
 import { SettingsRepo } from './repos/settings';
 import type { LibrarySchema } from './types';
@@ -251,6 +252,7 @@ export class Library {
   readonly live: LiveCallsRepo;
   readonly settings: SettingsRepo;
   readonly playbooks: PlaybooksRepo;
+  readonly trends: TrendsRepo;
   readonly #db: LibraryDb;
 
   constructor(
@@ -268,6 +270,7 @@ export class Library {
     this.live = new LiveCallsRepo(db, this.calls, this.recordings, this.search);
     this.settings = new SettingsRepo(db);
     this.playbooks = new PlaybooksRepo(db);
+    this.trends = new TrendsRepo(db);
   }
 
   readonly #onClose: (() => void)[] = [];

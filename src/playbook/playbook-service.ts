@@ -3,13 +3,16 @@
  * validates first; an invalid playbook is refused with the JSON path of every problem.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parsePlaybookText, type Playbook } from '../shared/playbook';
 import { playbookTargets, type PlaybookTargets } from '../shared/playbook-targets';
-import type { PlaybookCheck, PlaybookState } from '../shared/rpc';
+import type { PlaybookCheck, PlaybookPreset, PlaybookState } from '../shared/rpc';
 import { defaultPlaybookPath, loadPlaybookFile } from './playbook-file';
 import type { Library } from '../library/library';
 
 const ACTIVE_ID = 'active';
+/** The shipped presets (the default first), files in the playbooks folder. */
+const PRESET_IDS = ['default', 'support', 'sales', 'collections'] as const;
 
 export class PlaybookService {
   constructor(private readonly library: Library) {}
@@ -47,6 +50,15 @@ export class PlaybookService {
     // Stored as the user wrote it (defaults stay implicit), validated again on every load.
     await this.library.playbooks.save(ACTIVE_ID, result.playbook.name, JSON.parse(text) as unknown);
     return { ok: true, problems: [] };
+  }
+
+  presets(): PlaybookPreset[] {
+    return PRESET_IDS.map((id) => {
+      const text = readFileSync(join(dirname(defaultPlaybookPath()), `${id}.json`), 'utf8');
+      const result = parsePlaybookText(text);
+      if (!result.ok) throw new Error(`shipped preset ${id} is invalid: ${result.problems[0]!.path} ${result.problems[0]!.message}`);
+      return { id, name: result.playbook.name, description: result.playbook.description ?? '', text };
+    });
   }
 
   async reset(): Promise<PlaybookState> {

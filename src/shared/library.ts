@@ -29,6 +29,8 @@ export const callQuerySchema = z
     maxScore: z.number().optional(),
     tag: z.string().max(100).optional(),
     status: callStatusSchema.optional(),
+    /** Newest first (default), highest score first (unscored last), or longest first. */
+    sort: z.enum(['date', 'score', 'duration']).optional(),
     limit: z.number().int().min(1).max(1000).optional(),
     offset: z.number().int().min(0).optional(),
   })

@@ -14,7 +14,7 @@ import { callQuerySchema, type CallMeta, type CallPage } from './library';
 import type { MetricsSnapshot } from './metrics';
 import { playbookTargetsSchema } from './playbook-targets';
 import { softphoneCallEndReasonSchema, softphoneCallInfoSchema } from './softphone';
-import { channelNameSchema, nudgeFeedbackSchema, nudgeSchema, phaseSchema, type CallEvent, type CallReport, type Phase } from './types';
+import { channelNameSchema, nudgeFeedbackSchema, nudgeSchema, phaseSchema, type CallEvent, type CallReport, type Phase, type Severity } from './types';
 
 // ---- results ----------------------------------------------------------------------------------------
 
@@ -145,6 +145,37 @@ export const playbookCheckSchema = z
   .readonly();
 export type PlaybookCheck = z.infer<typeof playbookCheckSchema>;
 
+/** The review window's home: the latest calls' score, talk share and pace (oldest first), and the most frequent cards. */
+export interface CallTrends {
+  readonly calls: readonly {
+    readonly id: string;
+    readonly title: string;
+    readonly startedAt: number;
+    readonly durationMs: number;
+    readonly score: number | null;
+    readonly talkRatio: number | null;
+    readonly wpm: number | null;
+  }[];
+  readonly topCards: readonly { readonly ruleId: string; readonly title: string; readonly count: number; readonly calls: number }[];
+}
+
+/** A shipped starting point for the playbook editor (support, sales, collections). */
+export interface PlaybookPreset {
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+  readonly text: string;
+}
+
+/** Which cards an unsaved playbook would have raised on a stored call, and when (call time, ms). */
+export interface PlaybookTrial {
+  readonly callId: string;
+  readonly durationMs: number;
+  readonly nudges: readonly { readonly ruleId: string; readonly title: string; readonly severity: Severity; readonly atMs: number; readonly endMs: number | null }[];
+  /** How many cards the call raised when it was coached. */
+  readonly storedNudges: number;
+}
+
 const overlayModeSchema = z.enum(['compact', 'expanded']);
 export type OverlayMode = z.infer<typeof overlayModeSchema>;
 
@@ -253,7 +284,16 @@ export const appInfoSchema = z
 export type AppInfo = z.infer<typeof appInfoSchema>;
 
 const audioInputSchema = z
-  .object({ id: z.number(), name: z.string(), hostApi: z.string(), channels: z.number(), defaultSampleRate: z.number(), isDefault: z.boolean() })
+  .object({
+    id: z.number(),
+    name: z.string(),
+    /** The device's own description ("Monitor of Headset", an .asoundrc hint), when the system has one. */
+    description: z.string().nullable().optional(),
+    hostApi: z.string(),
+    channels: z.number(),
+    defaultSampleRate: z.number(),
+    isDefault: z.boolean(),
+  })
   .readonly();
 
 export const deviceListSchema = z
@@ -269,6 +309,15 @@ export const deviceListSchema = z
   })
   .readonly();
 export type DeviceList = z.infer<typeof deviceListSchema>;
+
+/** Both inputs heard for a moment: their levels, and whether they carry one signal. */
+export interface DeviceLevels {
+  readonly agent: { readonly levelDbfs: number; readonly peakDbfs: number };
+  readonly customer: { readonly levelDbfs: number; readonly peakDbfs: number };
+  /** How alike the two inputs' level envelopes are (Pearson r), null with too little sound. */
+  readonly correlation: number | null;
+  readonly sameSignal: boolean;
+}
 
 const levelVerdictSchema = z.enum(['ok', 'no_signal', 'no_speech', 'too_quiet', 'too_loud', 'noisy']);
 
@@ -335,6 +384,8 @@ export const RPC_INPUTS = {
 
   'calls.list': callQuerySchema,
   'calls.get': z.strictObject({ id }),
+  /** Trends over the latest calls (the review window's home). */
+  'calls.trends': z.strictObject({ limit: z.number().int().min(2).max(500).optional() }),
   'calls.update': z.strictObject({ id, patch: callPatchSchema }),
   'calls.delete': z.strictObject({ id }),
   'calls.feedback': z.strictObject({ callId: id, nudgeId: id, feedback: nudgeFeedbackSchema.nullable() }),
@@ -348,6 +399,10 @@ export const RPC_INPUTS = {
   /** Saves and activates the playbook if it is valid; otherwise returns its problems and changes nothing. */
   'playbook.save': z.strictObject({ text: z.string().max(1_000_000) }),
   'playbook.reset': none,
+  /** The shipped presets (support, sales, collections) the editor can start from. */
+  'playbook.presets': none,
+  /** Runs a stored call's recording through the engine with this (unsaved) playbook. */
+  'playbook.tryOnCall': z.strictObject({ text: z.string().max(1_000_000), callId: id }),
 
   /** Softphone mode: the call in the window was answered or placed; coaching starts. */
   'softphone.callStart': z.strictObject({ call: softphoneCallInfoSchema }),
@@ -361,6 +416,8 @@ export const RPC_INPUTS = {
   'devices.levelCheck': z.strictObject({ device, seconds: z.number().min(1).max(30).optional() }),
   /** Remembers the devices to use for calls (also remembered after every call). */
   'devices.choose': z.strictObject({ agent: device, customer: device }),
+  /** Listens to both inputs for `ms` (the device setup's meters and same-signal check). */
+  'devices.listen': z.strictObject({ agent: device, customer: device, ms: z.number().int().min(200).max(5000) }),
 
   'settings.get': none,
   'settings.set': settingsPatchSchema,
@@ -390,6 +447,7 @@ interface RpcOutputs {
   'live.feedback': void;
   'calls.list': CallPage;
   'calls.get': CallDetail;
+  'calls.trends': CallTrends;
   'calls.update': void;
   'calls.delete': { readonly deleted: boolean };
   'calls.feedback': void;
@@ -399,12 +457,15 @@ interface RpcOutputs {
   'playbook.validate': PlaybookCheck;
   'playbook.save': PlaybookCheck;
   'playbook.reset': PlaybookState;
+  'playbook.presets': readonly PlaybookPreset[];
+  'playbook.tryOnCall': PlaybookTrial;
   'softphone.callStart': LiveState;
   'softphone.frames': void;
   'softphone.callStop': LiveState;
   'devices.list': DeviceList;
   'devices.levelCheck': LevelCheckResult;
   'devices.choose': DeviceList;
+  'devices.listen': DeviceLevels;
   'settings.get': AppSettings;
   'settings.set': AppSettings;
   'secrets.status': SecretsStatus;

@@ -38,7 +38,8 @@ test.describe('playbook targets in Chromium', () => {
       const field = (ruleId: string) => settings.locator(`input[data-path="rules[${rules.findIndex((r) => r.id === ruleId)}].condition.value"]`);
       await field('speaking-too-fast').fill(String(PACE.max));
       await field('speaking-too-slow').fill(String(PACE.min));
-      await field('talk-ratio-high').fill(String(TALK_MAX));
+      // The editor shows a share of the talking in per cent.
+      await field('talk-ratio-high').fill(String(TALK_MAX * 100));
       await expect.poll(() => settings.locator('[data-testid="field-error"]').count()).toBe(0);
       await settings.getByTestId('save-playbook').click();
       await expect.poll(() => settings.getByTestId('playbook-status').textContent()).toMatch(/Saved/);

@@ -431,6 +431,8 @@ export class CallsRepo {
     const [rows, count] = await Promise.all([
       this.filtered(h, q, match)
         .select(['c.seq', 'c.id', 'c.started_at', 'c.duration_ms', 'c.source', 'c.status', 'c.title', 'c.agent', 'c.customer_label', 'c.score'])
+        .$if(q.sort === 'score', (qb) => qb.orderBy(sql`c.score IS NULL`).orderBy('c.score', 'desc'))
+        .$if(q.sort === 'duration', (qb) => qb.orderBy('c.duration_ms', 'desc'))
         .orderBy('c.started_at', 'desc')
         .orderBy('c.seq', 'desc')
         .limit(limit)

@@ -1,18 +1,64 @@
 /**
- * One call: player with a level track, the transcript that follows playback and seeks on click, the
- * timeline of cards and events, charts, cards with feedback, notes and tags, delete.
+ * One call: a sticky player (speeds, keyboard) over a timeline with lanes per speaker, cards and marks;
+ * the transcript that follows playback and seeks on click; bookmarks; charts with axes that seek;
+ * cards with feedback, the score's breakdown, notes and tags, delete. Every moment shows one time.
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { validatePlaybook } from '../../../shared/playbook';
 import type { CallInsights } from '../../../shared/insights';
 import type { CallDetail as Detail } from '../../../shared/rpc';
-import type { Nudge, NudgeFeedback } from '../../../shared/types';
+import type { EventType, Nudge, NudgeFeedback } from '../../../shared/types';
 import { clock, dateTime, pct } from '../lib/format';
 import { onEvent, rpc } from '../lib/rpc';
 import { LEVEL_AXIS, paceAxis, useActiveTargets } from '../lib/targets';
-import { LevelTrack, LineChart } from './Charts';
+import { LineChart } from './Charts';
+import { cardMoment, evidenceMoment, ruleEvents } from './moments';
+import { Player } from './Player';
+import { Timeline } from './Timeline';
 import { TranscribeButton } from './TranscribeButton';
 
-function NudgeRow({ callId, nudge, onSeek }: { callId: string; nudge: Nudge; onSeek(ms: number): void }): React.JSX.Element {
+/** Which event each rule of the active playbook is about (for one time per moment). */
+function useRuleEvents(): ReadonlyMap<string, EventType> {
+  const [map, setMap] = useState<ReadonlyMap<string, EventType>>(new Map());
+  useEffect(() => {
+    let stale = false;
+    rpc()
+      .call('playbook.get')
+      .then((st) => {
+        const r = validatePlaybook(JSON.parse(st.text));
+        if (!stale && r.ok) setMap(ruleEvents(r.playbook));
+      })
+      .catch(() => undefined);
+    return () => {
+      stale = true;
+    };
+  }, []);
+  return map;
+}
+
+/** Keys that drive playback, unless the person is typing or on a control that uses them. */
+function usePlayerKeys(handlers: { toggle(): void; skip(ms: number): void; card(dir: 1 | -1): void }): void {
+  const ref = useRef(handlers);
+  ref.current = handlers;
+  useEffect(() => {
+    const on = (e: KeyboardEvent): void => {
+      const t = e.target as HTMLElement | null;
+      if (e.ctrlKey || e.metaKey || e.altKey || (t && t.closest('input, textarea, select, button, audio, [role="slider"], [role="listbox"]'))) return;
+      const h = ref.current;
+      if (e.key === ' ') h.toggle();
+      else if (e.key === 'ArrowRight') h.skip(5000);
+      else if (e.key === 'ArrowLeft') h.skip(-5000);
+      else if (e.key === 'n' || e.key === 'N') h.card(1);
+      else if (e.key === 'p' || e.key === 'P') h.card(-1);
+      else return;
+      e.preventDefault();
+    };
+    window.addEventListener('keydown', on);
+    return () => window.removeEventListener('keydown', on);
+  }, []);
+}
+
+function NudgeRow({ callId, nudge, momentMs, onSeek }: { callId: string; nudge: Nudge; momentMs: number; onSeek(ms: number): void }): React.JSX.Element {
   const [fb, setFb] = useState<NudgeFeedback | null>(nudge.feedback ?? null);
   const [error, setError] = useState<string | null>(null);
   const give = (value: NudgeFeedback): void => {
@@ -25,8 +71,8 @@ function NudgeRow({ callId, nudge, onSeek }: { callId: string; nudge: Nudge; onS
   };
   return (
     <li className={`nudge-row sev-${nudge.severity}`} data-testid="nudge-row" data-nudge={nudge.id}>
-      <button type="button" className="link" onClick={() => onSeek(nudge.conditionSinceMs)}>
-        {clock(nudge.atMs)}
+      <button type="button" className="link" data-testid="nudge-time" data-at={momentMs} onClick={() => onSeek(momentMs)}>
+        {clock(momentMs)}
       </button>
       <div className="nudge-text">
         <strong>{nudge.title}</strong> — {nudge.message}
@@ -54,14 +100,14 @@ function lineMatching(transcript: Detail['transcript'], search: string): number 
 }
 
 /** `found`: the search the call was opened from; the player starts at the first line it matched. */
-export function CallDetail({ id, found = '', onDeleted }: { id: string; found?: string; onDeleted(): void }): React.JSX.Element {
+/** `found`: the search the call was opened from; the player starts at the first line it matched. */
+export function CallDetail({ id, found = '', onDelete }: { id: string; found?: string; onDelete(title: string): void }): React.JSX.Element {
   const [call, setCall] = useState<Detail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [positionMs, setPositionMs] = useState(0);
   const [notes, setNotes] = useState('');
   const [tags, setTags] = useState('');
   const [saved, setSaved] = useState<string | null>(null);
-  const [confirmDelete, setConfirmDelete] = useState(false);
   const audio = useRef<HTMLAudioElement>(null);
   const transcriptRef = useRef<HTMLOListElement>(null);
 
@@ -69,7 +115,6 @@ export function CallDetail({ id, found = '', onDeleted }: { id: string; found?: 
     let stale = false;
     setCall(null);
     setPositionMs(0);
-    setConfirmDelete(false);
     rpc()
       .call('calls.get', { id })
       .then((c) => {
@@ -122,6 +167,21 @@ export function CallDetail({ id, found = '', onDeleted }: { id: string; found?: 
   const active = useActiveTargets();
   const targets = call?.insights?.targets ?? active;
   const pace = paceAxis(targets);
+  const causes = useRuleEvents();
+  const moments = useMemo(() => new Map((call?.report.nudges ?? []).map((n) => [n.id, cardMoment(n, call!.report.events, causes)])), [call, causes]);
+  const cardTimes = useMemo(() => [...moments.values()].sort((a, b) => a - b), [moments]);
+  usePlayerKeys({
+    toggle: () => {
+      const a = audio.current;
+      if (a) void (a.paused ? a.play().catch(() => undefined) : a.pause());
+    },
+    skip: (ms) => seek(Math.max(0, Math.min(call?.report.durationMs ?? 0, positionMs + ms))),
+    card: (dir) => {
+      // Half a second of slack so "previous" from just after a card goes to the one before it.
+      const next = dir > 0 ? cardTimes.find((t) => t > positionMs + 500) : cardTimes.findLast((t) => t < positionMs - 500);
+      if (next !== undefined) seek(next);
+    },
+  });
 
   if (error) return <section className="call-detail error">{error}</section>;
   if (!call) return <section className="call-detail muted">Loading…</section>;
@@ -144,24 +204,9 @@ export function CallDetail({ id, found = '', onDeleted }: { id: string; found?: 
         </span>
       </header>
 
-      <div className="player">
-        {call.recordingUrl ? (
-          <audio
-            ref={audio}
-            controls
-            preload="metadata"
-            src={call.recordingUrl}
-            data-testid="player"
-            onTimeUpdate={(e) => setPositionMs(e.currentTarget.currentTime * 1000)}
-            onSeeked={(e) => setPositionMs(e.currentTarget.currentTime * 1000)}
-          />
-        ) : (
-          <div className="muted" data-testid="no-recording">
-            {call.recordingError ? `No audio: ${call.recordingError}` : 'No recording for this call.'}
-          </div>
-        )}
-        <LevelTrack timeline={report.timeline} durationMs={report.durationMs} nudges={report.nudges} events={report.events} positionMs={positionMs} onSeek={seek} />
-      </div>
+      <Player ref={audio} url={call.recordingUrl} error={call.recordingError} onPosition={setPositionMs}>
+        <Timeline durationMs={report.durationMs} speech={report.speech} events={report.events} nudges={report.nudges} moments={moments} positionMs={positionMs} onSeek={seek} />
+      </Player>
 
       <div className="detail-grid">
         <div>
@@ -187,7 +232,7 @@ export function CallDetail({ id, found = '', onDeleted }: { id: string; found?: 
           <h3>Summary</h3>
           <dl className="summary" data-testid="summary">
             <dt>Score</dt>
-            <dd>{meta.score ?? '—'}</dd>
+            <dd>{meta.score === null ? '—' : Math.round(meta.score)}</dd>
             <dt>You talked</dt>
             <dd>{pct(report.talkRatio)}</dd>
             <dt>Your pace</dt>
@@ -201,21 +246,22 @@ export function CallDetail({ id, found = '', onDeleted }: { id: string; found?: 
             <dt>Mean response</dt>
             <dd>{report.meanResponseMs === null ? '—' : `${(report.meanResponseMs / 1000).toFixed(1)} s`}</dd>
           </dl>
-          {call.insights && <Insights insights={call.insights} onSeek={seek} />}
+          <Bookmarks marks={report.events.filter((e) => e.type === 'mark').map((e) => e.startMs)} onSeek={seek} />
+          {call.insights && <Insights insights={call.insights} onSeek={seek} momentOf={(e) => evidenceMoment(e, report.nudges, moments)} />}
           <h3>Cards</h3>
           <ol className="nudges">
             {report.nudges.length === 0 && <li className="muted">No cards on this call.</li>}
             {report.nudges.map((n) => (
-              <NudgeRow key={n.id} callId={id} nudge={n} onSeek={seek} />
+              <NudgeRow key={n.id} callId={id} nudge={n} momentMs={moments.get(n.id) ?? n.atMs} onSeek={seek} />
             ))}
           </ol>
         </div>
       </div>
 
       <div className="charts">
-        <LineChart testId="chart-pace" title="Pace" unit="wpm" timeline={report.timeline} durationMs={report.durationMs} value={(p) => p.agent.wpm} min={pace.min} max={pace.max} {...(targets && { band: { low: targets.paceWpm.min, high: targets.paceWpm.max } })} />
-        <LineChart testId="chart-volume" title="Volume" unit="dBFS" timeline={report.timeline} durationMs={report.durationMs} value={(p) => (p.agent.speaking ? p.agent.dbfs : null)} min={LEVEL_AXIS.min} max={LEVEL_AXIS.max} {...(targets && { band: { low: targets.levelDb.min, high: targets.levelDb.max } })} />
-        <LineChart testId="chart-talk" title="Talk ratio" unit="you / total" timeline={report.timeline} durationMs={report.durationMs} value={(p) => p.talkRatio} min={0} max={1} {...(targets && { band: { low: targets.talkRatio.min, high: targets.talkRatio.max } })} />
+        <LineChart testId="chart-pace" title="Your pace" unit="wpm" timeline={report.timeline} durationMs={report.durationMs} value={(p) => p.agent.wpm} min={pace.min} max={pace.max} positionMs={positionMs} onSeek={seek} {...(targets && { band: { low: targets.paceWpm.min, high: targets.paceWpm.max } })} />
+        <LineChart testId="chart-volume" title="Your volume" unit="dBFS" timeline={report.timeline} durationMs={report.durationMs} value={(p) => (p.agent.speaking ? p.agent.dbfs : null)} min={LEVEL_AXIS.min} max={LEVEL_AXIS.max} positionMs={positionMs} onSeek={seek} {...(targets && { band: { low: targets.levelDb.min, high: targets.levelDb.max } })} />
+        <LineChart testId="chart-talk" title="Your share of the talking" unit="%" format={(v) => `${Math.round(v * 100)}%`} timeline={report.timeline} durationMs={report.durationMs} value={(p) => p.talkRatio} min={0} max={1} positionMs={positionMs} onSeek={seek} {...(targets && { band: { low: targets.talkRatio.min, high: targets.talkRatio.max } })} />
       </div>
 
       <div className="notes">
@@ -256,15 +302,12 @@ export function CallDetail({ id, found = '', onDeleted }: { id: string; found?: 
           <button
             type="button"
             className="danger"
-            onClick={() => {
-              if (!confirmDelete) return setConfirmDelete(true);
-              void rpc()
-                .call('calls.delete', { id })
-                .then(onDeleted)
-                .catch((err: Error) => setSaved(err.message));
-            }}
+            data-testid="delete-call"
+            disabled={meta.status === 'live'}
+            title={meta.status === 'live' ? 'The call is still running' : 'You can undo this for a few seconds'}
+            onClick={() => onDelete(meta.title || 'Untitled call')}
           >
-            {confirmDelete ? 'Really delete?' : 'Delete call'}
+            Delete call
           </button>
         </div>
       </div>
@@ -275,7 +318,7 @@ export function CallDetail({ id, found = '', onDeleted }: { id: string; found?: 
 const STATUS_LABEL = { good: 'Good', improve: 'To improve', problem: 'Needs work' } as const;
 
 /** The score's breakdown: each part against its target, what to do, and where it happened. */
-function Insights({ insights, onSeek }: { insights: CallInsights; onSeek: (ms: number) => void }): React.JSX.Element {
+function Insights({ insights, onSeek, momentOf }: { insights: CallInsights; onSeek: (ms: number) => void; momentOf: (e: { atMs: number; label: string }) => number }): React.JSX.Element {
   return (
     <section className="insights" data-testid="insights" aria-label="Score breakdown">
       <h3>
@@ -288,23 +331,48 @@ function Insights({ insights, onSeek }: { insights: CallInsights; onSeek: (ms: n
               <strong>{i.title}</strong>
               <span className={`badge ${i.status}`}>{STATUS_LABEL[i.status]}</span>
               <span className="muted">
-                {i.points}/{i.maxPoints}
+                {Math.round(i.points)}/{i.maxPoints}
               </span>
             </div>
             <div>{i.summary}</div>
             {i.advice && <div className="muted">{i.advice}</div>}
             {i.evidence.length > 0 && (
               <div className="evidence">
-                {i.evidence.map((e, k) => (
-                  <button key={k} type="button" className="link" onClick={() => onSeek(e.atMs)} title={`Play from ${clock(e.atMs)}`}>
-                    {clock(e.atMs)} {e.label}
-                  </button>
-                ))}
+                {i.evidence.map((e, k) => {
+                  const at = momentOf(e);
+                  return (
+                    <button key={k} type="button" className="link" data-testid="evidence" data-at={at} onClick={() => onSeek(at)} title={`Play from ${clock(at)}`}>
+                      {clock(at)} {e.label}
+                    </button>
+                  );
+                })}
               </div>
             )}
           </li>
         ))}
       </ul>
+    </section>
+  );
+}
+
+/** The moments the agent marked during the call (M in the overlay, or the shortcut). */
+function Bookmarks({ marks, onSeek }: { marks: readonly number[]; onSeek: (ms: number) => void }): React.JSX.Element {
+  return (
+    <section className="bookmarks" data-testid="bookmarks" aria-labelledby="bookmarks-title">
+      <h3 id="bookmarks-title">Your marks</h3>
+      {marks.length === 0 ? (
+        <p className="muted small">None on this call. Press M in the overlay during a call to mark a moment.</p>
+      ) : (
+        <ol>
+          {marks.map((ms, i) => (
+            <li key={i}>
+              <button type="button" className="link" data-testid="bookmark" data-at={ms} onClick={() => onSeek(ms)}>
+                Mark {i + 1} at {clock(ms)}
+              </button>
+            </li>
+          ))}
+        </ol>
+      )}
     </section>
   );
 }

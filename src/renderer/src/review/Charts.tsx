@@ -1,9 +1,17 @@
-/** Small SVG charts over the call's 1 Hz timeline, sharing one time axis with the player. */
-import type { CallEvent, Nudge, TimelinePoint } from '../../../shared/types';
+/**
+ * Charts over the call's 1 Hz timeline: a y axis with values, the time axis the timeline uses, the
+ * playbook's target band, the value under the pointer, the shared playhead, and click to seek. The line
+ * is drawn in a stretched SVG; every label is HTML, so nothing is distorted.
+ */
+import { useState } from 'react';
+import type { TimelinePoint } from '../../../shared/types';
+import { clock } from '../lib/format';
+import { TimeAxis } from './Timeline';
 
 const W = 800;
+const H = 100;
 
-function path(points: readonly TimelinePoint[], durationMs: number, value: (p: TimelinePoint) => number | null, min: number, max: number, h: number): string {
+function path(points: readonly TimelinePoint[], durationMs: number, value: (p: TimelinePoint) => number | null, min: number, max: number): string {
   let d = '';
   let pen = false;
   for (const p of points) {
@@ -13,84 +21,29 @@ function path(points: readonly TimelinePoint[], durationMs: number, value: (p: T
       continue;
     }
     const x = (p.tMs / Math.max(1, durationMs)) * W;
-    const y = h - ((Math.min(max, Math.max(min, v)) - min) / (max - min)) * h;
+    const y = H - ((Math.min(max, Math.max(min, v)) - min) / (max - min)) * H;
     d += `${pen ? 'L' : 'M'}${x.toFixed(1)},${y.toFixed(1)}`;
     pen = true;
   }
   return d;
 }
 
-/** The level "waveform" of both sides with nudges, events and the playhead; click to seek. */
-export function LevelTrack({
-  timeline,
-  durationMs,
-  nudges,
-  events,
-  positionMs,
-  onSeek,
-}: {
-  timeline: readonly TimelinePoint[];
-  durationMs: number;
-  nudges: readonly Nudge[];
-  events: readonly CallEvent[];
-  positionMs: number;
-  onSeek(ms: number): void;
-}): React.JSX.Element {
-  const h = 90;
-  const x = (ms: number): number => (ms / Math.max(1, durationMs)) * W;
-  return (
-    <svg
-      className="level-track"
-      viewBox={`0 0 ${W} ${h + 24}`}
-      preserveAspectRatio="none"
-      data-testid="level-track"
-      role="slider"
-      aria-label="Call timeline"
-      aria-valuemin={0}
-      aria-valuemax={durationMs}
-      aria-valuenow={Math.round(positionMs)}
-      tabIndex={0}
-      onKeyDown={(e) => {
-        if (e.key === 'ArrowRight') onSeek(Math.min(durationMs, positionMs + 5000));
-        if (e.key === 'ArrowLeft') onSeek(Math.max(0, positionMs - 5000));
-      }}
-      onClick={(e) => {
-        const r = e.currentTarget.getBoundingClientRect();
-        onSeek(((e.clientX - r.left) / r.width) * durationMs);
-      }}
-    >
-      <path d={path(timeline, durationMs, (p) => p.agent.dbfs, -70, 0, h / 2)} className="lvl agent" />
-      <g transform={`translate(0, ${h / 2})`}>
-        <path d={path(timeline, durationMs, (p) => p.customer.dbfs, -70, 0, h / 2)} className="lvl customer" />
-      </g>
-      {events
-        .filter((e) => e.type !== 'backchannel' && e.type !== 'echo')
-        .map((e) => (
-          <rect key={e.id} x={x(e.startMs)} y={h + 2} width={Math.max(2, x((e.endMs ?? e.startMs) - e.startMs))} height={8} className={`ev ev-${e.type}`}>
-            <title>{`${e.type} (${e.channel}) at ${Math.round(e.startMs / 1000)} s`}</title>
-          </rect>
-        ))}
-      {nudges.map((n) => (
-        <rect key={n.id} x={x(n.atMs)} y={h + 12} width={Math.max(3, x((n.endMs ?? n.atMs) - n.atMs))} height={10} className={`nd sev-${n.severity}`}>
-          <title>{`${n.title} at ${Math.round(n.atMs / 1000)} s`}</title>
-        </rect>
-      ))}
-      <line x1={x(positionMs)} x2={x(positionMs)} y1={0} y2={h + 24} className="playhead" />
-    </svg>
-  );
+/** The point nearest `tMs` (the timeline is in time order). */
+function nearest(points: readonly TimelinePoint[], tMs: number): TimelinePoint | null {
+  let lo = 0;
+  let hi = points.length - 1;
+  if (hi < 0) return null;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (points[mid]!.tMs < tMs) lo = mid + 1;
+    else hi = mid;
+  }
+  const a = points[Math.max(0, lo - 1)]!;
+  const b = points[lo]!;
+  return Math.abs(a.tMs - tMs) <= Math.abs(b.tMs - tMs) ? a : b;
 }
 
-export function LineChart({
-  testId,
-  title,
-  timeline,
-  durationMs,
-  value,
-  min,
-  max,
-  band,
-  unit,
-}: {
+interface LineChartProps {
   testId?: string;
   title: string;
   timeline: readonly TimelinePoint[];
@@ -101,25 +54,71 @@ export function LineChart({
   /** The playbook's target band, drawn behind the series with its edges as lines. */
   band?: { low: number; high: number };
   unit: string;
-}): React.JSX.Element {
-  const h = 60;
-  const y = (v: number): number => h - ((Math.min(max, Math.max(min, v)) - min) / (max - min)) * h;
+  /** How a value reads (default: rounded, with the unit). */
+  format?: (v: number) => string;
+  positionMs: number;
+  onSeek(ms: number): void;
+}
+
+export function LineChart({ testId, title, timeline, durationMs, value, min, max: axisMax, band, unit, format, positionMs, onSeek }: LineChartProps): React.JSX.Element {
+  const [hover, setHover] = useState<TimelinePoint | null>(null);
+  // The axis grows to the highest value so the line is never clipped at the top.
+  let top = axisMax;
+  for (const p of timeline) {
+    const v = value(p);
+    if (v !== null && Number.isFinite(v) && v > top) top = v;
+  }
+  const max = top > axisMax ? Math.ceil(top / 10) * 10 : axisMax;
+  const show = format ?? ((v: number) => `${Math.round(v)} ${unit}`);
+  const pct = (v: number): number => (100 * (Math.min(max, Math.max(min, v)) - min)) / (max - min);
+  const d = Math.max(1, durationMs);
+  const at = (e: React.MouseEvent<HTMLElement>): number => {
+    const r = e.currentTarget.getBoundingClientRect();
+    return Math.max(0, Math.min(d, ((e.clientX - r.left) / r.width) * d));
+  };
+  const hv = hover ? value(hover) : null;
   return (
-    <figure className="chart" data-testid={testId} data-band-low={band?.low} data-band-high={band?.high}>
+    <figure className="chart" data-testid={testId} data-band-low={band?.low} data-band-high={band?.high} data-axis-max={max}>
       <figcaption>
-        {title} <span className="unit">{unit}</span>
+        {title}
+        <span className="chart-value" data-testid="chart-value" aria-live="polite">
+          {hover ? `${clock(hover.tMs)} · ${hv === null || !Number.isFinite(hv) ? 'no speech' : show(hv)}` : ''}
+        </span>
       </figcaption>
-      <svg viewBox={`0 0 ${W} ${h}`} preserveAspectRatio="none" aria-label={`${title} over time`} role="img">
-        {band && (
-          <g data-testid="target-band">
-            <rect x={0} width={W} y={y(band.high)} height={Math.max(0, y(band.low) - y(band.high))} className="band" />
-            <line x1={0} x2={W} y1={y(band.low)} y2={y(band.low)} className="target-line" data-value={band.low} />
-            <line x1={0} x2={W} y1={y(band.high)} y2={y(band.high)} className="target-line" data-value={band.high} />
-            <title>{`target ${band.low}–${band.high} ${unit}`}</title>
-          </g>
-        )}
-        <path d={path(timeline, durationMs, value, min, max, h)} className="series" />
-      </svg>
+      <div className="chart-body">
+        <div className="y-axis" aria-hidden="true">
+          {[max, (max + min) / 2, min].map((v) => (
+            <span key={v} style={{ bottom: `${pct(v)}%` }}>
+              {show(v)}
+            </span>
+          ))}
+        </div>
+        <div
+          className="plot"
+          data-testid="chart-plot"
+          onMouseMove={(e) => setHover(nearest(timeline, at(e)))}
+          onMouseLeave={() => setHover(null)}
+          onClick={(e) => onSeek(at(e))}
+          role="img"
+          aria-label={`${title} over time; click to play from that moment`}
+        >
+          <svg viewBox={`0 0 ${W} ${H}`} preserveAspectRatio="none">
+            {band && (
+              <g data-testid="target-band">
+                <rect x={0} width={W} y={H - (pct(band.high) * H) / 100} height={Math.max(0, ((pct(band.high) - pct(band.low)) * H) / 100)} className="band" />
+                <line x1={0} x2={W} y1={H - (pct(band.low) * H) / 100} y2={H - (pct(band.low) * H) / 100} className="target-line" data-value={band.low} />
+                <line x1={0} x2={W} y1={H - (pct(band.high) * H) / 100} y2={H - (pct(band.high) * H) / 100} className="target-line" data-value={band.high} />
+                <title>{`target ${band.low}–${band.high} ${unit}`}</title>
+              </g>
+            )}
+            <path d={path(timeline, d, value, min, max)} className="series" />
+          </svg>
+          <span className="lane-playhead" data-testid="chart-playhead" style={{ left: `${(100 * Math.min(d, positionMs)) / d}%` }} />
+          {hover && <span className="hover-line" style={{ left: `${(100 * hover.tMs) / d}%` }} />}
+        </div>
+        <span />
+        <TimeAxis durationMs={d} />
+      </div>
     </figure>
   );
 }

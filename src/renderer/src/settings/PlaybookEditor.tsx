@@ -1,271 +1,287 @@
 /**
- * The playbook editor: every field of the playbook as a form control, validated as you type with the
- * same zod schema the engine uses; each problem is shown at the field its JSON path names (or, for a
- * missing field, at the nearest enclosing group). A raw JSON view is there for bulk edits.
+ * The playbook editor in plain language: one card per rule that reads as a sentence, presets, import and
+ * export, and "Try on a past call". Edits are a draft (kept across tab switches, warned about on leaving
+ * the page) until saved; whatever replaces or removes rules can be undone until the next such action.
+ * The draft is validated with the engine's own schema, and each problem is shown at its field in words.
  */
-import { useEffect, useMemo, useState } from 'react';
-import { METRIC_NAMES } from '../../../shared/metrics';
-import { OPERATORS, parsePlaybookText, type PlaybookProblem } from '../../../shared/playbook';
-import { CHANNEL_NAMES, EVENT_TYPES, severitySchema } from '../../../shared/types';
-import { rpc } from '../lib/rpc';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { validatePlaybook } from '../../../shared/playbook';
+import type { PlaybookPreset } from '../../../shared/rpc';
+import { onEvent, rpc } from '../lib/rpc';
+import { duplicateRule, newRule, problemInWords, sameDoc, uniqueId, type PlaybookDoc } from './playbook-model';
+import { docOf, keyRule, usePlaybookEditor, type Draft } from './playbook-store';
+import { RuleCard } from './RuleCard';
+import { TryOnCall } from './TryOnCall';
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
-const CHOICES: Record<string, readonly string[]> = {
-  severity: severitySchema.options,
-  op: OPERATORS,
-  metric: METRIC_NAMES,
-  event: EVENT_TYPES,
-  channel: CHANNEL_NAMES,
-  type: ['metric', 'any', 'all', 'event'],
-};
-
-function childPath(parent: string, key: string | number): string {
-  return typeof key === 'number' ? `${parent}[${key}]` : parent ? `${parent}.${key}` : key;
+interface Undo {
+  readonly label: string;
+  readonly draft: Draft;
 }
 
-/** Every path that has its own control (leaves) or group (objects, arrays). */
-function collectPaths(value: Json, path: string, out: Set<string>): Set<string> {
-  out.add(path);
-  if (Array.isArray(value)) value.forEach((v, i) => collectPaths(v, childPath(path, i), out));
-  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) collectPaths(v, childPath(path, k), out);
-  return out;
-}
-
-/** Where a problem is shown: its own path if rendered, else the nearest rendered ancestor. */
-function anchorOf(problemPath: string, rendered: Set<string>): string {
-  let p = problemPath;
-  while (p && !rendered.has(p)) p = p.replace(/(\[\d+\]|\.?[^.[\]]+)$/, '');
-  return p;
-}
-
-function setAt(root: Json, path: (string | number)[], value: Json): Json {
-  if (path.length === 0) return value;
-  const [head, ...rest] = path;
-  if (Array.isArray(root)) {
-    const copy = root.slice();
-    copy[head as number] = setAt(copy[head as number] ?? null, rest, value);
-    return copy;
+/** Moves focus to a field by its JSON path, scrolled clear of the sticky bar (see `scroll-margin` in the styles). */
+function focusPath(path: string): void {
+  let p = path;
+  for (;;) {
+    const el = document.querySelector<HTMLElement>(`[data-path="${CSS.escape(p)}"]:is(input, select, textarea)`);
+    if (el) {
+      el.scrollIntoView({ block: 'center' });
+      el.focus({ preventScroll: true });
+      return;
+    }
+    const up = p.replace(/(\[\d+\]|\.?[^.[\]]+)$/, '');
+    if (up === p || up === '') return;
+    p = up;
   }
-  const obj = root !== null && typeof root === 'object' ? root : {};
-  return { ...obj, [head as string]: setAt(obj[head as string] ?? null, rest, value) };
 }
 
-function Problems({ list }: { list: readonly PlaybookProblem[] | undefined }): React.JSX.Element | null {
-  if (!list || list.length === 0) return null;
-  return (
-    <ul className="field-errors">
-      {list.map((p, i) => (
-        <li key={i} className="field-error" data-testid="field-error" data-path={p.path} role="alert">
-          {p.message}
-        </li>
-      ))}
-    </ul>
-  );
-}
-
-interface NodeProps {
-  value: Json;
-  path: string;
-  keys: (string | number)[];
-  label: string;
-  problems: ReadonlyMap<string, PlaybookProblem[]>;
-  onChange(keys: (string | number)[], value: Json): void;
-}
-
-function Node({ value, path, keys, label, problems, onChange }: NodeProps): React.JSX.Element {
-  const mine = problems.get(path);
-  if (Array.isArray(value) || (value !== null && typeof value === 'object')) {
-    const entries: [string | number, Json][] = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
-    const title = Array.isArray(value) ? label : typeof (value as Record<string, Json>).id === 'string' ? `${label} · ${String((value as Record<string, Json>).id)}` : label;
-    return (
-      <fieldset className={`group${mine ? ' invalid' : ''}`} data-path={path}>
-        {label && <legend>{title}</legend>}
-        <Problems list={mine} />
-        {entries.map(([k, v]) => (
-          <Node key={k} value={v} path={childPath(path, k)} keys={[...keys, k]} label={typeof k === 'number' ? `#${k + 1}` : k} problems={problems} onChange={onChange} />
-        ))}
-      </fieldset>
-    );
-  }
-  const id = `pb-${path.replace(/[^a-zA-Z0-9]/g, '-')}`;
-  const key = String(keys.at(-1) ?? '');
-  const choices = CHOICES[key];
-  let control: React.JSX.Element;
-  if (typeof value === 'boolean') {
-    control = <input id={id} type="checkbox" checked={value} data-path={path} aria-invalid={!!mine} onChange={(e) => onChange(keys, e.target.checked)} />;
-  } else if (typeof value === 'number' || (value === null && key !== 'detail')) {
-    control = (
-      <input
-        id={id}
-        type="text"
-        inputMode="decimal"
-        data-path={path}
-        aria-invalid={!!mine}
-        defaultValue={value === null ? '' : String(value)}
-        onChange={(e) => {
-          const text = e.target.value.trim();
-          const n = Number(text);
-          onChange(keys, text !== '' && Number.isFinite(n) ? n : text);
-        }}
-      />
-    );
-  } else if (choices) {
-    control = (
-      <select id={id} data-path={path} aria-invalid={!!mine} value={String(value)} onChange={(e) => onChange(keys, e.target.value)}>
-        {!choices.includes(String(value)) && <option value={String(value)}>{String(value)}</option>}
-        {choices.map((c) => (
-          <option key={c} value={c}>
-            {c}
-          </option>
-        ))}
-      </select>
-    );
-  } else if (key === 'message' || key === 'detail' || key === 'description' || key === 'source') {
-    control = <textarea id={id} rows={2} data-path={path} aria-invalid={!!mine} value={String(value ?? '')} onChange={(e) => onChange(keys, e.target.value)} />;
-  } else {
-    control = <input id={id} type="text" data-path={path} aria-invalid={!!mine} value={String(value ?? '')} onChange={(e) => onChange(keys, e.target.value)} />;
-  }
-  return (
-    <div className={`field${mine ? ' invalid' : ''}`}>
-      <label htmlFor={id}>{label}</label>
-      {control}
-      <Problems list={mine} />
-    </div>
-  );
+function download(name: string, text: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 export function PlaybookEditor(): React.JSX.Element {
-  const [text, setText] = useState<string | null>(null);
-  const [origin, setOrigin] = useState<'default' | 'custom'>('default');
-  const [mode, setMode] = useState<'form' | 'json'>('form');
+  const { saved, origin, draft, typed, load, setDraft, clearTyped } = usePlaybookEditor();
+  const [presets, setPresets] = useState<readonly PlaybookPreset[]>([]);
   const [status, setStatus] = useState<string | null>(null);
-  const [serverProblems, setServerProblems] = useState<readonly PlaybookProblem[] | null>(null);
-  const [formKey, setFormKey] = useState(0);
+  const [importProblems, setImportProblems] = useState<readonly string[]>([]);
+  const [undo, setUndo] = useState<Undo | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const fileRef = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
-    void rpc()
-      .call('playbook.get')
-      .then((s) => {
-        setText(s.text);
-        setOrigin(s.origin);
-      });
-  }, []);
+    if (usePlaybookEditor.getState().draft === null) {
+      rpc()
+        .call('playbook.get')
+        .then((s) => load(JSON.parse(s.text) as PlaybookDoc, s.origin, true))
+        .catch((err: Error) => setLoadError(err.message));
+    }
+    rpc()
+      .call('playbook.presets')
+      .then(setPresets)
+      .catch(() => setPresets([]));
+    // Saved elsewhere (another window): take it, unless there are edits here to keep.
+    return onEvent('playbook.changed', (s) => {
+      const st = usePlaybookEditor.getState();
+      const doc = JSON.parse(s.text) as PlaybookDoc;
+      if (st.draft && st.saved && sameDoc(docOf(st.draft), st.saved)) st.load(doc, s.origin, true);
+    });
+  }, [load]);
 
-  const doc = useMemo<Json | undefined>(() => {
-    if (text === null) return undefined;
-    try {
-      return JSON.parse(text) as Json;
-    } catch {
-      return undefined;
-    }
-  }, [text]);
-  const check = useMemo(() => (text === null ? null : parsePlaybookText(text)), [text]);
-  const problems = serverProblems ?? (check && !check.ok ? check.problems : []);
-  const rendered = useMemo(() => (doc === undefined ? new Set<string>() : collectPaths(doc, '', new Set())), [doc]);
-  const byAnchor = useMemo(() => {
-    const map = new Map<string, PlaybookProblem[]>();
-    for (const p of problems) {
-      const a = mode === 'form' ? anchorOf(p.path, rendered) : '';
-      map.set(a, [...(map.get(a) ?? []), p]);
-    }
+  const doc = useMemo(() => (draft ? docOf(draft) : null), [draft]);
+  const dirty = doc !== null && saved !== null && !sameDoc(doc, saved);
+  useEffect(() => {
+    if (!dirty) return;
+    const warn = (e: BeforeUnloadEvent): void => e.preventDefault();
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [dirty]);
+
+  const problems = useMemo(() => {
+    const map = new Map<string, string>();
+    if (!doc) return map;
+    const check = validatePlaybook(doc);
+    if (!check.ok) for (const p of check.problems) if (!map.has(p.path)) map.set(p.path, problemInWords(p));
     return map;
-  }, [problems, rendered, mode]);
+  }, [doc]);
+  const typedErrors = Object.entries(typed).filter(([, t]) => t.error !== null);
 
-  if (text === null) return <div className="muted">Loading playbook…</div>;
+  if (loadError) return <p className="error">Cannot load the playbook: {loadError}</p>;
+  if (!draft || !doc) return <div className="muted">Loading playbook…</div>;
 
-  const change = (keys: (string | number)[], value: Json): void => {
-    if (doc === undefined) return;
-    setServerProblems(null);
-    setStatus(null);
-    setText(JSON.stringify(setAt(doc, keys, value), null, 2));
+  const ids = new Set(draft.rules.map((r) => r.rule.id));
+  const replaceWithUndo = (label: string, next: (d: Draft) => Draft): void => {
+    setUndo({ label, draft });
+    setDraft(next);
   };
+  const errorCount = problems.size + typedErrors.length;
+  // Every problem with a field to jump to: the schema's by path, the typed ones by their field's path.
+  const allProblems: { path: string; message: string }[] = [
+    ...typedErrors.map(([id, t]) => {
+      const [key, field] = id.split(':') as [string, string];
+      const i = draft.rules.findIndex((r) => r.key === key);
+      const cond = ['forMs', 'clearMs', 'holdMs', 'value'].includes(field) ? 'condition.' : '';
+      const of = /^of(\d+)\.value$/.exec(field);
+      return { path: of ? `rules[${i}].condition.of[${of[1]}].value` : `rules[${i}].${cond}${field}`, message: t.error! };
+    }),
+    ...[...problems].map(([path, message]) => ({ path, message })),
+  ];
 
   const save = (): void => {
-    void rpc()
-      .call('playbook.save', { text })
+    setStatus(null);
+    rpc()
+      .call('playbook.save', { text: JSON.stringify(doc, null, 2) })
       .then((r) => {
-        setServerProblems(r.ok ? null : r.problems);
-        setStatus(r.ok ? 'Saved — the next call uses this playbook.' : `Not saved: ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}.`);
-        if (r.ok) setOrigin('custom');
+        if (r.ok) {
+          usePlaybookEditor.setState({ saved: doc, origin: 'custom' });
+          setStatus('Saved — the next call uses this playbook.');
+        } else setStatus(`Not saved: ${r.problems.map(problemInWords).join(' ')}`);
       })
-      .catch((err: Error) => setStatus(err.message));
+      .catch((err: Error) => setStatus(`Not saved: ${err.message}`));
   };
 
-  const reset = (): void => {
-    void rpc()
-      .call('playbook.reset')
-      .then((s) => {
-        setText(s.text);
-        setOrigin(s.origin);
-        setServerProblems(null);
-        setStatus('Back to the default playbook.');
-        setFormKey((k) => k + 1);
-      });
+  const loadPreset = (p: PlaybookPreset, verb: string): void => {
+    const parsed = JSON.parse(p.text) as PlaybookDoc;
+    replaceWithUndo(`${verb} “${p.name}”`, () => ({ name: parsed.name, description: parsed.description, rules: parsed.rules.map(keyRule) }));
+    usePlaybookEditor.setState({ typed: {} });
+    setStatus(`${verb} “${p.name}” — not saved yet. Save to use it on your next call.`);
   };
+
+  const importFile = async (file: File): Promise<void> => {
+    setImportProblems([]);
+    const text = (await file.text()).replace(/^\uFEFF/, '');
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      setImportProblems([`${file.name} is not a playbook file (it is not JSON).`]);
+      return;
+    }
+    const check = validatePlaybook(json);
+    if (!check.ok) {
+      setImportProblems(check.problems.slice(0, 8).map((p) => `${p.path || 'the file'}: ${problemInWords(p)}`));
+      return;
+    }
+    const parsed = json as PlaybookDoc;
+    replaceWithUndo(`Imported ${file.name}`, () => ({ name: parsed.name, description: parsed.description, rules: parsed.rules.map(keyRule) }));
+    usePlaybookEditor.setState({ typed: {} });
+    setStatus(`Imported “${parsed.name}” from ${file.name} — not saved yet.`);
+  };
+
+  const fallbackDefault = presets.find((p) => p.id === 'default');
 
   return (
     <section className="playbook-editor" data-testid="playbook-editor">
-      <div className="row">
-        <h3>Playbook</h3>
-        <span className="muted">{origin === 'default' ? 'shipped default' : 'your playbook'}</span>
+      <div className="pb-bar" data-testid="save-bar">
+        <label className="pb-name">
+          <span className="label">Playbook</span>
+          <input data-path="name" aria-label="Playbook name" value={draft.name} onChange={(e) => setDraft((d) => ({ ...d, name: e.target.value }))} />
+        </label>
+        <span className="muted" data-testid="playbook-origin">
+          {dirty ? <strong data-testid="unsaved">Unsaved changes</strong> : origin === 'default' ? 'Shipped default, in use' : 'Your playbook, in use'}
+        </span>
         <span className="spacer" />
-        <button type="button" aria-pressed={mode === 'form'} onClick={() => setMode('form')}>
-          Form
+        <button type="button" data-testid="save-playbook" className="primary" onClick={save} disabled={errorCount > 0 || !dirty}>
+          Save playbook
         </button>
-        <button
-          type="button"
-          aria-pressed={mode === 'json'}
-          onClick={() => {
-            setMode('json');
-            setFormKey((k) => k + 1);
-          }}
-        >
-          JSON
+        <button type="button" data-testid="discard-changes" disabled={!dirty} onClick={() => saved && replaceWithUndo('Discarded your changes', () => ({ name: saved.name, description: saved.description, rules: saved.rules.map(keyRule) }))}>
+          Discard changes
         </button>
       </div>
-      {problems.length > 0 && (
-        <div className="problem-summary" data-testid="problem-summary" role="alert">
-          {problems.length} problem{problems.length === 1 ? '' : 's'}:
+      <div className="row pb-tools">
+        <label>
+          Start from{' '}
+          <select
+            data-testid="preset"
+            aria-label="Start from a preset"
+            value=""
+            onChange={(e) => {
+              const p = presets.find((x) => x.id === e.target.value);
+              if (p) loadPreset(p, 'Loaded');
+            }}
+          >
+            <option value="">a preset…</option>
+            {presets.map((p) => (
+              <option key={p.id} value={p.id} title={p.description}>
+                {p.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="button" data-testid="reset-playbook" disabled={!fallbackDefault} onClick={() => fallbackDefault && loadPreset(fallbackDefault, 'Back to')}>
+          Reset to default
+        </button>
+        <button type="button" data-testid="import-playbook" onClick={() => fileRef.current?.click()}>
+          Import…
+        </button>
+        <input
+          ref={fileRef}
+          type="file"
+          accept=".json,application/json"
+          hidden
+          data-testid="import-file"
+          onChange={(e) => {
+            const f = e.target.files?.[0];
+            e.target.value = '';
+            if (f) void importFile(f);
+          }}
+        />
+        <button type="button" data-testid="export-playbook" onClick={() => download(`${uniqueId(draft.name, new Set())}.playbook.json`, `${JSON.stringify(doc, null, 2)}\n`)}>
+          Export
+        </button>
+      </div>
+      {status && (
+        <p className="muted" role="status" data-testid="playbook-status">
+          {status}
+        </p>
+      )}
+      {undo && (
+        <p className="undo" role="status" data-testid="undo-bar">
+          {undo.label}.{' '}
+          <button
+            type="button"
+            data-testid="undo"
+            onClick={() => {
+              setDraft(() => undo.draft);
+              setUndo(null);
+              setStatus(null);
+            }}
+          >
+            Undo
+          </button>
+          <button type="button" className="link" aria-label="Dismiss" onClick={() => setUndo(null)}>
+            ×
+          </button>
+        </p>
+      )}
+      {importProblems.length > 0 && (
+        <div className="problem-summary" role="alert" data-testid="import-problems">
+          Not imported:
           <ul>
-            {problems.map((p, i) => (
+            {importProblems.map((p, i) => (
+              <li key={i}>{p}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {errorCount > 0 && (
+        <div className="problem-summary" data-testid="problem-summary" role="alert">
+          {errorCount === 1 ? 'One thing to fix before saving:' : `${errorCount} things to fix before saving:`}
+          <ul>
+            {allProblems.map((p, i) => (
               <li key={i}>
-                <button
-                  type="button"
-                  className="link"
-                  onClick={() => (document.querySelector(`[data-path="${CSS.escape(anchorOf(p.path, rendered))}"]`) as HTMLElement | null)?.focus()}
-                >
-                  <code>{p.path || '(playbook)'}</code>
-                </button>{' '}
-                {p.message}
+                <button type="button" className="link" data-testid="problem-link" onClick={() => focusPath(p.path)}>
+                  {p.message}
+                </button>
               </li>
             ))}
           </ul>
         </div>
       )}
-      {mode === 'json' || doc === undefined ? (
-        <>
-          <textarea className="json-editor" aria-label="Playbook JSON" data-testid="playbook-json" spellCheck={false} value={text} onChange={(e) => (setText(e.target.value), setServerProblems(null))} rows={30} />
-          <Problems list={byAnchor.get('')} />
-        </>
-      ) : (
-        <div className="playbook-form" key={formKey}>
-          <Node value={doc} path="" keys={[]} label="" problems={byAnchor} onChange={change} />
-        </div>
-      )}
-      <div className="row sticky-actions">
-        <button type="button" data-testid="save-playbook" onClick={save} disabled={check !== null && !check.ok}>
-          Save playbook
-        </button>
-        <button type="button" onClick={reset}>
-          Reset to default
-        </button>
-        {status && (
-          <span className="muted" data-testid="playbook-status">
-            {status}
-          </span>
-        )}
+      <div className="rule-cards">
+        {draft.rules.map((r, i) => (
+          <RuleCard
+            key={r.key}
+            rule={r.rule}
+            ruleKey={r.key}
+            index={i}
+            problems={problems}
+            onChange={(rule) => setDraft((d) => ({ ...d, rules: d.rules.map((x) => (x.key === r.key ? { key: x.key, rule } : x)) }))}
+            onDuplicate={() => setDraft((d) => ({ ...d, rules: [...d.rules.slice(0, i + 1), keyRule(duplicateRule(r.rule, ids)), ...d.rules.slice(i + 1)] }))}
+            onDelete={() => {
+              clearTyped(r.key);
+              replaceWithUndo(`Deleted “${r.rule.title || r.rule.id}”`, (d) => ({ ...d, rules: d.rules.filter((x) => x.key !== r.key) }));
+            }}
+          />
+        ))}
       </div>
+      <button type="button" data-testid="add-rule" onClick={() => setDraft((d) => ({ ...d, rules: [...d.rules, keyRule(newRule(ids))] }))}>
+        + Add a rule
+      </button>
+      <TryOnCall text={errorCount === 0 ? JSON.stringify(doc) : null} />
     </section>
   );
 }

@@ -4,7 +4,7 @@
  * 10-second level check with its countdown and verdict.
  */
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
-import type { DeviceList, LevelCheckResult } from '../../../shared/rpc';
+import type { DeviceLevels, DeviceList, LevelCheckResult } from '../../../shared/rpc';
 import { rpc } from '../lib/rpc';
 
 export const LEVEL_CHECK_SECONDS = 10;
@@ -26,13 +26,61 @@ export function useDevices(): { list: DeviceList | null; error: string | null; r
   return { list, error, reload, setList };
 }
 
-/** A first guess: the remembered device, else the default input (agent) or a monitor / loopback (customer). */
+const LOOPBACK = /monitor|loopback|stereo mix|blackhole|what u hear/i;
+const isLoopback = (d: DeviceList['inputs'][number]): boolean => LOOPBACK.test(d.name) || LOOPBACK.test(d.description ?? '');
+
+/**
+ * A first guess: the remembered device, else the default input that is not a loopback (agent), or a
+ * loopback / monitor input (customer). No loopback found: no guess — a microphone on the customer
+ * channel would coach the agent's own voice as the customer's.
+ */
 function guess(list: DeviceList, role: 'agent' | 'customer'): string {
   const remembered = list.remembered?.[role];
   if (remembered && list.inputs.some((d) => d.name === remembered)) return remembered;
-  const names = list.inputs.map((d) => d.name);
-  if (role === 'customer') return names.find((n) => /monitor|loopback|stereo mix|blackhole|customer/i.test(n)) ?? names[1] ?? names[0] ?? '';
-  return list.inputs.find((d) => d.isDefault && !/monitor|loopback/i.test(d.name))?.name ?? names.find((n) => !/monitor|loopback|customer/i.test(n)) ?? names[0] ?? '';
+  if (role === 'customer') return list.inputs.find((d) => isLoopback(d) && !/agent|mic/i.test(`${d.name} ${d.description ?? ''}`))?.name ?? list.inputs.find(isLoopback)?.name ?? '';
+  return list.inputs.find((d) => d.isDefault && !isLoopback(d))?.name ?? list.inputs.find((d) => !isLoopback(d))?.name ?? list.inputs[0]?.name ?? '';
+}
+
+/** A level meter beside a picker: -70 to 0 dBFS. */
+function Meter({ testId, db, label }: { testId: string; db: number | null; label: string }): React.JSX.Element {
+  const pct = db === null ? 0 : Math.max(0, Math.min(100, ((db + 70) / 70) * 100));
+  return (
+    <span className="device-meter" data-testid={testId} data-db={db ?? ''}>
+      <meter min={0} max={100} low={15} high={85} optimum={60} value={pct} aria-label={label} />
+      <span className="small muted">{db === null ? '—' : db <= -70 ? 'silent' : `${Math.round(db)} dB`}</span>
+    </span>
+  );
+}
+
+/** Listens to both inputs in short turns while on (at most a minute), for the meters and the same-signal check. */
+function useListening(agent: string, customer: string): { on: boolean; toggle(): void; levels: DeviceLevels | null; error: string | null } {
+  const [on, setOn] = useState(false);
+  const [levels, setLevels] = useState<DeviceLevels | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    if (!on || !agent || !customer || agent === customer) return;
+    let stop = false;
+    const until = Date.now() + 60_000;
+    void (async () => {
+      while (!stop && Date.now() < until) {
+        try {
+          const l = await rpc().call('devices.listen', { agent, customer, ms: 700 });
+          if (!stop) {
+            setLevels(l);
+            setError(null);
+          }
+        } catch (err) {
+          if (!stop) setError((err as Error).message);
+          break;
+        }
+      }
+      if (!stop) setOn(false);
+    })();
+    return () => {
+      stop = true;
+    };
+  }, [on, agent, customer]);
+  return { on, toggle: () => setOn((x) => !x), levels, error };
 }
 
 export function DevicePicker({
@@ -40,8 +88,11 @@ export function DevicePicker({
   onSaved,
   saveLabel = 'Save devices',
   onSkip,
+  onRescan,
 }: {
   list: DeviceList;
+  /** Lists the inputs again (a headset plugged in since). */
+  onRescan?: () => void;
   onSaved(list: DeviceList): void;
   saveLabel?: string;
   /** Offered when capture is unavailable (first run: skip to the demo call). */
@@ -52,6 +103,8 @@ export function DevicePicker({
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
   const id = useId();
+  const listening = useListening(agent, customer);
+  const same = agent !== '' && agent === customer;
 
   if (!list.available) {
     return (
@@ -81,13 +134,18 @@ export function DevicePicker({
       .catch((err: Error) => setMessage({ error: true, text: err.message }))
       .finally(() => setBusy(false));
   };
-  const options = list.inputs.map((d) => (
-    <option key={`${d.id}-${d.name}`} value={d.name}>
-      {d.name}
-      {d.isDefault ? ' (default)' : ''} — {d.hostApi}
-    </option>
-  ));
-  const same = agent !== '' && agent === customer;
+  const options = [
+    <option key="" value="" disabled>
+      Choose an input…
+    </option>,
+    ...list.inputs.map((d) => (
+      <option key={`${d.id}-${d.name}`} value={d.name}>
+        {d.description ? `${d.description} (${d.name})` : d.name}
+        {d.isDefault ? ' — default' : ''}
+      </option>
+    )),
+  ];
+  const lv = listening.levels;
 
   return (
     <div className="device-picker" data-testid="device-picker">
@@ -96,13 +154,42 @@ export function DevicePicker({
         <select id={`${id}-agent`} data-testid="agent-device" value={agent} onChange={(e) => setAgent(e.target.value)}>
           {options}
         </select>
+        {listening.on && <Meter testId="meter-agent" db={lv?.agent.levelDbfs ?? null} label="Microphone level" />}
       </div>
       <div className="field-row">
         <label htmlFor={`${id}-customer`}>Softphone output (customer)</label>
         <select id={`${id}-customer`} data-testid="customer-device" value={customer} onChange={(e) => setCustomer(e.target.value)} aria-describedby={`${id}-loopback`}>
           {options}
         </select>
+        {listening.on && <Meter testId="meter-customer" db={lv?.customer.levelDbfs ?? null} label="Softphone output level" />}
       </div>
+      <div className="row">
+        <button type="button" data-testid="listen-devices" aria-pressed={listening.on} disabled={!agent || !customer || same} onClick={listening.toggle}>
+          {listening.on ? 'Stop listening' : 'Listen to both inputs'}
+        </button>
+        {onRescan && (
+          <button type="button" data-testid="rescan-devices" onClick={onRescan}>
+            Look for devices again
+          </button>
+        )}
+      </div>
+      {listening.on && (
+        <p className="muted hint" data-testid="customer-check">
+          Speak: the microphone meter should move. Then play something through your softphone (a test call, a video in its output): the softphone meter should move, and
+          not the microphone one.
+        </p>
+      )}
+      {listening.error && (
+        <p className="error" role="alert" data-testid="listen-error">
+          {listening.error}
+        </p>
+      )}
+      {lv?.sameSignal && (
+        <p className="verdict verdict-no_signal" role="alert" data-testid="same-signal">
+          Both inputs carry the same sound (they move together, r = {lv.correlation?.toFixed(2)}). The softphone output is probably your microphone or the same device:
+          pick the monitor or loopback of your headset&apos;s output instead.
+        </p>
+      )}
       <p className="muted hint" id={`${id}-loopback`}>
         The customer&apos;s voice is captured from what your softphone plays, through a loopback or monitor input (“Monitor of …” on Linux, “Stereo Mix” or a loopback
         device on Windows, a virtual device such as BlackHole on macOS), so pick the one that carries your headset&apos;s output.
