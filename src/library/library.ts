@@ -17,6 +17,7 @@ import { PlaybooksRepo } from './repos/playbooks';
 import { RecordingsRepo } from './repos/recordings';
 import { Fts5SearchIndex, type SearchIndex } from './repos/search';
 import { SettingsRepo } from './repos/settings';
+import { SyncRepo } from './repos/sync';
 import type { LibrarySchema } from './types';
 
 const SQLITE_MAGIC = 'SQLite format 3\0';
@@ -242,7 +243,7 @@ function ownRecordingsDir(libraryPath: string): string {
 
 /**
  * The library: one repository per aggregate. The database handle stays inside src/library; other
- * code reads and writes through `calls`, `live`, `recordings`, `settings`, `playbooks` and `search`.
+ * code reads and writes through `calls`, `live`, `recordings`, `settings`, `playbooks`, `search` and `sync`.
  */
 export class Library {
   readonly search: SearchIndex;
@@ -251,6 +252,7 @@ export class Library {
   readonly live: LiveCallsRepo;
   readonly settings: SettingsRepo;
   readonly playbooks: PlaybooksRepo;
+  readonly sync: SyncRepo;
   readonly #db: LibraryDb;
 
   constructor(
@@ -268,6 +270,7 @@ export class Library {
     this.live = new LiveCallsRepo(db, this.calls, this.recordings, this.search);
     this.settings = new SettingsRepo(db);
     this.playbooks = new PlaybooksRepo(db);
+    this.sync = new SyncRepo(db);
   }
 
   readonly #onClose: (() => void)[] = [];

@@ -104,6 +104,13 @@ async function sha256File(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
+/**
+ * The uploads folder is created before the server starts; FileStore's own mkdir (asynchronous, throwing
+ * from its callback) would otherwise race a shutdown that removes the folder and crash the process.
+ */
+class FolderStore extends FileStore {}
+(FolderStore.prototype as unknown as { checkOrCreateDirectory(): void }).checkOrCreateDirectory = () => undefined;
+
 export function createApp(ctx: ServerContext): Hono<Env> {
   const app = new Hono<Env>();
   const { db, archives, limits } = ctx;
@@ -144,7 +151,7 @@ export function createApp(ctx: ServerContext): Hono<Env> {
   const tusCallers = new WeakMap<Request, Caller>();
   const tus = new TusServer({
     path: '/v1/uploads',
-    datastore: new FileStore({ directory: ctx.tusDir }),
+    datastore: new FolderStore({ directory: ctx.tusDir }),
     maxSize: limits.maxUploadBytes,
     relativeLocation: true,
     respectForwardedHeaders: false,
@@ -268,7 +275,9 @@ export function createApp(ctx: ServerContext): Hono<Env> {
     const res = await accept(caller, id, tmp, sha256);
     return c.json({ id, sha256, outcome: res.outcome }, res.status);
   });
-  app.on(['POST', 'HEAD', 'PATCH', 'OPTIONS', 'DELETE'], ['/v1/uploads', '/v1/uploads/*'], async (c) => {
+  // Hono routes HEAD through GET handlers; the raw request keeps its method, so tus still sees a HEAD.
+  app.on(['GET', 'POST', 'PATCH', 'OPTIONS', 'DELETE'], ['/v1/uploads', '/v1/uploads/*'], async (c) => {
+    if (c.req.method === 'GET') throw new HttpError(404, 'not_found', 'uploads are not downloadable; use /v1/calls/{id}/archive');
     const caller = c.get('caller');
     requireRole(caller, ['agent', 'lead'], 'upload calls');
     tusCallers.set(c.req.raw, caller);
