@@ -15,7 +15,7 @@ import { exportCall } from '../../../src/library/archive';
 import { openLibrary, type Library } from '../../../src/library/library';
 import { login } from '../../../src/sync/client/config';
 import { SyncClient } from '../../../src/sync/client/http';
-import { backoffMs, push, pull } from '../../../src/sync/client/sync';
+import { backoffMs, push } from '../../../src/sync/client/sync';
 import { recordedCall, savedCall, seed, stopSharedPostgres, syncWorld, type SyncWorld } from '../../helpers/sync';
 import { tempDir } from '../library/helpers';
 
