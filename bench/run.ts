@@ -31,3 +31,4 @@ if (!only || only === 'library') await optional('Call library', './library.ts', 
 if (!only || only === 'capture') await optional('Audio capture', './capture.ts', 'benchCapture');
 if (!only || only === 'ui') await optional('Desktop UI', './ui.ts', 'benchUi');
 if (!only || only === 'telephony') await optional('Twilio media streams under load', './telephony.ts', 'benchTelephony');
+if (!only || only === 'sync') await optional('Team sync server (two instances, PostgreSQL)', './sync.ts', 'benchSync');
