@@ -20,6 +20,7 @@ import { LiveService } from '../call/live-service';
 import { PlaybookService } from '../playbook/playbook-service';
 import { applyRetention } from '../library/retention';
 import { fileCipher, SecretStore, type SecretCipher } from './secrets';
+import { SyncService } from '../sync/client/service';
 import { SettingsService } from './settings';
 
 export interface AppOptions {
@@ -93,6 +94,13 @@ export async function createApp(options: AppOptions): Promise<CadenceApp> {
   const retentionTimer = setInterval(() => void retain(), 86_400_000);
   retentionTimer.unref();
   const live = new LiveService({ library, engine, events, playbooks, settings, secrets, ...(options.onLog ? { onLog: options.onLog } : {}) });
+  // Background upload: the same cipher as the API keys keeps the device token.
+  const sync = new SyncService(library, options.secretCipher ?? fileCipher(dirname(library.path)), (callId) => events.emit('calls.changed', { callId }), options.onLog);
+  events.subscribe((event) => {
+    // A finished call wakes the outbox (a round with nothing due changes nothing, so this settles).
+    if (event === 'calls.changed') sync.kick();
+  });
+  sync.start();
   const version = appVersion();
 
   const handlers: RpcHandlers = {
@@ -184,6 +192,15 @@ export async function createApp(options: AppOptions): Promise<CadenceApp> {
     'secrets.set': ({ name, value }) => secrets.set(name, value),
 
     'overlay.setInteractive': ({ interactive }) => options.setOverlayInteractive?.(interactive),
+
+    'sync.status': () => sync.status(),
+    'sync.login': ({ url, token }) => sync.login(url, token),
+    'sync.logout': () => sync.logout(),
+    'sync.now': () => sync.syncNow(),
+    'sync.call': ({ callId }) => sync.callInfo(callId),
+    'sync.hold': ({ callId, held }) => sync.hold(callId, held),
+    'sync.addFeedback': ({ callId, feedback }) => sync.addFeedback(callId, feedback),
+    'sync.team': () => sync.team(),
   };
 
   return {
@@ -197,6 +214,7 @@ export async function createApp(options: AppOptions): Promise<CadenceApp> {
     handlers,
     async close() {
       clearInterval(retentionTimer);
+      sync.close();
       await live.stop().catch(() => undefined);
       await engine.close();
       await library.close();

@@ -72,3 +72,31 @@ export const feedbackSchema = z.object({
 });
 export type SyncFeedback = z.infer<typeof feedbackSchema>;
 export const feedbackListSchema = z.object({ feedback: z.array(feedbackSchema) });
+
+// ---- the app's view of sync (RPC) -----------------------------------------------------------------
+
+export const syncLoginSchema = z.strictObject({ url: z.url().max(500), token: z.string().min(1).max(300) });
+
+export interface SyncStatus {
+  readonly account: { readonly url: string; readonly user: string; readonly role: SyncRole; readonly team: string | null } | null;
+  readonly outbox: { readonly pending: number; readonly sent: number; readonly held: number; readonly failed: number };
+  readonly lastRunAt: number | null;
+  readonly lastError: string | null;
+}
+
+/** A call's place in sync: in the outbox (pending/sent/held/failed), pulled from the team, or not yet finished/queued. */
+export type CallSyncState = 'pending' | 'sent' | 'held' | 'failed' | 'pulled' | 'live' | 'waiting';
+
+export interface CallSyncInfo {
+  readonly callId: string;
+  readonly state: CallSyncState;
+  readonly lastError: string | null;
+  readonly feedback: readonly SyncFeedback[];
+  /** The viewer is a lead looking at a team member's call: feedback can be given. */
+  readonly canReview: boolean;
+}
+
+export interface TeamView {
+  readonly agents: readonly { agent: string; calls: number; meanScore: number | null; meanWpm: number | null; meanTalkRatio: number | null; topCards: readonly { title: string; count: number }[] }[];
+  readonly needsReview: readonly { id: string; title: string; agent: string; score: number | null }[];
+}

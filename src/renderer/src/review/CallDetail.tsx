@@ -10,6 +10,7 @@ import { clock, dateTime, pct } from '../lib/format';
 import { onEvent, rpc } from '../lib/rpc';
 import { LEVEL_AXIS, paceAxis, useActiveTargets } from '../lib/targets';
 import { LevelTrack, LineChart } from './Charts';
+import { SyncPanel } from './SyncPanel';
 
 function NudgeRow({ callId, nudge, onSeek }: { callId: string; nudge: Nudge; onSeek(ms: number): void }): React.JSX.Element {
   const [fb, setFb] = useState<NudgeFeedback | null>(nudge.feedback ?? null);
@@ -193,6 +194,8 @@ export function CallDetail({ id, onDeleted }: { id: string; onDeleted(): void })
         <LineChart testId="chart-volume" title="Volume" unit="dBFS" timeline={report.timeline} durationMs={report.durationMs} value={(p) => (p.agent.speaking ? p.agent.dbfs : null)} min={LEVEL_AXIS.min} max={LEVEL_AXIS.max} {...(targets && { band: { low: targets.levelDb.min, high: targets.levelDb.max } })} />
         <LineChart testId="chart-talk" title="Talk ratio" unit="you / total" timeline={report.timeline} durationMs={report.durationMs} value={(p) => p.talkRatio} min={0} max={1} {...(targets && { band: { low: targets.talkRatio.min, high: targets.talkRatio.max } })} />
       </div>
+
+      <SyncPanel callId={id} positionMs={positionMs} onSeek={seek} />
 
       <div className="notes">
         <label>

@@ -75,6 +75,7 @@ export function CallList({ selected, onSelect }: { selected: string | null; onSe
   const [tag, setTag] = useState('');
   const [minScore, setMinScore] = useState('');
   const [from, setFrom] = useState('');
+  const [agent, setAgent] = useState('');
   const [items, setItems] = useState<readonly CallListItem[]>([]);
   const [total, setTotal] = useState(0);
   const [error, setError] = useState<string | null>(null);
@@ -90,6 +91,7 @@ export function CallList({ selected, onSelect }: { selected: string | null; onSe
       ...(tag.trim() && { tag: tag.trim() }),
       ...(minScore.trim() && Number.isFinite(Number(minScore)) && { minScore: Number(minScore) }),
       ...(from && { from: new Date(`${from}T00:00:00`).getTime() }),
+      ...(agent.trim() && { agent: agent.trim() }),
     };
     let stale = false;
     const timer = setTimeout(() => {
@@ -107,7 +109,7 @@ export function CallList({ selected, onSelect }: { selected: string | null; onSe
       stale = true;
       clearTimeout(timer);
     };
-  }, [search, rule, tag, minScore, from, version]);
+  }, [search, rule, tag, minScore, from, agent, version]);
 
   return (
     <aside className="call-list">
@@ -117,6 +119,7 @@ export function CallList({ selected, onSelect }: { selected: string | null; onSe
         <input aria-label="Filter by tag" placeholder="tag" value={tag} onChange={(e) => setTag(e.target.value)} />
         <input aria-label="Minimum score" placeholder="min score" inputMode="numeric" value={minScore} onChange={(e) => setMinScore(e.target.value)} />
         <input aria-label="From date" type="date" value={from} onChange={(e) => setFrom(e.target.value)} />
+        <input aria-label="Filter by agent" placeholder="agent" data-testid="filter-agent" value={agent} onChange={(e) => setAgent(e.target.value)} />
       </div>
       <div className="list-count" data-testid="call-count">
         {error ?? `${total} call${total === 1 ? '' : 's'}`}

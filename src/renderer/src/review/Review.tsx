@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { CallDetail } from './CallDetail';
 import { CallList } from './CallList';
+import { ReviewHome } from './TeamView';
 
 export function Review({ callId, navigate }: { callId: string | null; navigate(hash: string): void }): React.JSX.Element {
   const [selected, setSelected] = useState<string | null>(callId);
@@ -8,7 +9,7 @@ export function Review({ callId, navigate }: { callId: string | null; navigate(h
   return (
     <div className="review">
       <CallList selected={selected} onSelect={(id) => navigate(`#/review/${encodeURIComponent(id)}`)} />
-      {selected ? <CallDetail id={selected} onDeleted={() => navigate('#/review')} /> : <section className="call-detail muted">Pick a call to review it.</section>}
+      {selected ? <CallDetail id={selected} onDeleted={() => navigate('#/review')} /> : <ReviewHome onOpen={(id) => navigate(`#/review/${encodeURIComponent(id)}`)} />}
     </div>
   );
 }

@@ -4,14 +4,16 @@ import { rpc } from '../lib/rpc';
 import { ApiKeys } from './ApiKeys';
 import { calibrationText, DevicePicker, LevelCheck, useDevices } from './audio';
 import { PlaybookEditor } from './PlaybookEditor';
+import { SyncSettings } from './Sync';
 
-export type SettingsTab = 'playbook' | SettingsSection | 'general';
+export type SettingsTab = 'playbook' | SettingsSection | 'sync' | 'general';
 
 const TABS: readonly { id: SettingsTab; label: string }[] = [
   { id: 'playbook', label: 'Playbook' },
   { id: 'audio', label: 'Audio' },
   { id: 'privacy', label: 'Privacy' },
   { id: 'keys', label: 'API keys' },
+  { id: 'sync', label: 'Sync' },
   { id: 'general', label: 'General' },
 ];
 
@@ -112,10 +114,6 @@ function GeneralSettings({ part }: { part: 'privacy' | 'general' }): React.JSX.E
             <input value={s.updateFeedUrl} onChange={(e) => setS({ ...s, updateFeedUrl: e.target.value })} />
           </label>
           <label>
-            Sync server URL
-            <input value={s.syncServerUrl} onChange={(e) => setS({ ...s, syncServerUrl: e.target.value })} />
-          </label>
-          <label>
             Softphone token URL (Twilio access tokens; empty: softphone off)
             <input data-testid="softphone-token-url" value={s.softphoneTokenUrl} onChange={(e) => setS({ ...s, softphoneTokenUrl: e.target.value })} />
           </label>
@@ -155,6 +153,7 @@ export function Settings({ tab }: { tab: SettingsTab }): React.JSX.Element {
         {tab === 'audio' && <AudioSettings />}
         {tab === 'privacy' && <GeneralSettings key="privacy" part="privacy" />}
         {tab === 'keys' && <ApiKeys />}
+        {tab === 'sync' && <SyncSettings />}
         {tab === 'general' && <GeneralSettings key="general" part="general" />}
       </div>
     </div>
