@@ -16,7 +16,6 @@ export type SyncRole = z.infer<typeof syncRoleSchema>;
 export const syncNameSchema = z.string().min(1).max(100).regex(/^[^\s\p{C}][^\p{C}]*$/u, 'not a valid name (one printable line)');
 
 export const errorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
-export type ErrorBody = z.infer<typeof errorBodySchema>;
 
 export const meSchema = z.object({ user: z.string(), role: syncRoleSchema, team: z.string().nullable() });
 export type SyncMe = z.infer<typeof meSchema>;
