@@ -10,7 +10,7 @@ import { exportCall } from '../../src/library/archive';
 import { LiveCallWriter } from '../../src/library/live-writer';
 import type { Library } from '../../src/library/library';
 import { FRAME_SIZE } from '../../src/dsp/frames';
-import type { LogRecord, ServerLimits } from '../../src/sync/server/app';
+import type { LogRecord, ServerLimits, TwilioConfig } from '../../src/sync/server/app';
 import { openServerDb } from '../../src/sync/server/db';
 import { startSyncServer, type RunningSyncServer } from '../../src/sync/server/server';
 import { addUser, createTeam, issueToken } from '../../src/sync/server/store';
@@ -59,12 +59,12 @@ export async function seed(dataDir: string, databaseUrl: string | undefined): Pr
   }
 }
 
-export async function syncWorld(backend: Backend, limits: Partial<ServerLimits> = {}): Promise<SyncWorld> {
+export async function syncWorld(backend: Backend, limits: Partial<ServerLimits> = {}, twilio?: TwilioConfig): Promise<SyncWorld> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cadence-sync-'));
   const databaseUrl = backend === 'postgres' ? await postgresUrl() : undefined;
   const tokens = await seed(dataDir, databaseUrl);
   const logs: LogRecord[] = [];
-  const start = (): Promise<RunningSyncServer> => startSyncServer({ dataDir, databaseUrl, limits, log: (r) => logs.push(r), poolSize: 4 });
+  const start = (): Promise<RunningSyncServer> => startSyncServer({ dataDir, databaseUrl, limits, log: (r) => logs.push(r), poolSize: 4, twilio });
   const extra: RunningSyncServer[] = [];
   const world: SyncWorld = {
     dataDir,

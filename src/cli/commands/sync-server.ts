@@ -17,7 +17,9 @@ export const syncServerCommand: Command = {
   options: { port: { type: 'string' }, host: { type: 'string' }, data: { type: 'string' }, json: { type: 'boolean' } },
   async run(_args, opts, io) {
     const port = parseIntOption('port', opts.port as string | undefined, 0, 65535) ?? 8787;
-    const server = await startSyncServer({ dataDir: serverDataDir(opts), databaseUrl: process.env.DATABASE_URL || undefined, port, host: typeof opts.host === 'string' ? opts.host : '127.0.0.1' });
+    const env = process.env;
+    const twilio = env.TWILIO_ACCOUNT_SID && env.TWILIO_API_KEY_SID && env.TWILIO_API_KEY_SECRET ? { accountSid: env.TWILIO_ACCOUNT_SID, apiKeySid: env.TWILIO_API_KEY_SID, apiKeySecret: env.TWILIO_API_KEY_SECRET, twimlAppSid: env.TWILIO_TWIML_APP_SID || undefined } : undefined;
+    const server = await startSyncServer({ dataDir: serverDataDir(opts), databaseUrl: env.DATABASE_URL || undefined, port, host: typeof opts.host === 'string' ? opts.host : '127.0.0.1', twilio });
     io.out(JSON.stringify({ t: new Date().toISOString(), level: 'info', message: 'listening', url: server.url, database: server.database }));
     await new Promise<void>((done) => {
       const stop = (): void => {

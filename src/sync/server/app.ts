@@ -15,6 +15,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { timeout } from 'hono/timeout';
 import { z } from 'zod';
 import { inspectArchive } from '../../library/archive';
+import { mintVoiceToken } from '../../telephony/token-endpoint';
 import { oneLine, UserError } from '../../shared/errors';
 import { feedbackInputSchema, listQuerySchema, syncIdSchema, type SyncRole } from '../../shared/sync';
 import type { ArchiveStore } from './archives';
@@ -45,6 +46,15 @@ export interface ServerContext {
   readonly tusDir: string;
   readonly limits: ServerLimits;
   readonly log: (record: LogRecord) => void;
+  /** Twilio credentials for softphone access tokens (`GET /v1/twilio/token`); absent: the route answers 404. */
+  readonly twilio?: TwilioConfig | undefined;
+}
+
+export interface TwilioConfig {
+  readonly accountSid: string;
+  readonly apiKeySid: string;
+  readonly apiKeySecret: string;
+  readonly twimlAppSid?: string | undefined;
 }
 
 type Env = { Variables: { caller: Caller } };
@@ -230,6 +240,16 @@ export function createApp(ctx: ServerContext): Hono<Env> {
   app.get('/v1/me', (c) => {
     const me = c.get('caller');
     return c.json({ user: me.user, role: me.role, team: me.team });
+  });
+
+  // Softphone mode without a separate token server: the caller's user name is the Twilio identity.
+  app.get('/v1/twilio/token', (c) => {
+    const caller = c.get('caller');
+    requireRole(caller, ['agent', 'lead'], 'take softphone calls');
+    const t = ctx.twilio;
+    if (!t) throw new HttpError(404, 'not_configured', 'this sync server has no Twilio credentials');
+    c.header('cache-control', 'no-store');
+    return c.json({ token: mintVoiceToken({ accountSid: t.accountSid, apiKeySid: t.apiKeySid, apiKeySecret: t.apiKeySecret, identity: caller.user, outgoingApplicationSid: t.twimlAppSid }) });
   });
 
   app.get('/v1/calls', async (c) => {

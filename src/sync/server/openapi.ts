@@ -38,6 +38,7 @@ export function openApiDocument(): object {
         get: { summary: 'Feedback on a call', parameters: [idParam], responses: { 200: { description: 'feedback', ...json(feedbackListSchema) }, ...errors } },
         post: { summary: 'Add feedback (lead of the call’s team)', parameters: [idParam], requestBody: json(feedbackInputSchema), responses: { 201: { description: 'added' }, ...errors } },
       },
+      '/v1/twilio/token': { get: { summary: 'A Twilio Voice access token for softphone mode (identity: the caller’s user name); 404 without Twilio credentials', responses: { 200: { description: '{token}' }, ...errors } } },
       '/v1/feedback': { get: { summary: 'Feedback on every call the caller may see', responses: { 200: { description: 'feedback', ...json(feedbackListSchema) }, ...errors } } },
       '/v1/uploads': { post: { summary: 'Resumable upload (tus 1.0.0; metadata callId); then POST /v1/uploads/{upload}/commit', responses: { 201: { description: 'created' } } } },
       '/v1/uploads/{upload}/commit': { post: { summary: 'Turn a finished resumable upload into a call (idempotent)', responses: { 200: { description: 'already stored', ...json(uploadResultSchema) }, 201: { description: 'stored', ...json(uploadResultSchema) }, ...errors } } },

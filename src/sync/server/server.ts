@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { ArchiveStore } from './archives';
-import { createApp, DEFAULT_LIMITS, type LogRecord, type ServerLimits } from './app';
+import { createApp, DEFAULT_LIMITS, type LogRecord, type ServerLimits, type TwilioConfig } from './app';
 import { openServerDb } from './db';
 
 export interface SyncServerOptions {
@@ -16,6 +16,7 @@ export interface SyncServerOptions {
   readonly limits?: Partial<ServerLimits>;
   readonly log?: (record: LogRecord) => void;
   readonly poolSize?: number;
+  readonly twilio?: TwilioConfig | undefined;
 }
 
 export interface RunningSyncServer {
@@ -34,7 +35,7 @@ export async function startSyncServer(options: SyncServerOptions): Promise<Runni
   const { db, kind } = await openServerDb({ databaseUrl: options.databaseUrl, dataDir: options.dataDir, ...(options.poolSize !== undefined && { poolSize: options.poolSize }) });
   const tusDir = join(options.dataDir, 'uploads');
   mkdirSync(tusDir, { recursive: true, mode: 0o700 });
-  const app = createApp({ db, dbKind: kind, archives: new ArchiveStore(options.dataDir), tusDir, limits: { ...DEFAULT_LIMITS, ...options.limits }, log: options.log ?? stdoutLog });
+  const app = createApp({ db, dbKind: kind, archives: new ArchiveStore(options.dataDir), tusDir, limits: { ...DEFAULT_LIMITS, ...options.limits }, log: options.log ?? stdoutLog, twilio: options.twilio });
   const host = options.host ?? '127.0.0.1';
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, () => resolve(s as Server)) as Server;

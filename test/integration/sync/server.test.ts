@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLibrary, type Library } from '../../../src/library/library';
 import { openServerDb } from '../../../src/sync/server/db';
 import { revokeTokens } from '../../../src/sync/server/store';
+import { verifyJwt } from '../../../src/telephony/token-endpoint';
 import { postgresUnavailable } from '../../helpers/postgres';
 import { archiveOf, as, recordedCall, savedCall, stopSharedPostgres, syncWorld, type Backend, type SyncWorld } from '../../helpers/sync';
 import { tempDir } from '../library/helpers';
@@ -144,6 +145,7 @@ describe.each(BACKENDS)('sync server on %s', (backend) => {
     ['POST', (id) => `/v1/calls/${id}/feedback`],
     ['GET', (id) => `/v1/calls/${id}/feedback`],
     ['GET', () => '/v1/feedback'],
+    ['GET', () => '/v1/twilio/token'],
     ['POST', () => '/v1/uploads'],
     ['POST', () => '/v1/uploads/x.y/commit'],
   ];
@@ -246,6 +248,30 @@ describe.each(BACKENDS)('sync server on %s', (backend) => {
       expect(seen.feedback.map((f) => f.text)).toEqual(['from the second instance']);
     });
   }
+});
+
+describe('sync server Twilio tokens', () => {
+  it('mints a softphone token for agents and leads when configured, 404 without credentials, 403 for an admin', async () => {
+    const creds = { accountSid: 'AC' + '1'.repeat(32), apiKeySid: 'SK' + '2'.repeat(32), apiKeySecret: 's3cret', twimlAppSid: 'AP' + '3'.repeat(32) };
+    const w = await syncWorld('sqlite', {}, creds);
+    try {
+      const res = await as(w, 'ana')('/v1/twilio/token');
+      expect(res.status).toBe(200);
+      const claims = verifyJwt(((await res.json()) as { token: string }).token, 's3cret') as { grants: { identity: string; voice: { outgoing: { application_sid: string } } } } | null;
+      expect(claims?.grants.identity).toBe('ana');
+      expect(claims?.grants.voice.outgoing.application_sid).toBe(creds.twimlAppSid);
+      expect((await as(w, 'root')('/v1/twilio/token')).status).toBe(403);
+      expect((await fetch(`${w.server.url}/v1/twilio/token`)).status).toBe(401);
+    } finally {
+      await w.close();
+    }
+    const plain = await syncWorld('sqlite');
+    try {
+      expect((await as(plain, 'ana')('/v1/twilio/token')).status).toBe(404);
+    } finally {
+      await plain.close();
+    }
+  });
 });
 
 describe.each(BACKENDS)('sync server limits on %s', (backend) => {
