@@ -104,6 +104,26 @@ describe('cadence sync', () => {
   });
 });
 
+describe('cadence sync-admin', () => {
+  it('creates teams and users, issues a token shown once (hashed at rest), lists and revokes', async () => {
+    const data = join(tmp.dir, 'admin');
+    expect((await cli('sync-admin', '--data', data, 'create-team', 'green')).code).toBe(0);
+    expect((await cli('sync-admin', '--data', data, 'create-team', 'green')).err[0]).toMatch(/already exists/);
+    expect((await cli('sync-admin', '--data', data, 'add-user', '--team', 'green', '--name', 'gil', '--role', 'lead')).code).toBe(0);
+    const bad = await cli('sync-admin', '--data', data, 'add-user', '--team', 'green', '--name', 'x', '--role', 'boss');
+    expect(bad.code).not.toBe(0);
+    expect(bad.err).toEqual([expect.stringMatching(/--role must be agent, lead or admin/)]);
+    const issued = await cli('sync-admin', '--data', data, '--json', 'issue-token', 'gil');
+    const { token } = JSON.parse(issued.out[0]!) as { token: string };
+    expect(token).toMatch(/^cad_[A-Za-z0-9_-]{40,}$/);
+    expect(readFileSync(join(data, 'sync.sqlite')).includes(Buffer.from(token))).toBe(false);
+    const listed = JSON.parse((await cli('sync-admin', '--data', data, '--json', 'list')).out[0]!) as { teams: { name: string; users: { name: string; role: string; tokens: number }[] }[] };
+    expect(listed.teams).toEqual([{ name: 'green', users: [{ name: 'gil', role: 'lead', tokens: 1 }] }]);
+    expect(JSON.parse((await cli('sync-admin', '--data', data, '--json', 'revoke-token', 'gil')).out[0]!)).toEqual({ revoked: 1 });
+    expect((await cli('sync-admin', '--data', data, 'issue-token', 'nobody')).err[0]).toMatch(/no user named nobody/);
+  });
+});
+
 describe('outbox', () => {
   let lib: Library;
   beforeEach(async () => {

@@ -220,6 +220,33 @@ describe.each(BACKENDS)('sync server on %s', (backend) => {
     expect((await as(w, 'ben')(`/v1/calls/${lone}/archive`)).status).toBe(404);
   });
 
+  it('keeps resumable uploads to their owner and checks them like any upload before storing', async () => {
+    const body = Buffer.from('not an archive at all, but uploaded resumably');
+    const create = await as(w, 'ana')('/v1/uploads', { method: 'POST', headers: { 'tus-resumable': '1.0.0', 'upload-length': String(body.length), 'upload-metadata': `callId ${Buffer.from('resumable1').toString('base64')}` } });
+    expect(create.status).toBe(201);
+    const location = create.headers.get('location')!;
+    const uploadId = location.split('/').pop()!;
+    // Another user can neither see, append to nor commit it.
+    expect((await as(w, 'ben')(`/v1/uploads/${uploadId}`, { method: 'HEAD', headers: { 'tus-resumable': '1.0.0' } })).status).toBe(404);
+    expect((await as(w, 'ben')(`/v1/uploads/${uploadId}`, { method: 'PATCH', body, headers: { 'tus-resumable': '1.0.0', 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' } })).status).toBe(404);
+    expect((await as(w, 'ben')(`/v1/uploads/${uploadId}/commit`, { method: 'POST' })).status).toBe(404);
+    // Committing before the last byte is refused; uploads are not downloadable.
+    expect((await as(w, 'ana')(`/v1/uploads/${uploadId}/commit`, { method: 'POST' })).status).toBe(409);
+    expect((await as(w, 'ana')(`/v1/uploads/${uploadId}`)).status).toBe(404);
+    const head = await as(w, 'ana')(`/v1/uploads/${uploadId}`, { method: 'HEAD', headers: { 'tus-resumable': '1.0.0' } });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('upload-offset')).toBe('0');
+    const patch = await as(w, 'ana')(`/v1/uploads/${uploadId}`, { method: 'PATCH', body, headers: { 'tus-resumable': '1.0.0', 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' } });
+    expect(patch.status).toBe(204);
+    const before = storedFiles(w).length;
+    const commit = await as(w, 'ana')(`/v1/uploads/${uploadId}/commit`, { method: 'POST' });
+    expect(commit.status).toBe(422);
+    expect(await callRows(w)).toBe(4);
+    expect(storedFiles(w)).toHaveLength(before);
+    // A bad id in the metadata is refused when the upload is created.
+    expect((await as(w, 'ana')('/v1/uploads', { method: 'POST', headers: { 'tus-resumable': '1.0.0', 'upload-length': '10', 'upload-metadata': `callId ${Buffer.from('../x').toString('base64')}` } })).status).toBe(400);
+  });
+
   it('never writes a token or a transcript to its logs', () => {
     expect(w.logs.length).toBeGreaterThan(20);
     const text = JSON.stringify(w.logs);
