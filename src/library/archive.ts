@@ -16,6 +16,7 @@ import { z } from 'zod';
 import pkg from '../../package.json' with { type: 'json' };
 import { oneLine, UserError } from '../shared/errors';
 import { safeBaseName } from '../shared/file-names';
+import { CALL_ID_PATTERN } from '../shared/sync';
 import type { Library } from './library';
 import { callMetaSchema } from '../shared/library';
 import { channelNameSchema } from '../shared/types';
@@ -39,8 +40,7 @@ const RECORDING_ENTRY = 'recording.opus';
 const KNOWN_ENTRIES = new Set(['manifest.json', 'call.json', RECORDING_ENTRY]);
 
 /** Call ids that can travel: they become parts of file names, so nothing but a safe base name passes. */
-const CALL_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const callIdSchema = z.string().regex(CALL_ID, 'not a valid call id');
+const callIdSchema = z.string().regex(CALL_ID_PATTERN, 'not a valid call id');
 
 /** The archive file name for a call: a base name whatever the id holds. */
 export function archiveFileName(callId: string, prefix = ''): string {
