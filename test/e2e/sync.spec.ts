@@ -42,6 +42,9 @@ test.describe('team sync in the UI', () => {
       await expect(settings.getByTestId('sync-outbox')).toContainText('1 sent');
       await settings.screenshot({ path: join('test-results', 'sync-settings.png') });
 
+      const overlay = await openPage(`${ui.host.url}#/overlay`, { width: 380, height: 720 });
+      await expect(overlay.getByTestId('overlay-sync')).toHaveAttribute('data-state', 'sent');
+
       const review = await openPage(`${ui.host.url}#/review`);
       await review.getByTestId('call-row').first().click();
       await expect(review.getByTestId('sync-state')).toHaveAttribute('data-state', 'sent');

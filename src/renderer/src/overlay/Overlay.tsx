@@ -12,6 +12,7 @@ import { onEvent, rpc } from '../lib/rpc';
 import { SoftphonePanel } from '../softphone/SoftphonePanel';
 import { expiryOf, useOverlay, type Card } from './store';
 import { captionText } from './caption';
+import { LastCallSync } from './SyncState';
 
 const ICON: Record<Severity, string> = { info: 'ℹ', coach: '◆', critical: '⚠' };
 
@@ -254,6 +255,8 @@ export function Overlay(): React.JSX.Element {
           <span className="notice-text">Last call ended with an error: {live.error}</span>
         </div>
       )}
+
+      {!inCall && <LastCallSync callId={live.callId} />}
 
       {expanded && (
         <div {...int}>
