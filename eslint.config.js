@@ -3,13 +3,15 @@ import tseslint from 'typescript-eslint';
 
 // Each file's runtime follows from its folder and is enforced here, not remembered:
 //   pure     src/dsp, src/shared                       — runs in the engine worker, the renderer and Node alike
-//   node     src/{app,call,capture,cli,engine,insights,library,playbook,telephony}
+//   node     src/{app,call,capture,cli,engine,insights,library,playbook,telephony,transcription,sync}
 //   dom      src/renderer                              — the React windows (also served by the browser host)
 //   main     src/main                                  — Electron's main process, the only Electron importer besides…
 //   preload  src/preload                               — …the sandboxed bridge, which sees only the contracts
 // test/unit/lint-boundaries.test.ts proves that a violation fails `npm run lint`.
 const NODE_BUILTINS = ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'worker_threads', 'crypto', 'stream', 'url', 'util', 'events', 'net', 'http', 'https', 'zlib', 'buffer'];
-const NODE_DIRS = ['app', 'call', 'capture', 'cli', 'engine', 'insights', 'library', 'playbook', 'telephony', 'transcription'];
+const NODE_DIRS = ['app', 'call', 'capture', 'cli', 'engine', 'insights', 'library', 'playbook', 'telephony', 'transcription', 'sync'];
+// Folders that own a database: the desktop library and the sync server (its own schema, SQLite or PostgreSQL).
+const DB_OWNERS = ['library', 'sync'];
 const nodeDirPatterns = NODE_DIRS.map((d) => `**/src/${d}/**`);
 const relNode = NODE_DIRS.flatMap((d) => [`../${d}/*`, `../../${d}/*`, `../../../${d}/*`, `../${d}`, `../../${d}`]);
 const ELECTRON = { name: 'electron', message: 'Only src/main and src/preload may import electron.' };
@@ -48,7 +50,7 @@ export default tseslint.config(
   }),
   { files: ['src/dsp/**/*.ts', 'src/shared/**/*.ts'], rules: { 'no-restricted-globals': ['error', ...DOM_GLOBALS] } },
   ...['library', 'other'].map((which) =>
-    boundary(NODE_DIRS.filter((d) => (d === 'library') === (which === 'library')).map((d) => `src/${d}/**/*.{ts,mts,mjs}`), {
+    boundary(NODE_DIRS.filter((d) => DB_OWNERS.includes(d) === (which === 'library')).map((d) => `src/${d}/**/*.{ts,mts,mjs}`), {
       builtins: true,
       message: 'Node-side code',
       forbid: ['**/renderer/**', '**/main/**', '**/preload/**', '../renderer/*', '../main/*', '../preload/*', '../../renderer/*', '../../main/*'],

@@ -32,3 +32,4 @@ if (!only || only === 'capture') await optional('Audio capture', './capture.ts',
 if (!only || only === 'ui') await optional('Desktop UI', './ui.ts', 'benchUi');
 if (!only || only === 'telephony') await optional('Twilio media streams under load', './telephony.ts', 'benchTelephony');
 if (!only || only === 'transcription') await optional('Transcription (Deepgram stand-in)', './transcription.ts', 'benchTranscription');
+if (!only || only === 'sync') await optional('Team sync server (two instances, PostgreSQL)', './sync.ts', 'benchSync');

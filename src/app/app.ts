@@ -21,6 +21,7 @@ import { PlaybookService } from '../playbook/playbook-service';
 import { tryPlaybookOnCall } from '../playbook/try-on-call';
 import { applyRetention } from '../library/retention';
 import { fileCipher, SecretStore, type SecretCipher } from './secrets';
+import { SyncService } from '../sync/client/service';
 import { SettingsService } from './settings';
 import { checkDeepgramKey, deepgramConfig, playbookKeyterms, type DeepgramConfig } from '../transcription/config';
 import { transcribeStoredCall } from '../transcription/prerecorded';
@@ -99,6 +100,13 @@ export async function createApp(options: AppOptions): Promise<CadenceApp> {
   const retentionTimer = setInterval(() => void retain(), 86_400_000);
   retentionTimer.unref();
   const live = new LiveService({ library, engine, events, playbooks, settings, secrets, ...(options.onLog ? { onLog: options.onLog } : {}) });
+  // Background upload: the same cipher as the API keys keeps the device token.
+  const sync = new SyncService(library, options.secretCipher ?? fileCipher(dirname(library.path)), (callId) => events.emit('calls.changed', { callId }), options.onLog);
+  events.subscribe((event) => {
+    // A finished call wakes the outbox (a round with nothing due changes nothing, so this settles).
+    if (event === 'calls.changed') sync.kick();
+  });
+  sync.start();
   const version = appVersion();
 
   /** Calls being transcribed after the fact (one run per call at a time). */
@@ -246,6 +254,15 @@ export async function createApp(options: AppOptions): Promise<CadenceApp> {
     'transcription.checkKey': async ({ key }) => checkDeepgramKey(await transcriptionConfig(key)),
 
     'overlay.setInteractive': ({ interactive }) => options.setOverlayInteractive?.(interactive),
+
+    'sync.status': () => sync.status(),
+    'sync.login': ({ url, token }) => sync.login(url, token),
+    'sync.logout': () => sync.logout(),
+    'sync.now': () => sync.syncNow(),
+    'sync.call': ({ callId }) => sync.callInfo(callId),
+    'sync.hold': ({ callId, held }) => sync.hold(callId, held),
+    'sync.addFeedback': ({ callId, feedback }) => sync.addFeedback(callId, feedback),
+    'sync.team': () => sync.team(),
   };
 
   return {
@@ -259,6 +276,7 @@ export async function createApp(options: AppOptions): Promise<CadenceApp> {
     handlers,
     async close() {
       clearInterval(retentionTimer);
+      sync.close();
       await live.stop().catch(() => undefined);
       await engine.close();
       await library.close();

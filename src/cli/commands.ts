@@ -8,13 +8,16 @@ import { importCommand } from './commands/import';
 import { liveCommand } from './commands/live';
 import { mediaStreamServerCommand } from './commands/media-stream-server';
 import { showCommand } from './commands/show';
+import { syncCommand } from './commands/sync';
+import { syncAdminCommand } from './commands/sync-admin';
+import { syncServerCommand } from './commands/sync-server';
 import { transcribeCommand } from './commands/transcribe';
 import { uiCommand } from './commands/ui';
 
 /** Every CLI command, by name. A duplicate name is a programming error caught at start-up. */
 export const COMMANDS: ReadonlyMap<string, Command> = (() => {
   const map = new Map<string, Command>();
-  for (const c of [analyzeCommand, devicesCommand, liveCommand, mediaStreamServerCommand, importCommand, callsCommand, showCommand, transcribeCommand, exportCommand, deleteCommand, uiCommand]) {
+  for (const c of [analyzeCommand, devicesCommand, liveCommand, mediaStreamServerCommand, importCommand, callsCommand, showCommand, transcribeCommand, exportCommand, deleteCommand, uiCommand, syncServerCommand, syncAdminCommand, syncCommand]) {
     if (map.has(c.name)) throw new Error(`duplicate CLI command ${c.name}`);
     map.set(c.name, c);
   }

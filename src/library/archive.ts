@@ -16,6 +16,7 @@ import { z } from 'zod';
 import pkg from '../../package.json' with { type: 'json' };
 import { oneLine, UserError } from '../shared/errors';
 import { safeBaseName } from '../shared/file-names';
+import { CALL_ID_PATTERN } from '../shared/sync';
 import type { Library } from './library';
 import { callMetaSchema } from '../shared/library';
 import { channelNameSchema } from '../shared/types';
@@ -39,8 +40,7 @@ const RECORDING_ENTRY = 'recording.opus';
 const KNOWN_ENTRIES = new Set(['manifest.json', 'call.json', RECORDING_ENTRY]);
 
 /** Call ids that can travel: they become parts of file names, so nothing but a safe base name passes. */
-const CALL_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const callIdSchema = z.string().regex(CALL_ID, 'not a valid call id');
+const callIdSchema = z.string().regex(CALL_ID_PATTERN, 'not a valid call id');
 
 /** The archive file name for a call: a base name whatever the id holds. */
 export function archiveFileName(callId: string, prefix = ''): string {
@@ -269,8 +269,10 @@ function outOfRange(value: unknown, at = 'call'): string | null {
 }
 
 /** An Ogg stream whose first page starts an Opus stream (RFC 7845: `OggS`, then the `OpusHead` packet). */
+const OGG_HEAD_BYTES = 27 + 255 + 8;
+
 function isOggOpus(file: string): boolean {
-  const head = Buffer.alloc(27 + 255 + 8);
+  const head = Buffer.alloc(OGG_HEAD_BYTES);
   const fd = openSync(file, 'r');
   let n: number;
   try {
@@ -278,6 +280,11 @@ function isOggOpus(file: string): boolean {
   } finally {
     closeSync(fd);
   }
+  return isOggOpusHead(head.subarray(0, n));
+}
+
+function isOggOpusHead(head: Buffer): boolean {
+  const n = head.length;
   if (n < 28 || head.toString('latin1', 0, 4) !== 'OggS') return false;
   const body = 27 + head[26]!;
   return n >= body + 8 && head.toString('latin1', body, body + 8) === 'OpusHead';
@@ -296,8 +303,19 @@ export interface ImportResult {
   readonly outcome: 'imported' | 'unchanged';
 }
 
-/** Imports a `.cadence` archive: verified, then all-or-nothing and idempotent. Refusals are one line. */
-export async function importArchive(library: Library, path: string): Promise<ImportResult> {
+interface CheckedArchive {
+  readonly zip: yauzl.ZipFile;
+  readonly byName: ReadonlyMap<string, yauzl.Entry>;
+  readonly manifest: ArchiveManifest;
+  readonly call: ArchivedCall;
+  readonly recEntry: ArchiveManifest['entries'][number] | null;
+}
+
+/**
+ * The seal, the manifest, call.json and the recording's declared size, checked in that order; the
+ * zip is left open for the recording (the caller closes it). Refusals are one line.
+ */
+async function openChecked(path: string): Promise<CheckedArchive> {
   await checkSeal(path);
   let zip: yauzl.ZipFile;
   try {
@@ -305,7 +323,6 @@ export async function importArchive(library: Library, path: string): Promise<Imp
   } catch (err) {
     throw refuse(path, `damaged zip (${oneLine(err)})`);
   }
-  let tmp: string | null = null;
   try {
     const entries = await listEntries(zip).catch((err: unknown) => {
       throw refuse(path, `damaged zip (${oneLine(err)})`);
@@ -356,7 +373,51 @@ export async function importArchive(library: Library, path: string): Promise<Imp
       const max = Math.ceil(seconds * MAX_RECORDING_BYTES_PER_S) + RECORDING_SLACK_BYTES;
       if (recEntry.size > max) throw refuse(path, `recording is too large for a ${seconds.toFixed(0)} s call (${recEntry.size} bytes, at most ${max})`);
     }
+    return { zip, byName, manifest, call, recEntry };
+  } catch (err) {
+    zip.close();
+    throw err;
+  }
+}
 
+/** What a checked archive holds, for a receiver that stores the archive as it is (the sync server). */
+export interface ArchiveFacts {
+  readonly callId: string;
+  readonly meta: ArchivedCall['meta'];
+  readonly recordingBytes: number;
+}
+
+/**
+ * Checks an archive completely — seal, manifest, call.json and the recording's checksum and codec —
+ * without storing anything. The same checks as import: a file that passes here imports.
+ */
+export async function inspectArchive(path: string): Promise<ArchiveFacts> {
+  const { zip, byName, call, recEntry } = await openChecked(path);
+  try {
+    if (recEntry) {
+      const { hash, counter, tap } = sha256Stream();
+      let head: Buffer = Buffer.alloc(0);
+      tap.on('data', (chunk: Buffer) => {
+        if (head.length < OGG_HEAD_BYTES) head = Buffer.concat([head, chunk.subarray(0, OGG_HEAD_BYTES - head.length)]);
+      });
+      await pipeline(await entryStream(zip, byName.get(RECORDING_ENTRY)!), tap);
+      if (counter.bytes !== recEntry.size || hash.digest('hex') !== recEntry.sha256) throw refuse(path, 'recording checksum mismatch');
+      if (!isOggOpusHead(head)) throw refuse(path, 'recording is not Ogg Opus');
+    }
+    return { callId: call.meta.id, meta: call.meta, recordingBytes: recEntry?.size ?? 0 };
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw refuse(path, `damaged zip (${oneLine(err)})`);
+  } finally {
+    zip.close();
+  }
+}
+
+/** Imports a `.cadence` archive: verified, then all-or-nothing and idempotent. Refusals are one line. */
+export async function importArchive(library: Library, path: string): Promise<ImportResult> {
+  const { zip, byName, call, recEntry } = await openChecked(path);
+  let tmp: string | null = null;
+  try {
     // Idempotent: the same call again is a no-op; a different call under the same id is refused.
     const existing = await library.calls.get(call.meta.id);
     if (existing) {

@@ -18,6 +18,7 @@ import { RecordingsRepo } from './repos/recordings';
 import { TrendsRepo } from './repos/trends';
 import { Fts5SearchIndex, type SearchIndex } from './repos/search';
 import { SettingsRepo } from './repos/settings';
+import { SyncRepo } from './repos/sync';
 import type { LibrarySchema } from './types';
 
 const SQLITE_MAGIC = 'SQLite format 3\0';
@@ -243,7 +244,7 @@ function ownRecordingsDir(libraryPath: string): string {
 
 /**
  * The library: one repository per aggregate. The database handle stays inside src/library; other
- * code reads and writes through `calls`, `live`, `recordings`, `settings`, `playbooks` and `search`.
+ * code reads and writes through `calls`, `live`, `recordings`, `settings`, `playbooks`, `search` and `sync`.
  */
 export class Library {
   readonly search: SearchIndex;
@@ -253,6 +254,7 @@ export class Library {
   readonly settings: SettingsRepo;
   readonly playbooks: PlaybooksRepo;
   readonly trends: TrendsRepo;
+  readonly sync: SyncRepo;
   readonly #db: LibraryDb;
 
   constructor(
@@ -271,6 +273,7 @@ export class Library {
     this.settings = new SettingsRepo(db);
     this.playbooks = new PlaybooksRepo(db);
     this.trends = new TrendsRepo(db);
+    this.sync = new SyncRepo(db);
   }
 
   readonly #onClose: (() => void)[] = [];

@@ -48,6 +48,10 @@ export const SETTINGS = {
   'overlay.bounds': z.record(z.string(), rectSchema),
   'secret.deepgram': storedSecretSchema,
   'secret.openai': storedSecretSchema,
+  /** The sync server this library uploads to / pulls from, and who the token says we are. */
+  'sync.server': z.object({ url: z.url(), user: z.string(), role: z.enum(['agent', 'lead', 'admin']), team: z.string().nullable() }),
+  /** The device token, encrypted like the API keys. */
+  'sync.token': storedSecretSchema,
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;

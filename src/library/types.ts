@@ -144,6 +144,32 @@ export interface LibrarySchema {
   settings: SettingsTable;
   playbooks: PlaybooksTable;
   call_search: CallSearchTable;
+  sync_outbox: SyncOutboxTable;
+  sync_feedback: SyncFeedbackTable;
+  sync_state: { key: string; value: string };
+}
+
+export interface SyncOutboxTable {
+  call_id: string;
+  state: 'pending' | 'sent' | 'held' | 'failed';
+  attempts: Generated<number>;
+  next_attempt_at: Generated<number>;
+  last_error: string | null;
+  archive_path: string | null;
+  sha256: string | null;
+  upload_url: string | null;
+  enqueued_at: number;
+  sent_at: number | null;
+}
+
+export interface SyncFeedbackTable {
+  id: string;
+  call_id: string;
+  author: string;
+  at_ms: number | null;
+  text: string;
+  rubric: string | null;
+  created_at: number;
 }
 
 // ---------------------------------------------------------------------------------------------------

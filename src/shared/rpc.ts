@@ -8,6 +8,7 @@
  * too (`RPC_INPUTS`), and `dispatch` validates every request with them, so a method's input type and
  * what the app accepts are one definition.
  */
+import { feedbackInputSchema, syncLoginSchema, type CallSyncInfo, type SyncStatus, type TeamView } from './sync';
 import { z } from 'zod';
 import type { CallInsights } from './insights';
 import { callQuerySchema, type CallMeta, type CallPage } from './library';
@@ -432,6 +433,22 @@ export const RPC_INPUTS = {
 
   /** The overlay tells the shell whether the pointer is over something clickable (click-through elsewhere). */
   'overlay.setInteractive': z.strictObject({ interactive: z.boolean() }),
+
+  /** Team sync: the server, who we are there, and the outbox. */
+  'sync.status': none,
+  /** Checks the token with the server, then keeps it (encrypted). */
+  'sync.login': syncLoginSchema,
+  'sync.logout': none,
+  /** Sends the outbox now, then pulls the team's calls and feedback. */
+  'sync.now': none,
+  /** A call's sync state and the feedback on it. */
+  'sync.call': z.strictObject({ callId: id }),
+  /** "Don't sync": a held call never leaves the machine. */
+  'sync.hold': z.strictObject({ callId: id, held: z.boolean() }),
+  /** A lead's feedback on a team member's call (a comment at a moment, rubric overrides). */
+  'sync.addFeedback': z.strictObject({ callId: id, feedback: feedbackInputSchema }),
+  /** Per-agent trends and the calls that most need review, over the pulled calls. */
+  'sync.team': none,
 } as const satisfies Record<string, z.ZodType>;
 
 /** What each method returns. */
@@ -472,6 +489,14 @@ interface RpcOutputs {
   'secrets.set': SecretsStatus;
   'transcription.checkKey': { readonly ok: boolean; readonly message: string };
   'overlay.setInteractive': void;
+  'sync.status': SyncStatus;
+  'sync.login': SyncStatus;
+  'sync.logout': SyncStatus;
+  'sync.now': SyncStatus & { readonly imported: number };
+  'sync.call': CallSyncInfo;
+  'sync.hold': CallSyncInfo;
+  'sync.addFeedback': CallSyncInfo;
+  'sync.team': TeamView;
 }
 
 export type RpcMethod = keyof typeof RPC_INPUTS;

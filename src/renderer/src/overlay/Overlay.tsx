@@ -13,6 +13,7 @@ import { onEvent, rpc } from '../lib/rpc';
 import { SoftphonePanel } from '../softphone/SoftphonePanel';
 import { useOverlay } from './store';
 import { captionText } from './caption';
+import { LastCallSync } from './SyncState';
 import { fitToCall, nextDue, type Card, type RuleInfo } from './cards';
 import './overlay.css';
 
@@ -505,6 +506,7 @@ export function Overlay(): React.JSX.Element {
       )}
 
       {(!inCall || live.waiting) && ended && <WrapUp callId={ended} onClose={() => useOverlay.getState().closeWrapUp()} />}
+      {!inCall && <LastCallSync callId={live.callId} />}
 
       {expanded && (
         <div {...int}>

@@ -16,6 +16,7 @@ import { cardMoment, evidenceMoment, ruleEvents } from './moments';
 import { Player } from './Player';
 import { Timeline } from './Timeline';
 import { TranscribeButton } from './TranscribeButton';
+import { SyncPanel } from './SyncPanel';
 
 /** Which event each rule of the active playbook is about (for one time per moment). */
 function useRuleEvents(): ReadonlyMap<string, EventType> {
@@ -263,6 +264,8 @@ export function CallDetail({ id, found = '', onDelete }: { id: string; found?: s
         <LineChart testId="chart-volume" title="Your volume" unit="dBFS" timeline={report.timeline} durationMs={report.durationMs} value={(p) => (p.agent.speaking ? p.agent.dbfs : null)} min={LEVEL_AXIS.min} max={LEVEL_AXIS.max} positionMs={positionMs} onSeek={seek} {...(targets && { band: { low: targets.levelDb.min, high: targets.levelDb.max } })} />
         <LineChart testId="chart-talk" title="Your share of the talking" unit="%" format={(v) => `${Math.round(v * 100)}%`} timeline={report.timeline} durationMs={report.durationMs} value={(p) => p.talkRatio} min={0} max={1} positionMs={positionMs} onSeek={seek} {...(targets && { band: { low: targets.talkRatio.min, high: targets.talkRatio.max } })} />
       </div>
+
+      <SyncPanel callId={id} positionMs={positionMs} onSeek={seek} />
 
       <div className="notes">
         <label>

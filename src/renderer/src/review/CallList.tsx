@@ -145,7 +145,6 @@ function VirtualRows({ items, selected, onSelect, rowHeight }: { items: readonly
   );
 }
 
-/** `onSelect` gets the search the call was found by ('' without one), so the review can play the moment it matched. */
 const dayStart = (date: string): number => new Date(`${date}T00:00:00`).getTime();
 
 interface Filters {
@@ -182,6 +181,7 @@ function toQuery(f: Filters): { query: CallQuery; problems: Partial<Record<keyof
   return { query, problems };
 }
 
+/** `onSelect` gets the search the call was found by ('' without one), so the review can play the moment it matched. */
 export function CallList({ selected, onSelect, hidden }: { selected: string | null; onSelect(id: string, search: string): void; hidden?: string | null }): React.JSX.Element {
   const [f, setF] = useState<Filters>(NO_FILTERS);
   const [items, setItems] = useState<readonly CallListItem[]>([]);

@@ -7,7 +7,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { rpc } from '../lib/rpc';
 import { CallDetail } from './CallDetail';
 import { CallList } from './CallList';
-import { Home } from './Home';
+import { ReviewHome } from './TeamView';
 
 const UNDO_MS = 8000;
 
@@ -62,7 +62,7 @@ export function Review({ callId, navigate }: { callId: string | null; navigate(h
           setFound(search);
           open(id);
         }} hidden={pending?.id ?? null} />
-      {selected && selected !== pending?.id ? <CallDetail key={selected} id={selected} found={found} onDelete={(title) => requestDelete(selected, title)} /> : <Home onOpen={open} />}
+      {selected && selected !== pending?.id ? <CallDetail key={selected} id={selected} found={found} onDelete={(title) => requestDelete(selected, title)} /> : <ReviewHome onOpen={open} />}
       {(pending || error) && (
         <div className="toast" role="status" data-testid="delete-toast">
           {pending ? (

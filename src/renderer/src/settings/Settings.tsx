@@ -8,8 +8,9 @@ import { PlaybookEditor } from './PlaybookEditor';
 import { sameDoc } from './playbook-model';
 import { docOf, usePlaybookEditor } from './playbook-store';
 import { Transcription } from './Transcription';
+import { SyncSettings } from './Sync';
 
-export type SettingsTab = 'playbook' | SettingsSection | 'transcription' | 'general';
+export type SettingsTab = 'playbook' | SettingsSection | 'transcription' | 'sync' | 'general';
 
 const TABS: readonly { id: SettingsTab; label: string }[] = [
   { id: 'playbook', label: 'Playbook' },
@@ -17,6 +18,7 @@ const TABS: readonly { id: SettingsTab; label: string }[] = [
   { id: 'privacy', label: 'Privacy' },
   { id: 'keys', label: 'API keys' },
   { id: 'transcription', label: 'Transcription' },
+  { id: 'sync', label: 'Sync' },
   { id: 'general', label: 'General' },
 ];
 
@@ -221,6 +223,7 @@ export function Settings({ tab }: { tab: SettingsTab }): React.JSX.Element {
         {tab === 'privacy' && <GeneralSettings key="privacy" part="privacy" />}
         {tab === 'keys' && <ApiKeys />}
         {tab === 'transcription' && <Transcription />}
+        {tab === 'sync' && <SyncSettings />}
         {tab === 'general' && <GeneralSettings key="general" part="general" />}
       </div>
     </div>
