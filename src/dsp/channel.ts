@@ -3,7 +3,7 @@
  * pitch and its variability, and a syllable-nuclei speaking-rate estimate. Everything is preallocated by
  * `makeChannelAnalyzer`; `process` allocates nothing.
  */
-import { makeHighpass, makeLowpass } from './biquad';
+import { makeBandpass, makeHighpass } from './biquad';
 import { dbfs, FRAME_SIZE, HOP_MS, SAMPLE_RATE } from './frames';
 import { makeYin, type YinResult } from './yin';
 
@@ -266,8 +266,7 @@ export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): Channe
   // Everything but level and clipping runs at 8 kHz: voice energy, pitch and syllable nuclei all live
   // below 4 kHz, and half the samples is half the work on every frame.
   const hp = makeHighpass(SAMPLE_RATE / 2, cfg.highpassHz);
-  const bandHp = makeHighpass(SAMPLE_RATE / 2, cfg.nucleiBandHz[0]);
-  const bandLp = makeLowpass(SAMPLE_RATE / 2, cfg.nucleiBandHz[1]);
+  const bandPass = makeBandpass(SAMPLE_RATE / 2, cfg.nucleiBandHz[0], cfg.nucleiBandHz[1]);
   const decimated = new Float32Array(n / 2);
   const filtered = new Float32Array(n / 2);
   const band = new Float32Array(n / 2);
@@ -462,15 +461,23 @@ export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): Channe
       const frameStart = tMs - hopMs;
 
       // Level on the raw signal (what the listener hears, and where clipping happens).
+      // One pass over the frame also decimates by two (pair average: a gentle low-pass ahead of the 8 kHz
+      // analysis).
       let sumSq = 0;
       let peak = 0;
       let clipped = 0;
-      for (let i = 0; i < n; i++) {
-        const x = frame[i]!;
-        sumSq += x * x;
-        const a = x < 0 ? -x : x;
-        if (a > peak) peak = a;
-        if (a >= clipLevel) clipped++;
+      for (let i = 0, k = 0; i < n; i += 2, k++) {
+        const x0 = frame[i]!;
+        const x1 = frame[i + 1]!;
+        sumSq += x0 * x0;
+        sumSq += x1 * x1;
+        const a0 = x0 < 0 ? -x0 : x0;
+        const a1 = x1 < 0 ? -x1 : x1;
+        if (a0 > peak) peak = a0;
+        if (a1 > peak) peak = a1;
+        if (a0 >= clipLevel) clipped++;
+        if (a1 >= clipLevel) clipped++;
+        decimated[k] = 0.5 * (x0 + x1);
       }
       f.meanSquare = sumSq / n;
       f.dbfs = dbfs(f.meanSquare);
@@ -478,9 +485,7 @@ export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): Channe
       f.clipped = clipped;
       f.clippedTotal += clipped;
 
-      // Decimate by two (pair average: a gentle low-pass ahead of the 8 kHz analysis), then high-pass.
       const half = n / 2;
-      for (let i = 0; i < half; i++) decimated[i] = 0.5 * (frame[2 * i]! + frame[2 * i + 1]!);
       hp.run(decimated, filtered, half);
       // Energy of each nuclei sub-block, summed here once for the frame energy and the band share below.
       let eSq = 0;
@@ -621,8 +626,7 @@ export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): Channe
       }
 
       // Syllable nuclei on the vowel band, two envelope points per frame.
-      bandHp.run(filtered, band, half);
-      bandLp.run(band, band, half);
+      bandPass.run(filtered, band, half);
       let syll = 0;
       for (let s = 0; s < subBlocks; s++) {
         let e = 0;

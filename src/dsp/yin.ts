@@ -36,33 +36,39 @@ export function makeYin(config: Partial<YinConfig> = {}): (window: Float32Array,
   const d = new Float32Array(tauMax + 2);
   const stride = Math.max(1, Math.floor(cfg.stride));
 
+  const threshold = cfg.threshold;
   return (x, result) => {
-    // Step 2: difference function d(τ) = Σ (x_j − x_{j+τ})².
+    // Steps 2–4 in one pass over τ: d'(τ) needs only d(1..τ), and step 4 stops at the first dip's local
+    // minimum, so the lags beyond it (most of them for a voiced frame) are never computed. Each d(τ) is
+    // summed exactly as in the full computation, so the estimate is the same.
+    d[0] = 1;
+    let running = 0;
+    let candidate = -1;
+    let best = -1;
     for (let tau = 1; tau <= tauMax + 1; tau++) {
+      // Step 2: difference function d(τ) = Σ (x_j − x_{j+τ})².
       let sum = 0;
       for (let j = 0; j < w; j += stride) {
         const delta = x[j]! - x[j + tau]!;
         sum += delta * delta;
       }
-      d[tau] = sum;
-    }
-    // Step 3: cumulative mean normalized difference d'(τ).
-    d[0] = 1;
-    let running = 0;
-    for (let tau = 1; tau <= tauMax + 1; tau++) {
-      running += d[tau]!;
-      d[tau] = running > 0 ? (d[tau]! * tau) / running : 1;
-    }
-    // Step 4: first dip below the absolute threshold, followed to its local minimum;
-    // failing that, the global minimum (reported as aperiodic if it is still high).
-    let best = -1;
-    for (let tau = tauMin; tau <= tauMax; tau++) {
-      if (d[tau]! < cfg.threshold) {
-        while (tau + 1 <= tauMax && d[tau + 1]! < d[tau]!) tau++;
-        best = tau;
+      // Step 3: cumulative mean normalized difference d'(τ), with d(τ) rounded to single precision as
+      // the table that held it used to (keeps the results bit-identical to the two-pass form).
+      const raw = Math.fround(sum);
+      running += raw;
+      d[tau] = running > 0 ? (raw * tau) / running : 1;
+      const dn = d[tau]!;
+      // Step 4: first dip below the absolute threshold, followed to its local minimum.
+      if (candidate < 0) {
+        if (tau >= tauMin && tau <= tauMax && dn < threshold) candidate = tau;
+      } else if (tau <= tauMax && dn < d[candidate]!) {
+        candidate = tau;
+      } else {
+        best = candidate;
         break;
       }
     }
+    // No dip: the global minimum, reported as aperiodic if it is still high.
     if (best < 0) {
       result.hz = NaN;
       let min = Infinity;
