@@ -27,6 +27,7 @@ import type { SettingsService } from '../app/settings';
 import type { Playbook } from '../shared/playbook';
 import { deepgramConfig, playbookKeyterms, type DeepgramConfig } from '../transcription/config';
 import { LiveTranscriber } from '../transcription/live';
+import { LanguageFeed } from './language-stage';
 
 const IDLE: LiveState = { phase: 'idle', callId: null, source: null, startedAt: null, error: null, ruleIds: [] };
 
@@ -147,7 +148,9 @@ export class LiveService {
             ? spec.bridge
             : new DeviceSource({ agent: spec.agent, customer: spec.customer });
       // Live words for every call but the demo (which brings its own).
-      const transcriber = spec.kind === 'demo' ? null : await this.transcriber(writer, playbook, settings.redactNumbers);
+      // Words reach the engine's phrase rules and checklist, from the transcriber or the demo's script.
+      const language = new LanguageFeed();
+      const transcriber = spec.kind === 'demo' ? null : await this.transcriber(writer, playbook, settings.redactNumbers, language);
       let next = 0;
       const running: Running = { callId: writer.id, writer, abort, done: Promise.resolve(), tMs: 0, marks: 0, session: null };
       const feedTranscript = (tMs: number, all = false): void => {
@@ -155,6 +158,7 @@ export class LiveService {
           const raw: TranscriptLine = transcript[next++]!;
           const line: TranscriptLine = settings.redactNumbers ? { ...raw, text: redactNumbers(raw.text) } : raw;
           writer.transcript({ ...line, confidence: null, final: true });
+          language.push({ ...line, words: [] }, true);
           this.deps.events.emit('live.transcript', line);
         }
       };
@@ -199,7 +203,7 @@ export class LiveService {
           ...(spec.kind === 'devices' && spec.autoStart ? { startOnSpeech: true } : {}),
         },
         // The card should paint before anything else happens: the windows hear of a nudge first.
-        [windows, finishing, ...(transcriber ? [transcriber.stage] : []), stored.stage],
+        [windows, finishing, language.stage, ...(transcriber ? [transcriber.stage] : []), stored.stage],
       ).then(
         () => this.ended(null),
         (err: unknown) => this.ended(oneLine(err)),
@@ -226,7 +230,7 @@ export class LiveService {
    * The call's live transcriber: finals stored with the call (redacted as the settings say) and pushed
    * to the windows like interims; its state (on, off or degraded and why) rides on the live state.
    */
-  private async transcriber(writer: LiveCallWriter, playbook: Playbook, redact: boolean): Promise<LiveTranscriber> {
+  private async transcriber(writer: LiveCallWriter, playbook: Playbook, redact: boolean, language: LanguageFeed): Promise<LiveTranscriber> {
     let config: DeepgramConfig | null = null;
     let offReason: string | null = null;
     try {
@@ -240,10 +244,14 @@ export class LiveService {
       redact,
       keyterms: playbookKeyterms(playbook),
       onFinal: (w) => {
+        language.push(w, true);
         writer.transcript({ channel: w.channel, text: w.text, startMs: w.startMs, endMs: w.endMs, confidence: w.confidence, final: true, words: w.words });
         this.deps.events.emit('live.transcript', { channel: w.channel, text: w.text, startMs: w.startMs, endMs: w.endMs, final: true });
       },
-      onInterim: (w) => this.deps.events.emit('live.transcript', { channel: w.channel, text: w.text, startMs: w.startMs, endMs: w.endMs, final: false }),
+      onInterim: (w) => {
+        language.push(w, false);
+        this.deps.events.emit('live.transcript', { channel: w.channel, text: w.text, startMs: w.startMs, endMs: w.endMs, final: false });
+      },
       onStatus: (status) => {
         if (status.state !== 'on') this.deps.onLog?.(`transcription ${status.state}: ${status.reason ?? ''}`);
         if (this.current.phase === 'live' && this.current.callId === writer.id) this.setState({ ...this.current, transcription: status });

@@ -24,6 +24,8 @@ import type {
   SpeechSegment,
   TimelinePoint,
 } from '../shared/types';
+import type { LanguageSnapshot, PhraseWords } from '../shared/phrase';
+import { makeLanguage } from './language';
 import { makeRuleEngine } from './rules';
 
 export interface EngineSink {
@@ -31,6 +33,8 @@ export interface EngineSink {
   onEvent?(phase: 'open' | 'close', event: CallEvent): void;
   onSegment?(segment: SpeechSegment): void;
   onTimeline?(point: TimelinePoint): void;
+  /** After each final utterance or checklist tick: ticks and per-side filler and question counts. */
+  onLanguage?(snapshot: LanguageSnapshot): void;
 }
 
 export interface EngineOptions {
@@ -63,6 +67,8 @@ export interface Engine {
   /** Records a moment the agent marked. */
   mark(note?: string): CallEvent;
   dismiss(nudgeId: string): boolean;
+  /** Transcript words (interim or final) of one side, heard now: phrase rules and the checklist see them at once. */
+  words(w: PhraseWords): void;
   /** Ends the call: closes open segments, events and nudges. Further frames are ignored. */
   finish(): CallSummary;
   readonly finished: boolean;
@@ -120,7 +126,8 @@ export function createEngine(options: EngineOptions): Engine {
   const openEvents = new Map<string, CallEvent>();
   const openEventKey = (type: EventType, ch: ChannelName): string => `${type}:${ch}`;
 
-  const rules = makeRuleEngine(options.playbook, (phase, nudge) => sink.onNudge?.(phase, nudge));
+  const language = makeLanguage(options.playbook);
+  const rules = makeRuleEngine(options.playbook, (phase, nudge) => sink.onNudge?.(phase, nudge), language);
 
   const emitEvent = (type: ConversationEventType, phase: EventPhase, channel: number, startMs: number, endMs: number): void => {
     const ch: ChannelName = channel === 1 ? 'customer' : 'agent';
@@ -298,6 +305,14 @@ export function createEngine(options: EngineOptions): Engine {
       return ev;
     },
     dismiss: (id) => rules.dismiss(id, tMs),
+    words(w) {
+      if (finished) return;
+      const ticked = language.words(w, tMs);
+      // Evaluate now rather than at the next frame: a phrase card should not wait for audio to arrive.
+      values[C.elapsedMs] = tMs;
+      rules.evaluate(values, tMs, 0);
+      if (ticked || w.final) sink.onLanguage?.(language.snapshot());
+    },
     finish() {
       if (!finished) {
         finished = true;

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { EngineMessage, EngineRequest, LogLevel, SessionOptions } from '../shared/engine-protocol';
+import type { PhraseWords } from '../shared/phrase';
 import type { CallEvent, CallSummary } from '../shared/types';
 
 export interface EngineHostOptions {
@@ -95,6 +96,11 @@ export class EngineSession implements CoachingSession {
   drain(): Promise<void> {
     if (this.inFlight === 0) return Promise.resolve();
     return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  pushWords(words: PhraseWords): void {
+    if (this.stopped) return;
+    this.host.post({ type: 'phrase-words', seq: this.host.nextSeq(), sessionId: this.id, words });
   }
 
   async mark(): Promise<CallEvent> {
@@ -228,7 +234,8 @@ export class EngineHost implements CoachingEngine {
       case 'event':
       case 'segment':
       case 'timeline':
-      case 'metrics': {
+      case 'metrics':
+      case 'language': {
         const s = this.sessions.get(msg.sessionId);
         // Output of a session that has been told to stop still arrives until 'stopped'; deliver it.
         if (s) s.listener(msg);

@@ -5,6 +5,7 @@
  */
 import { FRAME_SIZE } from '../dsp/frames';
 import type { SessionOptions, SessionOutput } from '../shared/engine-protocol';
+import type { PhraseWords } from '../shared/phrase';
 import type { CallEvent, CallSummary } from '../shared/types';
 import { createEngine } from './engine';
 
@@ -22,6 +23,8 @@ export interface CoachingSession {
   /** The arrays may be transferred: do not use them afterwards. False when refused. */
   pushFrames(agent: Float32Array, customer: Float32Array): boolean;
   drain(): Promise<void>;
+  /** Transcript words for phrase rules and the checklist; ignored once the session has ended. */
+  pushWords(words: PhraseWords): void;
   mark(): Promise<CallEvent>;
   dismiss(nudgeId: string): Promise<boolean>;
   stop(): Promise<CallSummary>;
@@ -45,6 +48,7 @@ export const inlineEngine: CoachingEngine = {
         onEvent: (phase, event) => listener({ type: 'event', seq: 0, sessionId: id, phase, event }),
         onSegment: (segment) => listener({ type: 'segment', seq: 0, sessionId: id, segment }),
         onTimeline: (point) => listener({ type: 'timeline', seq: 0, sessionId: id, point }),
+        onLanguage: (snapshot) => listener({ type: 'language', seq: 0, sessionId: id, snapshot }),
       },
     });
     let ended = false;
@@ -68,6 +72,9 @@ export const inlineEngine: CoachingEngine = {
         return true;
       },
       drain: () => Promise.resolve(),
+      pushWords(words) {
+        if (!ended) engine.words(words);
+      },
       mark: () => Promise.resolve(engine.mark()),
       dismiss: (nudgeId) => Promise.resolve(engine.dismiss(nudgeId)),
       stop() {
