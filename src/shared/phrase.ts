@@ -69,7 +69,10 @@ export function stem(word: string): string {
  * Words as the matcher sees them: folded, fillers removed, stemmed. The result keeps, for each token,
  * the index of the word it came from (for excerpts and times).
  */
-export function tokenize(words: readonly string[]): { tokens: string[]; from: number[] } {
+/** Words that make a following "you know" / "I mean" literal ("just so you know", "do you know"). */
+const LITERAL_BEFORE_PAIR: ReadonlySet<string> = new Set(['so', 'do', 'did', 'if', 'let', 'dont', 'what', 'you']);
+
+function fold(words: readonly string[]): { folded: string[]; src: number[] } {
   const folded: string[] = [];
   const src: number[] = [];
   words.forEach((w, i) => {
@@ -82,17 +85,37 @@ export function tokenize(words: readonly string[]): { tokens: string[]; from: nu
       }
     }
   });
+  return { folded, src };
+}
+
+/** Per folded word: 0 content, 1 a one-word filler, 2 the first word of a two-word filler. */
+function fillerMarks(folded: readonly string[]): Uint8Array {
+  const marks = new Uint8Array(folded.length);
+  for (let i = 0; i < folded.length; i++) {
+    const f = folded[i]!;
+    if (i + 1 < folded.length && FILLER_PAIRS.has(`${f} ${folded[i + 1]!}`) && !(i > 0 && LITERAL_BEFORE_PAIR.has(folded[i - 1]!))) {
+      marks[i] = 2;
+      i++;
+    } else if (FILLER_WORDS.has(f)) marks[i] = 1;
+  }
+  return marks;
+}
+
+/**
+ * Words as the matcher sees them: folded, fillers removed, stemmed. The result keeps, for each token,
+ * the index of the word it came from (for excerpts and times).
+ */
+export function tokenize(words: readonly string[]): { tokens: string[]; from: number[] } {
+  const { folded, src } = fold(words);
+  const marks = fillerMarks(folded);
   const tokens: string[] = [];
   const from: number[] = [];
   for (let i = 0; i < folded.length; i++) {
-    const f = folded[i]!;
-    if (i + 1 < folded.length && FILLER_PAIRS.has(`${f} ${folded[i + 1]!}`)) {
-      i++;
-      continue;
+    if (marks[i] === 2) i++;
+    else if (marks[i] === 0) {
+      tokens.push(stem(folded[i]!));
+      from.push(src[i]!);
     }
-    if (FILLER_WORDS.has(f)) continue;
-    tokens.push(stem(f));
-    from.push(src[i]!);
   }
   return { tokens, from };
 }
@@ -100,13 +123,7 @@ export function tokenize(words: readonly string[]): { tokens: string[]; from: nu
 /** Fillers in a run of words (single and two-word ones). */
 export function countFillers(words: readonly string[]): number {
   let n = 0;
-  const folded = words.flatMap((w) => w.split(/[\s\-–—/]+/).map(foldWord).filter((f) => f.length > 0));
-  for (let i = 0; i < folded.length; i++) {
-    if (i + 1 < folded.length && FILLER_PAIRS.has(`${folded[i]!} ${folded[i + 1]!}`)) {
-      n++;
-      i++;
-    } else if (FILLER_WORDS.has(folded[i]!)) n++;
-  }
+  for (const m of fillerMarks(fold(words).folded)) if (m > 0) n++;
   return n;
 }
 

@@ -1,0 +1,94 @@
+/**
+ * A scripted call for the language features: the Deepgram stand-in "hears" the script, the real
+ * LiveTranscriber (real SDK) turns it into interim and final words, the LanguageFeed sends them to a
+ * real engine worker, which is fed the same audio clock. Used by the card and checklist tests and the
+ * phrase-latency bench.
+ */
+import { readFileSync } from 'node:fs';
+import { LanguageFeed } from '../../src/call/language-stage';
+import { EngineHost } from '../../src/engine/host';
+import { defaultPlaybookPath } from '../../src/playbook/playbook-file';
+import { parsePlaybook, type Playbook } from '../../src/shared/playbook';
+import type { LanguageSnapshot } from '../../src/shared/phrase';
+import type { ChannelName, Nudge } from '../../src/shared/types';
+import { deepgramConfig } from '../../src/transcription/config';
+import { LiveTranscriber, type LiveWords } from '../../src/transcription/live';
+import { clockFrames, DeepgramStandin, type ScriptPhrase } from './deepgram-standin';
+
+/** One line of a scripted call: who says what, starting when (call ms). Words are 300 ms apart. */
+export interface Line {
+  readonly who: ChannelName;
+  readonly atMs: number;
+  readonly text: string;
+}
+
+export const WORD_MS = 300;
+
+export function scriptOf(lines: readonly Line[]): ScriptPhrase[] {
+  return lines.map((l) => ({
+    channel: l.who === 'agent' ? 0 : 1,
+    words: l.text.split(/\s+/).map((word, i) => ({ word, startMs: l.atMs + i * WORD_MS, endMs: l.atMs + i * WORD_MS + 250, confidence: 0.95 })),
+  }));
+}
+
+export function defaultPlaybook(): Playbook {
+  return parsePlaybook(JSON.parse(readFileSync(defaultPlaybookPath(), 'utf8')));
+}
+
+export interface ScriptedCall {
+  /** Nudges as they opened, with the wall time (performance.now) they reached this thread. */
+  readonly opened: { readonly nudge: Nudge; readonly at: number }[];
+  readonly closed: Nudge[];
+  readonly language: LanguageSnapshot[];
+  readonly finals: { readonly words: LiveWords; readonly at: number }[];
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Runs `lines` as a call of `durationMs` through stand-in → transcriber → feed → worker, the audio
+ * going at about `speed`× real time.
+ */
+export async function runScriptedCall(lines: readonly Line[], durationMs: number, opts: { playbook?: Playbook; speed?: number } = {}): Promise<ScriptedCall> {
+  const key = 'test-key';
+  const standin = await DeepgramStandin.start({ apiKey: key, script: scriptOf(lines) });
+  const host = await EngineHost.start();
+  const out: ScriptedCall = { opened: [], closed: [], language: [], finals: [] };
+  try {
+    const feed = new LanguageFeed();
+    const session = await host.startSession({ playbook: opts.playbook ?? defaultPlaybook() }, (msg) => {
+      if (msg.type === 'nudge') {
+        if (msg.phase === 'open') out.opened.push({ nudge: msg.nudge, at: performance.now() });
+        else out.closed.push(msg.nudge);
+      } else if (msg.type === 'language') out.language.push(msg.snapshot);
+    });
+    feed.stage.onSession!(session);
+    const t = new LiveTranscriber({
+      config: deepgramConfig(key, { DEEPGRAM_URL: standin.url }),
+      finalWaitMs: 2000,
+      onInterim: (w) => feed.push(w, false),
+      onFinal: (w) => {
+        out.finals.push({ words: w, at: performance.now() });
+        feed.push(w, true);
+      },
+    });
+    t.start();
+    const blocks = Math.ceil(durationMs / 20);
+    const step = 5;
+    // 5 blocks (100 ms of audio) per tick: `speed`× real time, the socket and worker keeping up.
+    const tickMs = 100 / (opts.speed ?? 20);
+    for (let b = 0; b < blocks; b += step) {
+      const f = clockFrames(b, step);
+      t.stage.onFrames!(f.agent, f.customer);
+      session.pushFrames(f.agent, f.customer);
+      await sleep(tickMs);
+    }
+    await t.end();
+    await session.drain();
+    await session.stop();
+  } finally {
+    await host.close();
+    await standin.close();
+  }
+  return out;
+}
