@@ -9,6 +9,7 @@ import type { CallReport, CallSummary } from '../shared/types';
 import { LiveCallWriter, type LiveCallOptions } from '../library/live-writer';
 import type { Library } from '../library/library';
 import type { CallMetaInput } from '../library/types';
+import { languageStep } from '../insights/language';
 import { finalizeCall, type PostCallStep } from './finalize';
 import type { CallStage } from './session';
 
@@ -55,7 +56,8 @@ export async function storeStage(library: Library, meta: Omit<CallMetaInput, 'st
     },
     async onEnd(result) {
       await writer.finish(summaryOf(result.report));
-      await finalizeCall(library, writer.id, { targets: playbookTargets(result.playbook), steps: options.postCall ?? [], ...warn });
+      // Language insights last: they read the transcript a post-call step may just have written.
+      await finalizeCall(library, writer.id, { targets: playbookTargets(result.playbook), steps: [...(options.postCall ?? []), languageStep(result.playbook)], ...warn });
     },
     async onFail() {
       // The call keeps what it recorded; one that never got audio (a device that would not open) leaves nothing.

@@ -7,6 +7,7 @@ import { exportCommand } from './commands/export';
 import { importCommand } from './commands/import';
 import { liveCommand } from './commands/live';
 import { mediaStreamServerCommand } from './commands/media-stream-server';
+import { reanalyzeCommand } from './commands/reanalyze';
 import { showCommand } from './commands/show';
 import { transcribeCommand } from './commands/transcribe';
 import { uiCommand } from './commands/ui';
@@ -14,7 +15,7 @@ import { uiCommand } from './commands/ui';
 /** Every CLI command, by name. A duplicate name is a programming error caught at start-up. */
 export const COMMANDS: ReadonlyMap<string, Command> = (() => {
   const map = new Map<string, Command>();
-  for (const c of [analyzeCommand, devicesCommand, liveCommand, mediaStreamServerCommand, importCommand, callsCommand, showCommand, transcribeCommand, exportCommand, deleteCommand, uiCommand]) {
+  for (const c of [analyzeCommand, devicesCommand, liveCommand, mediaStreamServerCommand, importCommand, callsCommand, showCommand, reanalyzeCommand, transcribeCommand, exportCommand, deleteCommand, uiCommand]) {
     if (map.has(c.name)) throw new Error(`duplicate CLI command ${c.name}`);
     map.set(c.name, c);
   }

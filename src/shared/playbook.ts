@@ -119,6 +119,16 @@ export const playbookSchema = z
     description: z.string().max(1000).optional(),
     rules: z.array(ruleSchema).max(200),
     checklist: z.array(checklistItemSchema).max(20).default([]),
+    /** Points of the score's language items (calls with a transcript), beside the voice items' 100. */
+    languageRubric: z
+      .strictObject({
+        checklist: z.number().min(0).max(100).default(10),
+        objections: z.number().min(0).max(100).default(10),
+        questions: z.number().min(0).max(100).default(5),
+        /** Questions the agent should ask for full marks. */
+        questionsTarget: z.number().int().min(1).max(100).default(3),
+      })
+      .prefault({}),
   })
   .superRefine((pb, ctx) => {
     const items = new Set(pb.checklist.map((c) => c.id));

@@ -24,6 +24,23 @@ export interface Line {
 
 export const WORD_MS = 300;
 
+/** A call that says every default card's phrase and every checklist item once (43 s). */
+export const FULL_CALL: readonly Line[] = [
+  { who: 'agent', atMs: 500, text: 'Thanks for calling Acme, my name is Sam.' },
+  { who: 'agent', atMs: 3500, text: 'Just so you know, this call is being recorded for quality.' },
+  { who: 'customer', atMs: 8000, text: 'Um, honestly it is, like, way too expensive, you know, for what I get every month.' },
+  { who: 'customer', atMs: 14000, text: 'Spectrum offered me a better deal.' },
+  { who: 'customer', atMs: 17000, text: "I'm thinking about cancelling my account." },
+  { who: 'agent', atMs: 20000, text: 'Could you confirm your date of birth?' },
+  { who: 'customer', atMs: 23000, text: 'This is ridiculous and I am really angry.' },
+  { who: 'customer', atMs: 26000, text: 'The service has been terrible and useless.' },
+  { who: 'customer', atMs: 29000, text: 'Let me speak with your manager.' },
+  { who: 'customer', atMs: 32000, text: 'Also my router is really old.' },
+  { who: 'agent', atMs: 35000, text: 'So to recap, we are sending you a new router.' },
+  { who: 'agent', atMs: 39000, text: 'Is there anything else I can help with today?' },
+];
+
+
 export function scriptOf(lines: readonly Line[]): ScriptPhrase[] {
   return lines.map((l) => ({
     channel: l.who === 'agent' ? 0 : 1,

@@ -1,3 +1,4 @@
+import { languageStep } from '../../insights/language';
 import { transcribeStoredCall } from '../../transcription/prerecorded';
 import { playbookKeyterms } from '../../transcription/config';
 import { loadPlaybookFile } from '../../playbook/playbook-file';
@@ -21,6 +22,8 @@ export const transcribeCommand: Command = {
         keyterms: playbookKeyterms(playbook),
         ...(!opts.json && (call.recording?.durationMs ?? 0) >= 60_000 && { onProgress: progressPrinter(io.err, 'transcribing') }),
       });
+      // The words are new: the language insights (and the score) follow them.
+      await languageStep(playbook).run(lib, id);
       const words = segments.reduce((n, s) => n + (s.words?.length ?? 0), 0);
       io.out(opts.json ? JSON.stringify({ id, segments: segments.length, words }) : `transcribed: ${id}  ${segments.length} segments, ${words} words`);
       return 0;

@@ -5,22 +5,7 @@
  * and a checklist item missed by its deadline raises its card.
  */
 import { describe, expect, it } from 'vitest';
-import { runScriptedCall, type Line } from '../../helpers/language-call';
-
-const CALL: readonly Line[] = [
-  { who: 'agent', atMs: 500, text: 'Thanks for calling Acme, my name is Sam.' },
-  { who: 'agent', atMs: 3500, text: 'Just so you know, this call is being recorded for quality.' },
-  { who: 'customer', atMs: 8000, text: 'Um, honestly it is, like, way too expensive, you know, for what I get every month.' },
-  { who: 'customer', atMs: 14000, text: 'Spectrum offered me a better deal.' },
-  { who: 'customer', atMs: 17000, text: "I'm thinking about cancelling my account." },
-  { who: 'agent', atMs: 20000, text: 'Could you confirm your date of birth?' },
-  { who: 'customer', atMs: 23000, text: 'This is ridiculous and I am really angry.' },
-  { who: 'customer', atMs: 26000, text: 'The service has been terrible and useless.' },
-  { who: 'customer', atMs: 29000, text: 'Let me speak with your manager.' },
-  { who: 'customer', atMs: 32000, text: 'Also my router is really old.' },
-  { who: 'agent', atMs: 35000, text: 'So to recap, we are sending you a new router.' },
-  { who: 'agent', atMs: 39000, text: 'Is there anything else I can help with today?' },
-];
+import { FULL_CALL, runScriptedCall, type Line } from '../../helpers/language-call';
 
 const NEAR_MISSES: readonly Line[] = [
   { who: 'agent', atMs: 500, text: 'Hello, can I get your name please?' },
@@ -34,7 +19,7 @@ const NEAR_MISSES: readonly Line[] = [
 
 describe('language cards from the stand-in', () => {
   it('fires every default card once, on tolerant matches, with what to say, and ticks every checklist item', async () => {
-    const call = await runScriptedCall(CALL, 43000);
+    const call = await runScriptedCall(FULL_CALL, 43000);
     const fired = call.opened.map((o) => o.nudge.ruleId);
     const language = ['price-objection', 'competitor-mention', 'cancel-intent', 'escalation-request', 'upsell-opening', 'customer-frustrated'];
     for (const id of language) expect(fired.filter((f) => f === id), id).toHaveLength(1);
