@@ -149,7 +149,13 @@ export class LiveService {
             : new DeviceSource({ agent: spec.agent, customer: spec.customer });
       // Live words for every call but the demo (which brings its own).
       // Words reach the engine's phrase rules and checklist, from the transcriber or the demo's script.
-      const language = new LanguageFeed();
+      const language = new LanguageFeed({
+        lookup: (text) => this.deps.library.kb.lookup(text),
+        onCard: (phase, nudge) => {
+          writer.nudge(phase, nudge);
+          this.deps.events.emit('live.nudge', { phase, nudge, callId: writer.id, emittedAt: nowEpochMs() });
+        },
+      });
       const transcriber = spec.kind === 'demo' ? null : await this.transcriber(writer, playbook, settings.redactNumbers, language);
       let next = 0;
       const running: Running = { callId: writer.id, writer, abort, done: Promise.resolve(), tMs: 0, marks: 0, session: null };

@@ -5,6 +5,7 @@ import { deleteCommand } from './commands/delete';
 import { devicesCommand } from './commands/devices';
 import { exportCommand } from './commands/export';
 import { importCommand } from './commands/import';
+import { kbCommand } from './commands/kb';
 import { liveCommand } from './commands/live';
 import { mediaStreamServerCommand } from './commands/media-stream-server';
 import { reanalyzeCommand } from './commands/reanalyze';
@@ -15,7 +16,7 @@ import { uiCommand } from './commands/ui';
 /** Every CLI command, by name. A duplicate name is a programming error caught at start-up. */
 export const COMMANDS: ReadonlyMap<string, Command> = (() => {
   const map = new Map<string, Command>();
-  for (const c of [analyzeCommand, devicesCommand, liveCommand, mediaStreamServerCommand, importCommand, callsCommand, showCommand, reanalyzeCommand, transcribeCommand, exportCommand, deleteCommand, uiCommand]) {
+  for (const c of [analyzeCommand, devicesCommand, liveCommand, mediaStreamServerCommand, importCommand, callsCommand, showCommand, reanalyzeCommand, transcribeCommand, exportCommand, deleteCommand, kbCommand, uiCommand]) {
     if (map.has(c.name)) throw new Error(`duplicate CLI command ${c.name}`);
     map.set(c.name, c);
   }

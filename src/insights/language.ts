@@ -178,9 +178,9 @@ export function languageStep(playbook: Playbook): PostCallStep {
     name: 'language insights',
     async run(library: Library, callId: string) {
       const call = await library.calls.get(callId);
-      if (!call) return;
-      const voice = scoreCall(call.report, playbookTargets(playbook));
-      const insights = call.transcript.some((s) => s.final) ? withLanguage(voice, call.transcript, playbook, call.report.durationMs) : voice;
+      // Without words the voice score finalize has just stored stands.
+      if (!call || !call.transcript.some((s) => s.final)) return;
+      const insights = withLanguage(scoreCall(call.report, playbookTargets(playbook)), call.transcript, playbook, call.report.durationMs);
       await library.calls.update(callId, { score: insights.score, insights });
     },
   };

@@ -12,6 +12,7 @@ import { oneLine, UserError } from '../shared/errors';
 import { MIGRATIONS, migrationProvider } from './migrations';
 import { CallsRepo } from './repos/calls';
 import type { LibraryDb } from './repos/handle';
+import { KbRepo } from './repos/kb';
 import { LiveCallsRepo } from './repos/live';
 import { PlaybooksRepo } from './repos/playbooks';
 import { RecordingsRepo } from './repos/recordings';
@@ -251,6 +252,7 @@ export class Library {
   readonly live: LiveCallsRepo;
   readonly settings: SettingsRepo;
   readonly playbooks: PlaybooksRepo;
+  readonly kb: KbRepo;
   readonly #db: LibraryDb;
 
   constructor(
@@ -268,6 +270,7 @@ export class Library {
     this.live = new LiveCallsRepo(db, this.calls, this.recordings, this.search);
     this.settings = new SettingsRepo(db);
     this.playbooks = new PlaybooksRepo(db);
+    this.kb = new KbRepo(db);
   }
 
   readonly #onClose: (() => void)[] = [];

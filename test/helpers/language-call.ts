@@ -5,7 +5,7 @@
  * phrase-latency bench.
  */
 import { readFileSync } from 'node:fs';
-import { LanguageFeed } from '../../src/call/language-stage';
+import { LanguageFeed, type LanguageFeedOptions } from '../../src/call/language-stage';
 import { EngineHost } from '../../src/engine/host';
 import { defaultPlaybookPath } from '../../src/playbook/playbook-file';
 import { parsePlaybook, type Playbook } from '../../src/shared/playbook';
@@ -58,6 +58,8 @@ export interface ScriptedCall {
   readonly closed: Nudge[];
   readonly language: LanguageSnapshot[];
   readonly finals: { readonly words: LiveWords; readonly at: number }[];
+  /** Knowledge cards as they opened. */
+  readonly cards: Nudge[];
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -66,13 +68,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Runs `lines` as a call of `durationMs` through stand-in → transcriber → feed → worker, the audio
  * going at about `speed`× real time.
  */
-export async function runScriptedCall(lines: readonly Line[], durationMs: number, opts: { playbook?: Playbook; speed?: number } = {}): Promise<ScriptedCall> {
+export async function runScriptedCall(lines: readonly Line[], durationMs: number, opts: { playbook?: Playbook; speed?: number; lookup?: LanguageFeedOptions['lookup'] } = {}): Promise<ScriptedCall> {
   const key = 'test-key';
   const standin = await DeepgramStandin.start({ apiKey: key, script: scriptOf(lines) });
   const host = await EngineHost.start();
-  const out: ScriptedCall = { opened: [], closed: [], language: [], finals: [] };
+  const out: ScriptedCall = { opened: [], closed: [], language: [], finals: [], cards: [] };
   try {
-    const feed = new LanguageFeed();
+    const feed = new LanguageFeed({ ...(opts.lookup && { lookup: opts.lookup }), onCard: (phase, n) => phase === 'open' && out.cards.push(n) });
     const session = await host.startSession({ playbook: opts.playbook ?? defaultPlaybook() }, (msg) => {
       if (msg.type === 'nudge') {
         if (msg.phase === 'open') out.opened.push({ nudge: msg.nudge, at: performance.now() });
@@ -101,6 +103,7 @@ export async function runScriptedCall(lines: readonly Line[], durationMs: number
       await sleep(tickMs);
     }
     await t.end();
+    await feed.stage.onEnd?.(undefined as never);
     await session.drain();
     await session.stop();
   } finally {

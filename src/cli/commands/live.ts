@@ -114,7 +114,13 @@ export const liveCommand: Command = {
     };
     // Live words (Deepgram): finals printed and stored with the call; the call goes on if they stop.
     let transcriber: LiveTranscriber | null = null;
-    const language = new LanguageFeed();
+    const language = new LanguageFeed({
+      ...(library && { lookup: (text: string) => library.kb.lookup(text) }),
+      onCard: (phase, nudge) => {
+        stored?.writer.nudge(phase, nudge);
+        printer.onNudge!(phase, nudge);
+      },
+    });
     if (dgConfig) {
       const writer = stored?.writer;
       transcriber = new LiveTranscriber({
