@@ -2,7 +2,11 @@
  * Language figures: phrase card latency (the words holding a phrase's last word reach the main thread
  * → the card is back from the engine worker), with the worker busy on a real-time audio stream.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { LanguageFeed } from '../src/call/language-stage';
+import { openLibrary } from '../src/library/library';
 import { FRAME_SIZE } from '../src/dsp/frames';
 import { EngineHost } from '../src/engine/host';
 import { loadPlaybookFile } from '../src/playbook/playbook-file';
@@ -68,4 +72,46 @@ export async function benchLanguage(samples = 200): Promise<Figures> {
   return {
     'phrase card latency, final word → card (target p95 < 150 ms)': `p50 ${pct(sorted, 0.5).toFixed(1)} ms, p95 ${pct(sorted, 0.95).toFixed(1)} ms, max ${(sorted.at(-1) ?? NaN).toFixed(1)} ms over ${sorted.length}/${samples} cards`,
   };
+}
+
+const VOCAB = (
+  'router modem internet wifi channel signal outage refund bill invoice plan premium basic upgrade warranty repair technician appointment ' +
+  'password account login email payment card bank transfer discount contract cancel fee charge speed fiber cable install setup device ' +
+  'phone tablet laptop reset restart firmware update light blinking red green orange evening morning weekend store delivery shipping return'
+).split(' ');
+
+/** KB search at `passages` passages: p50/p95 of `lookup` for customer-like utterances. */
+export async function benchKnowledge(passages = 10_000, queries = 300): Promise<Figures> {
+  const dir = mkdtempSync(join(tmpdir(), 'cadence-kb-bench-'));
+  const lib = await openLibrary(join(dir, 'library.sqlite'));
+  try {
+    let seed = 7;
+    const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    // Support articles: the domain words above among a long tail of others (Zipf-like), as real text has.
+    const tail = Array.from({ length: 5000 }, (_, i) => `w${i.toString(36)}x`);
+    const word = (): string => (rnd() < 0.25 ? VOCAB[Math.floor(rnd() * VOCAB.length)]! : tail[Math.floor(tail.length * rnd() ** 2)]!);
+    const sentence = (n: number): string => Array.from({ length: n }, word).join(' ');
+    const domain = (n: number): string => Array.from({ length: n }, () => VOCAB[Math.floor(rnd() * VOCAB.length)]!).join(' ');
+    const t0 = performance.now();
+    for (let d = 0; d < passages / 100; d++) {
+      await lib.kb.add(`doc-${d}.md`, 'md', Array.from({ length: 100 }, (_, i) => ({ heading: `Topic ${d}.${i}`, text: `${sentence(40)}. ${sentence(30)}.` })));
+    }
+    const addMs = performance.now() - t0;
+    const times: number[] = [];
+    let strong = 0;
+    for (let q = 0; q < queries; q++) {
+      const text = `hi so my ${domain(2)} is not working and the ${domain(2)} keeps failing since ${domain(1)}`;
+      const t = performance.now();
+      if (await lib.kb.lookup(text)) strong++;
+      times.push(performance.now() - t);
+    }
+    const sorted = times.sort((a, b) => a - b);
+    return {
+      [`knowledge lookup at ${passages.toLocaleString('en')} passages (target p95 < 50 ms)`]: `p50 ${pct(sorted, 0.5).toFixed(1)} ms, p95 ${pct(sorted, 0.95).toFixed(1)} ms, max ${(sorted.at(-1) ?? NaN).toFixed(1)} ms over ${queries} utterances (${strong} strong matches)`,
+      'indexing': `${passages.toLocaleString('en')} passages in ${(addMs / 1000).toFixed(1)} s`,
+    };
+  } finally {
+    await lib.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -31,4 +31,5 @@ if (!only || only === 'library') await optional('Call library', './library.ts', 
 if (!only || only === 'capture') await optional('Audio capture', './capture.ts', 'benchCapture');
 if (!only || only === 'ui') await optional('Desktop UI', './ui.ts', 'benchUi');
 if (!only || only === 'language') await optional('Language coaching', './language.ts', 'benchLanguage');
+if (!only || only === 'language' || only === 'knowledge') await optional('Knowledge base', './language.ts', 'benchKnowledge');
 if (!only || only === 'telephony') await optional('Twilio media streams under load', './telephony.ts', 'benchTelephony');

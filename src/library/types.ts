@@ -153,6 +153,12 @@ export interface KbSearchTable {
   text: string;
 }
 
+export interface KbVocabTable {
+  term: string;
+  /** Passages holding the term. */
+  doc: number;
+}
+
 export interface LibrarySchema {
   calls: CallsTable;
   call_tags: CallTagsTable;
@@ -169,6 +175,7 @@ export interface LibrarySchema {
   kb_documents: KbDocumentsTable;
   kb_passages: KbPassagesTable;
   kb_search: KbSearchTable;
+  kb_vocab: KbVocabTable;
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 /**
  * 0005: the knowledge base for knowledge cards: documents, their passages, and an FTS5 index of the
- * passages (rowid = passage id) searched with each final customer utterance.
+ * passages (rowid = passage id, with its vocabulary) searched with each final customer utterance.
  */
 import { sql, type Kysely, type Migration } from 'kysely';
 
@@ -23,6 +23,8 @@ export const migration0005: Migration = {
       .addColumn('text', 'text', (c) => c.notNull())
       .execute();
     await db.schema.createIndex('kb_passages_doc').on('kb_passages').columns(['doc_id', 'ord']).execute();
-    await sql`CREATE VIRTUAL TABLE kb_search USING fts5 (heading, text, tokenize = 'porter unicode61 remove_diacritics 2')`.execute(db);
+    await sql`CREATE VIRTUAL TABLE kb_search USING fts5 (heading, text, tokenize = 'unicode61 remove_diacritics 2')`.execute(db);
+    // Passages per term: lookups search with an utterance's rarest words, not every common one.
+    await sql`CREATE VIRTUAL TABLE kb_vocab USING fts5vocab (kb_search, 'row')`.execute(db);
   },
 };

@@ -1,7 +1,9 @@
 /**
- * The knowledge base: documents split into passages, indexed with FTS5 (porter stemming) and searched
- * with what the customer just said. Ranking is FTS5's bm25; a hit is "strong" when the passage holds
- * most of the utterance's content words, so small talk does not raise cards.
+ * The knowledge base: documents split into passages, indexed with FTS5 and searched with what the
+ * customer just said. The search uses the utterance's rarest few words (by the index's own vocabulary,
+ * as prefixes so inflections match): common words would make bm25 score most of the base for nothing.
+ * Ranking is FTS5's bm25; a hit is "strong" when the passage holds most of the utterance's content
+ * words, so small talk does not raise cards.
  */
 import { sql } from 'kysely';
 import { UserError } from '../../shared/errors';
@@ -41,8 +43,12 @@ function contentWords(text: string): string[] {
   return [...new Set(words.filter((w) => w.length > 1 && !STOP.has(w)))].slice(0, 16);
 }
 
-/** Crude suffix folding so "routers" covers "router" (FTS5's porter does the same for the ranking). */
-const root = (w: string): string => w.replace(/(ing|ed|es|s)$/, '');
+/** Crude suffix folding so "routers" covers "router" (searched as a prefix). */
+const root = (w: string): string => (w.length > 4 ? w.replace(/(ing|ed|es|s)$/, '') : w);
+/** Words searched per utterance, the rarest first. */
+const MAX_TERMS = 4;
+/** A word in more than this share of passages is left out of the search (unless all are). */
+const COMMON_SHARE = 0.15;
 
 export class KbRepo {
   constructor(private readonly db: LibraryDb) {}
@@ -95,12 +101,19 @@ export class KbRepo {
   async search(text: string, limit = 5): Promise<KbHit[]> {
     const words = contentWords(text);
     if (words.length === 0) return [];
-    const match = words.map((w) => `"${w}"`).join(' OR ');
+    const roots = [...new Set(words.map(root))];
+    const counts = new Map((await this.db.selectFrom('kb_vocab').select(['term', 'doc']).where('term', 'in', roots).execute()).map((r) => [r.term, r.doc]));
+    const total = Number((await this.db.selectFrom('kb_passages').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst())?.n ?? 0);
+    const byRarity = roots.slice().sort((a, b) => (counts.get(a) ?? 0) - (counts.get(b) ?? 0));
+    const rare = byRarity.filter((r) => (counts.get(r) ?? 0) <= total * COMMON_SHARE);
+    const terms = (rare.length > 0 ? rare : byRarity).slice(0, MAX_TERMS);
+    const match = terms.map((w) => `"${w}"*`).join(' OR ');
+    // FTS5's own `rank` ordering with a LIMIT keeps only the best rows while scanning; the join runs on those.
     const rows = await sql<{ source: string; heading: string; text: string; rank: number }>`
-      SELECT d.name AS source, p.heading AS heading, p.text AS text, bm25(kb_search) AS rank
-      FROM kb_search JOIN kb_passages p ON p.id = kb_search.rowid JOIN kb_documents d ON d.id = p.doc_id
-      WHERE kb_search MATCH ${match} ORDER BY rank LIMIT ${limit}`.execute(this.db);
-    const roots = words.map(root);
+      SELECT d.name AS source, p.heading AS heading, p.text AS text, best.rank AS rank
+      FROM (SELECT rowid, rank FROM kb_search WHERE kb_search MATCH ${match} ORDER BY rank LIMIT ${limit}) best
+      JOIN kb_passages p ON p.id = best.rowid JOIN kb_documents d ON d.id = p.doc_id
+      ORDER BY best.rank`.execute(this.db);
     return rows.rows.map((r) => {
       const have = new Set(((`${r.heading} ${r.text}`).toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).map(root));
       return { ...r, coverage: roots.filter((w) => have.has(w)).length / roots.length };
