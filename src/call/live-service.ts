@@ -178,6 +178,13 @@ export class LiveService {
             case 'event':
               this.deps.events.emit('live.event', { phase: msg.phase, event: msg.event });
               break;
+            case 'language': {
+              // Checklist ticks ride on the live state, so a window opened mid-call shows them too.
+              const ticked = msg.snapshot.ticked;
+              const checklist = playbook.checklist.map((c) => ({ id: c.id, title: c.title, tickedAtMs: ticked[c.id] ?? null }));
+              if (this.current.callId === writer.id) this.setState({ ...this.current, checklist });
+              break;
+            }
             case 'metrics':
               running.tMs = msg.snapshot.tMs;
               feedTranscript(msg.snapshot.tMs);

@@ -114,7 +114,8 @@ export function languageInsights(transcript: readonly TranscriptSegment[], playb
       const d = deadlines.get(c.id);
       const late = d ? c.tickedAtMs === null || c.tickedAtMs > d.afterMs : c.tickedAtMs === null;
       if (!late) continue;
-      const atMs = d ? d.afterMs : durationMs;
+      // A call that ended before the deadline without the item missed it at its end.
+      const atMs = d ? Math.min(d.afterMs, durationMs) : durationMs;
       const what = c.tickedAtMs === null ? `Missed: ${c.title}` : `Late: ${c.title}`;
       moments.push({ atMs, kind: `missed:${c.id}`, label: what, channel: 'agent', excerpt: '' });
       const before = finals.filter((s) => s.channel === 'agent' && s.startMs <= atMs).at(-1);

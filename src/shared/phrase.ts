@@ -129,14 +129,17 @@ export function countFillers(words: readonly string[]): number {
 
 const QUESTION_OPENERS = new Set(['who', 'what', 'when', 'where', 'why', 'how', 'which', 'can', 'could', 'would', 'will', 'do', 'does', 'did', 'is', 'are', 'was', 'were', 'have', 'has', 'should', 'may', 'shall', 'isnt', 'arent', 'dont', 'doesnt', 'didnt', 'wont', 'cant', 'couldnt', 'wouldnt']);
 
+/** Openers that start a question inside a longer utterance ("Thanks for calling, how can I help"). */
+const CLAUSE_OPENERS = new Set(['how', 'what', 'why', 'is', 'are', 'do', 'does', 'did', 'can', 'could', 'would', 'should', 'have', 'has']);
+
 /**
- * Whether an utterance asks something: the recogniser's question mark, or (punctuation off) an opening
- * interrogative or auxiliary ("could you…", "what is…").
+ * Whether an utterance asks something: the recogniser's question mark, or (punctuation off or
+ * missing) an interrogative or auxiliary opening the utterance or one of its clauses.
  */
 export function isQuestion(text: string): boolean {
   if (text.includes('?')) return true;
-  const first = foldWord(text.trim().split(/\s+/)[0] ?? '');
-  return QUESTION_OPENERS.has(first) && text.trim().split(/\s+/).length >= 3;
+  const clauses = text.split(/[,;:.!]+/).map((c) => c.trim().split(/\s+/).map(foldWord).filter((w) => w.length > 0));
+  return clauses.some((words, i) => words.length >= 3 && (i === 0 ? QUESTION_OPENERS : CLAUSE_OPENERS).has(words[0]!));
 }
 
 /** One phrase, compiled: content stems (order-free within a window), or every stem when all are function words. */

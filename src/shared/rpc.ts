@@ -102,6 +102,11 @@ export const liveStateSchema = z
     error: z.string().nullable(),
     /** Rule ids of the active playbook, for checklist progress. */
     ruleIds: z.array(z.string()).readonly(),
+    /** The playbook's call checklist by name, ticked (call ms) as the words arrive; absent before words. */
+    checklist: z
+      .array(z.object({ id: z.string(), title: z.string(), tickedAtMs: z.number().nullable() }).readonly())
+      .readonly()
+      .optional(),
     /** Live transcription of the running call: absent when the call has its own words (the demo). */
     transcription: z
       .object({ state: z.enum(['on', 'off', 'degraded']), reason: z.string().nullable() })

@@ -48,6 +48,8 @@ describe('phrase matcher', () => {
     expect(isQuestion('Could you tell me your date of birth')).toBe(true);
     expect(isQuestion('you have a router?')).toBe(true);
     expect(isQuestion('I can do that for you')).toBe(false);
+    expect(isQuestion('Thanks for calling, my name is Sam, how can I help you today')).toBe(true);
+    expect(isQuestion('it usually means, which happens, that the cabinet is full')).toBe(false);
   });
 });
 

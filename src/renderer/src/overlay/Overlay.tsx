@@ -276,6 +276,19 @@ export function Overlay(): React.JSX.Element {
             </span>
             <span className="meter-value">{rules === 0 ? '—' : `${rules - open}/${rules} clear`}</span>
           </div>
+          {live.checklist && live.checklist.length > 0 && (
+            <div className="checklist call-checklist" data-testid="call-checklist" aria-label="Call checklist">
+              <span className="meter-label">Call</span>
+              <span className="checklist-items">
+                {live.checklist.map((c) => (
+                  <span key={c.id} className={`check-item ${c.tickedAtMs === null ? 'todo' : 'done'}`} data-testid={`check-${c.id}`} aria-checked={c.tickedAtMs !== null} role="checkbox">
+                    {c.tickedAtMs === null ? '○' : '✓'} {c.title}
+                  </span>
+                ))}
+              </span>
+              <span className="meter-value">{`${live.checklist.filter((c) => c.tickedAtMs !== null).length}/${live.checklist.length}`}</span>
+            </div>
+          )}
         </section>
       )}
 

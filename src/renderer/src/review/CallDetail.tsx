@@ -10,6 +10,7 @@ import { clock, dateTime, pct } from '../lib/format';
 import { onEvent, rpc } from '../lib/rpc';
 import { LEVEL_AXIS, paceAxis, useActiveTargets } from '../lib/targets';
 import { LevelTrack, LineChart } from './Charts';
+import { LanguageInsightsView } from './Insights';
 
 function NudgeRow({ callId, nudge, onSeek }: { callId: string; nudge: Nudge; onSeek(ms: number): void }): React.JSX.Element {
   const [fb, setFb] = useState<NudgeFeedback | null>(nudge.feedback ?? null);
@@ -178,6 +179,7 @@ export function CallDetail({ id, onDeleted }: { id: string; onDeleted(): void })
             <dd>{report.meanResponseMs === null ? '—' : `${(report.meanResponseMs / 1000).toFixed(1)} s`}</dd>
           </dl>
           {call.insights && <Insights insights={call.insights} onSeek={seek} />}
+          {call.insights?.language && <LanguageInsightsView language={call.insights.language} onSeek={seek} />}
           <h3>Cards</h3>
           <ol className="nudges">
             {report.nudges.length === 0 && <li className="muted">No cards on this call.</li>}
