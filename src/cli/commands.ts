@@ -9,6 +9,7 @@ import { kbCommand } from './commands/kb';
 import { liveCommand } from './commands/live';
 import { mediaStreamServerCommand } from './commands/media-stream-server';
 import { reanalyzeCommand } from './commands/reanalyze';
+import { reportCommand } from './commands/report';
 import { showCommand } from './commands/show';
 import { transcribeCommand } from './commands/transcribe';
 import { uiCommand } from './commands/ui';
@@ -16,7 +17,7 @@ import { uiCommand } from './commands/ui';
 /** Every CLI command, by name. A duplicate name is a programming error caught at start-up. */
 export const COMMANDS: ReadonlyMap<string, Command> = (() => {
   const map = new Map<string, Command>();
-  for (const c of [analyzeCommand, devicesCommand, liveCommand, mediaStreamServerCommand, importCommand, callsCommand, showCommand, reanalyzeCommand, transcribeCommand, exportCommand, deleteCommand, kbCommand, uiCommand]) {
+  for (const c of [analyzeCommand, devicesCommand, liveCommand, mediaStreamServerCommand, importCommand, callsCommand, showCommand, reanalyzeCommand, reportCommand, transcribeCommand, exportCommand, deleteCommand, kbCommand, uiCommand]) {
     if (map.has(c.name)) throw new Error(`duplicate CLI command ${c.name}`);
     map.set(c.name, c);
   }

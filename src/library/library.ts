@@ -16,6 +16,7 @@ import { KbRepo } from './repos/kb';
 import { LiveCallsRepo } from './repos/live';
 import { PlaybooksRepo } from './repos/playbooks';
 import { RecordingsRepo } from './repos/recordings';
+import { ReportsRepo } from './repos/reports';
 import { Fts5SearchIndex, type SearchIndex } from './repos/search';
 import { SettingsRepo } from './repos/settings';
 import type { LibrarySchema } from './types';
@@ -253,6 +254,7 @@ export class Library {
   readonly settings: SettingsRepo;
   readonly playbooks: PlaybooksRepo;
   readonly kb: KbRepo;
+  readonly reports: ReportsRepo;
   readonly #db: LibraryDb;
 
   constructor(
@@ -271,6 +273,7 @@ export class Library {
     this.settings = new SettingsRepo(db);
     this.playbooks = new PlaybooksRepo(db);
     this.kb = new KbRepo(db);
+    this.reports = new ReportsRepo(db);
   }
 
   readonly #onClose: (() => void)[] = [];

@@ -159,6 +159,13 @@ export interface KbVocabTable {
   doc: number;
 }
 
+export interface CallReportsTable {
+  call_id: string;
+  model: string;
+  created_at: number;
+  json: string;
+}
+
 export interface LibrarySchema {
   calls: CallsTable;
   call_tags: CallTagsTable;
@@ -176,6 +183,7 @@ export interface LibrarySchema {
   kb_passages: KbPassagesTable;
   kb_search: KbSearchTable;
   kb_vocab: KbVocabTable;
+  call_reports: CallReportsTable;
 }
 
 // ---------------------------------------------------------------------------------------------------

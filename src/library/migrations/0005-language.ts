@@ -1,6 +1,7 @@
 /**
  * 0005: the knowledge base for knowledge cards: documents, their passages, and an FTS5 index of the
- * passages (rowid = passage id, with its vocabulary) searched with each final customer utterance.
+ * passages (rowid = passage id, with its vocabulary) searched with each final customer utterance; and
+ * the optional AI report of a call.
  */
 import { sql, type Kysely, type Migration } from 'kysely';
 
@@ -25,6 +26,14 @@ export const migration0005: Migration = {
     await db.schema.createIndex('kb_passages_doc').on('kb_passages').columns(['doc_id', 'ord']).execute();
     await sql`CREATE VIRTUAL TABLE kb_search USING fts5 (heading, text, tokenize = 'unicode61 remove_diacritics 2')`.execute(db);
     // Passages per term: lookups search with an utterance's rarest words, not every common one.
+    // The optional AI report of a call (the latest one written).
+    await db.schema
+      .createTable('call_reports')
+      .addColumn('call_id', 'text', (c) => c.primaryKey().references('calls.id').onDelete('cascade'))
+      .addColumn('model', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'integer', (c) => c.notNull())
+      .addColumn('json', 'text', (c) => c.notNull())
+      .execute();
     await sql`CREATE VIRTUAL TABLE kb_vocab USING fts5vocab (kb_search, 'row')`.execute(db);
   },
 };
