@@ -20,6 +20,7 @@ import { LiveService } from '../call/live-service';
 import { PlaybookService } from '../playbook/playbook-service';
 import { applyRetention } from '../library/retention';
 import { fileCipher, SecretStore, type SecretCipher } from './secrets';
+import { checkReportKey, reportConfig, writeReport } from '../insights/report';
 import { SettingsService } from './settings';
 
 export interface AppOptions {
@@ -182,6 +183,19 @@ export async function createApp(options: AppOptions): Promise<CadenceApp> {
 
     'secrets.status': () => secrets.status(),
     'secrets.set': ({ name, value }) => secrets.set(name, value),
+
+    'reports.get': ({ id }) => library.reports.get(id),
+    'reports.write': async ({ id }) => {
+      const config = reportConfig(await secrets.get('openai'));
+      if (!config) throw new UserError('reports need an OpenAI key: enter it in Settings → API keys → Reports (or set OPENAI_API_KEY)', 'no_key');
+      const call = await library.calls.get(id);
+      if (!call) throw new UserError(`no call with id ${id}`, 'not_found');
+      return library.reports.save(id, config.model, await writeReport(call, config));
+    },
+    'reports.checkKey': async ({ key }) => {
+      await checkReportKey(reportConfig(key)!);
+      return { ok: true } as const;
+    },
 
     'overlay.setInteractive': ({ interactive }) => options.setOverlayInteractive?.(interactive),
   };

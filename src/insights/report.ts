@@ -78,3 +78,14 @@ export async function writeReport(call: CallRecord, config: ReportConfig): Promi
   }
   return parsed.data;
 }
+
+/** Checks a key by listing the server's models: one line saying why it is refused, or nothing. */
+export async function checkReportKey(config: ReportConfig): Promise<void> {
+  const client = new OpenAI({ apiKey: config.apiKey, ...(config.baseURL && { baseURL: config.baseURL }), timeout: 15_000, maxRetries: 0 });
+  try {
+    await client.models.list();
+  } catch (err) {
+    const status = (err as { status?: number }).status;
+    throw new UserError(status === 401 || status === 403 ? `OpenAI refused the key (${status})` : `could not check the key: ${oneLine(err)}`, 'bad_key');
+  }
+}

@@ -9,6 +9,7 @@
  * what the app accepts are one definition.
  */
 import { z } from 'zod';
+import type { StoredReport } from './call-report';
 import type { CallInsights } from './insights';
 import { callQuerySchema, type CallMeta, type CallPage } from './library';
 import type { MetricsSnapshot } from './metrics';
@@ -338,6 +339,12 @@ export const RPC_INPUTS = {
   'secrets.status': none,
   /** Sets (encrypted at rest) or, with null, clears an API key. */
   'secrets.set': z.strictObject({ name: secretNameSchema, value: z.string().max(4000).nullable() }),
+  /** The call's stored AI report, or null. */
+  'reports.get': z.strictObject({ id }),
+  /** Writes (and stores) the call's AI report with the OpenAI key from Settings → Reports or OPENAI_API_KEY. */
+  'reports.write': z.strictObject({ id }),
+  /** Checks an OpenAI key against the server (OPENAI_BASE_URL honoured) before it is saved. */
+  'reports.checkKey': z.strictObject({ key: z.string().trim().min(1).max(4000) }),
 
   /** The overlay tells the shell whether the pointer is over something clickable (click-through elsewhere). */
   'overlay.setInteractive': z.strictObject({ interactive: z.boolean() }),
@@ -373,6 +380,9 @@ interface RpcOutputs {
   'settings.set': AppSettings;
   'secrets.status': SecretsStatus;
   'secrets.set': SecretsStatus;
+  'reports.get': StoredReport | null;
+  'reports.write': StoredReport;
+  'reports.checkKey': { readonly ok: true };
   'overlay.setInteractive': void;
 }
 

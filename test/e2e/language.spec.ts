@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { expect, skipWithoutChromium, test } from './fixtures';
 import { RESULTS_DIR } from './harness';
+import { OpenAiStandin } from '../helpers/openai-standin';
 
 test.describe('language coaching in Chromium', () => {
   skipWithoutChromium();
@@ -35,5 +36,48 @@ test.describe('language coaching in Chromium', () => {
     await expect(review.getByTestId('li-questions')).toContainText('you 2, customer 0');
     await expect(review.getByTestId('insight-checklist')).toBeVisible();
     await insights.screenshot({ path: join(RESULTS_DIR, 'review-language-insights.png') });
+  });
+
+  test('the OpenAI key is checked before it is saved, and "Write report" writes and shows the AI report', async ({ ui, openPage }) => {
+    test.setTimeout(120_000);
+    const standin = await OpenAiStandin.start('sk-right');
+    const before = process.env.OPENAI_BASE_URL;
+    // The browser host runs in this process: the app reads OPENAI_BASE_URL like the CLI does.
+    process.env.OPENAI_BASE_URL = standin.url;
+    try {
+      standin.reply({
+        content: JSON.stringify({
+          summary: 'Evening dropouts; technician booked and a credit added.',
+          customerIssue: 'Internet drops every evening.',
+          outcome: 'Technician tomorrow morning.',
+          actionItems: ['Confirm the technician slot by text'],
+          betterResponses: [{ atMs: 30000, moment: 'Missed: Recording disclosure', better: 'Mention the call is recorded in your greeting.' }],
+        }),
+      });
+      await ui.app.live.startDemo(10);
+      await ui.app.live.whenIdle();
+
+      const settings = await openPage(`${ui.host.url}#/settings/keys`);
+      await settings.getByTestId('key-input-openai').fill('sk-wrong');
+      await settings.getByTestId('key-save-openai').click();
+      await expect(settings.getByTestId('reports-key-message')).toHaveText('OpenAI refused the key (401)');
+      await expect(settings.getByTestId('key-status-openai')).toHaveText('not set');
+      await settings.getByTestId('key-input-openai').fill('sk-right');
+      await settings.getByTestId('key-save-openai').click();
+      await expect(settings.getByTestId('reports-key-message')).toHaveText('Checked and saved');
+      await expect(settings.getByTestId('key-status-openai')).toHaveText('set');
+
+      const review = await openPage(`${ui.host.url}#/review`);
+      await review.getByTestId('call-row').first().click();
+      await review.getByTestId('write-report').click();
+      await expect(review.getByTestId('ai-report-body')).toContainText('technician booked', { timeout: 20_000 });
+      await expect(review.getByTestId('ai-report-body')).toContainText('Mention the call is recorded');
+      await review.getByTestId('ai-report').screenshot({ path: join(RESULTS_DIR, 'review-ai-report.png') });
+      expect(JSON.stringify(standin.requests.at(-1)!.messages)).toContain('street cabinet');
+    } finally {
+      if (before === undefined) delete process.env.OPENAI_BASE_URL;
+      else process.env.OPENAI_BASE_URL = before;
+      await standin.close();
+    }
   });
 });

@@ -1,6 +1,6 @@
 /**
- * An OpenAI-compatible stand-in on 127.0.0.1 that the real `openai` SDK talks to: `POST
- * /v1/chat/completions` with `Authorization: Bearer <key>` (401 otherwise), answered from a queue of
+ * An OpenAI-compatible stand-in on 127.0.0.1 that the real `openai` SDK talks to: `GET /v1/models` and
+ * `POST /v1/chat/completions` with `Authorization: Bearer <key>` (401 otherwise), answered from a queue of
  * scripted replies — a message content, an HTTP error status, or no answer at all (to time out).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -44,8 +44,10 @@ export class OpenAiStandin {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
-    if (req.method !== 'POST' || req.url !== '/v1/chat/completions') return send(404, { error: { message: 'not found', type: 'invalid_request_error' } });
+    const known = (req.method === 'POST' && req.url === '/v1/chat/completions') || (req.method === 'GET' && req.url === '/v1/models');
+    if (!known) return send(404, { error: { message: 'not found', type: 'invalid_request_error' } });
     if (req.headers.authorization !== `Bearer ${this.apiKey}`) return send(401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } });
+    if (req.method === 'GET') return send(200, { object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model', created: 0, owned_by: 'standin' }] });
     let body: Record<string, unknown>;
     try {
       body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;

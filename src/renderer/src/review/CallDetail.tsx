@@ -179,7 +179,7 @@ export function CallDetail({ id, onDeleted }: { id: string; onDeleted(): void })
             <dd>{report.meanResponseMs === null ? '—' : `${(report.meanResponseMs / 1000).toFixed(1)} s`}</dd>
           </dl>
           {call.insights && <Insights insights={call.insights} onSeek={seek} />}
-          {call.insights?.language && <LanguageInsightsView language={call.insights.language} onSeek={seek} />}
+          {call.insights?.language && <LanguageInsightsView callId={id} language={call.insights.language} onSeek={seek} />}
           <h3>Cards</h3>
           <ol className="nudges">
             {report.nudges.length === 0 && <li className="muted">No cards on this call.</li>}

@@ -6,9 +6,9 @@ import { useEffect, useState } from 'react';
 import type { SecretName, SecretsStatus } from '../../../shared/rpc';
 import { rpc } from '../lib/rpc';
 
+// The OpenAI key lives with the reports it serves (Reports.tsx), where it is checked before saving.
 const KEYS: readonly { name: SecretName; label: string; use: string }[] = [
   { name: 'deepgram', label: 'Deepgram', use: 'cloud speech-to-text (live transcripts)' },
-  { name: 'openai', label: 'OpenAI', use: 'written call reports' },
 ];
 
 function KeyRow({ name, label, use, isSet, onStatus }: { name: SecretName; label: string; use: string; isSet: boolean; onStatus(s: SecretsStatus): void }): React.JSX.Element {

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { AppSettings, SettingsSection } from '../../../shared/rpc';
 import { rpc } from '../lib/rpc';
 import { ApiKeys } from './ApiKeys';
+import { Reports } from './Reports';
 import { calibrationText, DevicePicker, LevelCheck, useDevices } from './audio';
 import { PlaybookEditor } from './PlaybookEditor';
 
@@ -154,7 +155,12 @@ export function Settings({ tab }: { tab: SettingsTab }): React.JSX.Element {
         {tab === 'playbook' && <PlaybookEditor />}
         {tab === 'audio' && <AudioSettings />}
         {tab === 'privacy' && <GeneralSettings key="privacy" part="privacy" />}
-        {tab === 'keys' && <ApiKeys />}
+        {tab === 'keys' && (
+          <>
+            <ApiKeys />
+            <Reports />
+          </>
+        )}
         {tab === 'general' && <GeneralSettings key="general" part="general" />}
       </div>
     </div>
