@@ -122,7 +122,7 @@ export async function benchEngine(playbook: Playbook): Promise<Figures> {
       onNudge: (phase, n) => {
         const c = ruleFor.get(n.ruleId)?.condition;
         // Rules on a speaking-time clock wait on speech, not call time; their delay is not comparable.
-        if (phase === 'open' && c && c.type !== 'event' && c.clock === 'call') delays.push(n.atMs - (n.conditionSinceMs + c.forMs));
+        if (phase === 'open' && c && 'clock' in c && c.clock === 'call') delays.push(n.atMs - (n.conditionSinceMs + c.forMs));
       },
     },
   });

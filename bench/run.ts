@@ -30,6 +30,8 @@ if (!only || only === 'engine') print('Coaching engine', await benchEngine(playb
 if (!only || only === 'library') await optional('Call library', './library.ts', 'benchLibrary');
 if (!only || only === 'capture') await optional('Audio capture', './capture.ts', 'benchCapture');
 if (!only || only === 'ui') await optional('Desktop UI', './ui.ts', 'benchUi');
+if (!only || only === 'language') await optional('Language coaching', './language.ts', 'benchLanguage');
+if (!only || only === 'language' || only === 'knowledge') await optional('Knowledge base', './language.ts', 'benchKnowledge');
 if (!only || only === 'telephony') await optional('Twilio media streams under load', './telephony.ts', 'benchTelephony');
 if (!only || only === 'transcription') await optional('Transcription (Deepgram stand-in)', './transcription.ts', 'benchTranscription');
 if (!only || only === 'sync') await optional('Team sync server (two instances, PostgreSQL)', './sync.ts', 'benchSync');

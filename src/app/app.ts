@@ -22,6 +22,7 @@ import { tryPlaybookOnCall } from '../playbook/try-on-call';
 import { applyRetention } from '../library/retention';
 import { fileCipher, SecretStore, type SecretCipher } from './secrets';
 import { SyncService } from '../sync/client/service';
+import { checkReportKey, reportConfig, writeReport } from '../insights/report';
 import { SettingsService } from './settings';
 import { checkDeepgramKey, deepgramConfig, playbookKeyterms, type DeepgramConfig } from '../transcription/config';
 import { transcribeStoredCall } from '../transcription/prerecorded';
@@ -252,6 +253,19 @@ export async function createApp(options: AppOptions): Promise<CadenceApp> {
     'secrets.status': () => secrets.status(),
     'secrets.set': ({ name, value }) => secrets.set(name, value),
     'transcription.checkKey': async ({ key }) => checkDeepgramKey(await transcriptionConfig(key)),
+
+    'reports.get': ({ id }) => library.reports.get(id),
+    'reports.write': async ({ id }) => {
+      const config = reportConfig(await secrets.get('openai'));
+      if (!config) throw new UserError('reports need an OpenAI key: enter it in Settings → API keys → Reports (or set OPENAI_API_KEY)', 'no_key');
+      const call = await library.calls.get(id);
+      if (!call) throw new UserError(`no call with id ${id}`, 'not_found');
+      return library.reports.save(id, config.model, await writeReport(call, config));
+    },
+    'reports.checkKey': async ({ key }) => {
+      await checkReportKey(reportConfig(key)!);
+      return { ok: true } as const;
+    },
 
     'overlay.setInteractive': ({ interactive }) => options.setOverlayInteractive?.(interactive),
 

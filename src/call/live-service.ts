@@ -29,6 +29,7 @@ import { deepgramConfig, playbookKeyterms, type DeepgramConfig } from '../transc
 import type { LiveTranscriber } from '../transcription/live';
 import { callTranscriber } from '../transcription/call-transcriber';
 import { muteStep } from '../transcription/mute';
+import { LanguageFeed } from './language-stage';
 
 const IDLE: LiveState = { phase: 'idle', callId: null, source: null, startedAt: null, error: null, ruleIds: [] };
 
@@ -166,7 +167,15 @@ export class LiveService {
             ? spec.bridge
             : new DeviceSource({ agent: spec.agent, customer: spec.customer });
       // Live words for every call but the demo (which brings its own).
-      const transcriber = spec.kind === 'demo' ? null : await this.transcriber(writer, playbook, settings);
+      // Words reach the engine's phrase rules and checklist, from the transcriber or the demo's script.
+      const language = new LanguageFeed({
+        lookup: (text) => this.deps.library.kb.lookup(text),
+        onCard: (phase, nudge) => {
+          writer.nudge(phase, nudge);
+          this.deps.events.emit('live.nudge', { phase, nudge, callId: writer.id, emittedAt: nowEpochMs() });
+        },
+      });
+      const transcriber = spec.kind === 'demo' ? null : await this.transcriber(writer, playbook, settings, language);
       let next = 0;
       const waiting = spec.kind === 'devices' && spec.autoStart;
       const running: Running = { callId: writer.id, writer, abort, done: Promise.resolve(), waiting, tMs: 0, marks: 0, session: null };
@@ -175,6 +184,7 @@ export class LiveService {
           const raw: TranscriptLine = transcript[next++]!;
           const line: TranscriptLine = settings.redactNumbers ? { ...raw, text: redactNumbers(raw.text) } : raw;
           writer.transcript({ ...line, confidence: null, final: true });
+          language.push({ ...line, words: [] }, true);
           this.deps.events.emit('live.transcript', line);
         }
       };
@@ -188,6 +198,13 @@ export class LiveService {
             case 'event':
               this.deps.events.emit('live.event', { phase: msg.phase, event: msg.event });
               break;
+            case 'language': {
+              // Checklist ticks ride on the live state, so a window opened mid-call shows them too.
+              const ticked = msg.snapshot.ticked;
+              const checklist = playbook.checklist.map((c) => ({ id: c.id, title: c.title, tickedAtMs: ticked[c.id] ?? null }));
+              if (this.current.callId === writer.id) this.setState({ ...this.current, checklist });
+              break;
+            }
             case 'metrics':
               running.tMs = msg.snapshot.tMs;
               feedTranscript(msg.snapshot.tMs);
@@ -224,7 +241,7 @@ export class LiveService {
           ...(spec.kind === 'devices' && spec.silenceStopMs !== undefined ? { silenceStopMs: spec.silenceStopMs } : {}),
         },
         // The card should paint before anything else happens: the windows hear of a nudge first.
-        [windows, finishing, ...(transcriber ? [transcriber.stage] : []), stored.stage],
+        [windows, finishing, language.stage, ...(transcriber ? [transcriber.stage] : []), stored.stage],
       ).then(
         (result) => this.ended(null, result.stats.stopReason === 'silence' && spec.kind === 'devices' && spec.autoStart ? spec : null),
         (err: unknown) => this.ended(oneLine(err)),
@@ -252,7 +269,7 @@ export class LiveService {
    * The call's live transcriber: finals stored with the call (redacted as the settings say) and pushed
    * to the windows like interims; its state (on, off or degraded and why) rides on the live state.
    */
-  private async transcriber(writer: LiveCallWriter, playbook: Playbook, settings: AppSettings): Promise<LiveTranscriber> {
+  private async transcriber(writer: LiveCallWriter, playbook: Playbook, settings: AppSettings, language: LanguageFeed): Promise<LiveTranscriber> {
     let config: DeepgramConfig | null = null;
     let offReason: string | null = null;
     try {
@@ -266,8 +283,11 @@ export class LiveService {
       redact: settings.redactNumbers,
       keyterms: playbookKeyterms(playbook),
       writer,
-      onLine: (w) =>
-        this.deps.events.emit('live.transcript', { channel: w.channel, text: w.text, startMs: w.startMs, endMs: w.endMs, final: w.final, ...(w.final && { receivedAt: Date.now() }) }),
+      onLine: (w) => {
+        // Interims too: a phrase card can open before the sentence ends.
+        language.push(w, w.final);
+        this.deps.events.emit('live.transcript', { channel: w.channel, text: w.text, startMs: w.startMs, endMs: w.endMs, final: w.final, ...(w.final && { receivedAt: Date.now() }) });
+      },
       onStatus: (status) => {
         if (status.state !== 'on') this.deps.onLog?.(`transcription ${status.state}: ${status.reason ?? ''}`);
         if (this.current.phase === 'live' && this.current.callId === writer.id) this.setState({ ...this.current, transcription: status });

@@ -9,6 +9,7 @@ import type { CallReport, CallSummary } from '../shared/types';
 import { LiveCallWriter, type LiveCallOptions } from '../library/live-writer';
 import type { Library } from '../library/library';
 import type { CallMetaInput } from '../library/types';
+import { languageStep } from '../insights/language';
 import { finalizeCall, type PostCallStep } from './finalize';
 import type { SessionOutput } from '../shared/engine-protocol';
 import type { CallStage } from './session';
@@ -66,7 +67,8 @@ export async function storeStage(library: Library, meta: Omit<CallMetaInput, 'st
       tail.end(!trimmed, write);
       const summary = summaryOf(result.report);
       await writer.finish(trimmed ? { ...summary, durationMs: Math.min(summary.durationMs, tail.lastSoundMs) } : summary);
-      await finalizeCall(library, writer.id, { targets: playbookTargets(result.playbook), steps: options.postCall ?? [], ...warn });
+      // Language insights last: they read the transcript a post-call step may just have written.
+      await finalizeCall(library, writer.id, { targets: playbookTargets(result.playbook), steps: [...(options.postCall ?? []), languageStep(result.playbook)], ...warn });
     },
     async onFail() {
       tail.end(true, write);

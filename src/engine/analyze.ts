@@ -16,7 +16,8 @@ export interface AnalyzeOptions {
 
 /** Collects engine output into a report. Shared by offline analysis and live sessions. */
 export function makeReportCollector(): {
-  sink: Required<NonNullable<EngineOptions['sink']>>;
+  /** Live checklist ticks and counts are not part of the report: insights recompute them from the transcript. */
+  sink: Required<Omit<EngineOptions['sink'], 'onLanguage'>>;
   build(summary: ReturnType<ReturnType<typeof createEngine>['finish']>): CallReport;
 } {
   const speech: SpeechSegment[] = [];

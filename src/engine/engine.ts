@@ -25,6 +25,8 @@ import type {
   SpeechSegment,
   TimelinePoint,
 } from '../shared/types';
+import type { LanguageSnapshot, PhraseWords } from '../shared/phrase';
+import { makeLanguage } from './language';
 import { makeRuleEngine } from './rules';
 
 export interface EngineSink {
@@ -32,6 +34,8 @@ export interface EngineSink {
   onEvent?(phase: 'open' | 'close', event: CallEvent): void;
   onSegment?(segment: SpeechSegment): void;
   onTimeline?(point: TimelinePoint): void;
+  /** After each final utterance or checklist tick: ticks and per-side filler and question counts. */
+  onLanguage?(snapshot: LanguageSnapshot): void;
 }
 
 export interface EngineOptions {
@@ -70,6 +74,8 @@ export interface Engine {
   /** Records a moment the agent marked. */
   mark(note?: string): CallEvent;
   dismiss(nudgeId: string): boolean;
+  /** Transcript words (interim or final) of one side, heard now: phrase rules and the checklist see them at once. */
+  words(w: PhraseWords): void;
   /** Ends the call: closes open segments, events and nudges. Further frames are ignored. */
   finish(): CallSummary;
   readonly finished: boolean;
@@ -131,7 +137,8 @@ export function createEngine(options: EngineOptions): Engine {
   /** The channel's pace: from words once the call has any, else the acoustic estimate. */
   const paceOf = (ch: number): number => (wordPace.hasWords ? wordPace.rolling(ch) : feats[ch]!.wpm);
 
-  const rules = makeRuleEngine(options.playbook, (phase, nudge) => sink.onNudge?.(phase, nudge));
+  const language = makeLanguage(options.playbook);
+  const rules = makeRuleEngine(options.playbook, (phase, nudge) => sink.onNudge?.(phase, nudge), language);
 
   const emitEvent = (type: ConversationEventType, phase: EventPhase, channel: number, startMs: number, endMs: number): void => {
     const ch: ChannelName = channel === 1 ? 'customer' : 'agent';
@@ -313,6 +320,14 @@ export function createEngine(options: EngineOptions): Engine {
       return ev;
     },
     dismiss: (id) => rules.dismiss(id, tMs),
+    words(w) {
+      if (finished) return;
+      const ticked = language.words(w, tMs);
+      // Evaluate now rather than at the next frame: a phrase card should not wait for audio to arrive.
+      values[C.elapsedMs] = tMs;
+      rules.evaluate(values, tMs, 0);
+      if (ticked || w.final) sink.onLanguage?.(language.snapshot());
+    },
     finish() {
       if (!finished) {
         finished = true;

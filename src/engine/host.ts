@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { EngineMessage, EngineRequest, FramesRequest, LogLevel, SessionOptions } from '../shared/engine-protocol';
+import type { PhraseWords } from '../shared/phrase';
 import type { CallEvent, CallSummary, TranscriptWord } from '../shared/types';
 
 export interface EngineHostOptions {
@@ -120,6 +121,15 @@ export class EngineSession implements CoachingSession {
       this.host.post({ type: 'words', seq: this.host.nextSeq(), sessionId: this.id, channel, words });
     } catch {
       // A worker that is down loses these words for pace only; the transcript itself is stored by its stage.
+    }
+  }
+
+  pushPhrases(words: PhraseWords): void {
+    if (this.stopped) return;
+    try {
+      this.host.post({ type: 'phrase-words', seq: this.host.nextSeq(), sessionId: this.id, words });
+    } catch {
+      // A worker that is down loses these words for phrase rules; the transcript is stored by its stage.
     }
   }
 
@@ -258,7 +268,8 @@ export class EngineHost implements CoachingEngine {
       case 'event':
       case 'segment':
       case 'timeline':
-      case 'metrics': {
+      case 'metrics':
+      case 'language': {
         const s = this.sessions.get(msg.sessionId);
         // Output of a session that has been told to stop still arrives until 'stopped'; deliver it.
         if (s) s.listener(msg);

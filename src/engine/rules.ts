@@ -5,8 +5,9 @@
  * actually opens or closes.
  */
 import { METRIC_INDEX } from '../shared/metrics';
-import type { Playbook, Predicate, Rule } from '../shared/playbook';
+import type { LanguageCondition, Playbook, Predicate, Rule } from '../shared/playbook';
 import type { ChannelName, EventType, Nudge } from '../shared/types';
+import type { Language } from './language';
 
 export type NudgeListener = (phase: 'open' | 'close', nudge: Nudge) => void;
 
@@ -26,6 +27,14 @@ function compilePredicate(p: Predicate): Test {
     case '<=':
       return (x) => x[i]! <= v;
   }
+}
+
+const ELAPSED = METRIC_INDEX.elapsedMs;
+
+/** A language state (phrase said, sentiment held, checklist item missed) as a test over the metric vector's call time. */
+function compileLanguage(c: LanguageCondition, language: Language): Test {
+  const holds = language.compile(c);
+  return (x) => holds(x[ELAPSED]!);
 }
 
 interface RuleState {
@@ -60,7 +69,9 @@ export interface RuleEngine {
   readonly openCount: number;
 }
 
-export function makeRuleEngine(playbook: Playbook, listener: NudgeListener): RuleEngine {
+/** `language` evaluates phrase, sentiment and checklist conditions; without it they never hold. */
+export function makeRuleEngine(playbook: Playbook, listener: NudgeListener, language?: Language): RuleEngine {
+  const part = (p: Predicate | LanguageCondition): Test => ('metric' in p ? compilePredicate(p) : language ? compileLanguage(p, language) : () => false);
   const states: RuleState[] = playbook.rules
     .filter((r) => r.enabled)
     .map((rule) => {
@@ -71,7 +82,7 @@ export function makeRuleEngine(playbook: Playbook, listener: NudgeListener): Rul
       let clearMs = 0;
       let holdMs = 0;
       let clockIndex = -1;
-      if (c.type !== 'event' && c.clock !== 'call') {
+      if ((c.type === 'metric' || c.type === 'any' || c.type === 'all') && c.clock !== 'call') {
         clockIndex = METRIC_INDEX[c.clock === 'agentSpeech' ? 'agent.speaking' : 'customer.speaking'];
       }
       if (c.type === 'metric') {
@@ -79,7 +90,7 @@ export function makeRuleEngine(playbook: Playbook, listener: NudgeListener): Rul
         forMs = c.forMs;
         clearMs = c.clearMs;
       } else if (c.type === 'any' || c.type === 'all') {
-        const tests = c.of.map(compilePredicate);
+        const tests = c.of.map(part);
         test =
           c.type === 'any'
             ? (x) => {
@@ -95,6 +106,9 @@ export function makeRuleEngine(playbook: Playbook, listener: NudgeListener): Rul
       } else if (c.type === 'event') {
         event = { type: c.event, channel: c.channel };
         holdMs = c.holdMs;
+      } else if (c.type === 'phrase' || c.type === 'sentiment' || c.type === 'missed') {
+        // Phrase conditions hold for their own holdMs after the words; checklist and sentiment clear at once.
+        test = part(c);
       }
       return { rule, test, event, forMs, clearMs, holdMs, clockIndex, heldSince: NaN, heldMs: 0, falseSince: NaN, open: null, closeAt: NaN, fires: 0, lastOpenMs: -Infinity };
     });

@@ -5,6 +5,7 @@
  */
 import { FRAME_SIZE } from '../dsp/frames';
 import type { SessionOptions, SessionOutput } from '../shared/engine-protocol';
+import type { PhraseWords } from '../shared/phrase';
 import type { CallEvent, CallSummary, TranscriptWord } from '../shared/types';
 import { createEngine } from './engine';
 
@@ -27,6 +28,8 @@ export interface CoachingSession {
    * then on (see Engine.addWords). Ignored once the session has stopped.
    */
   pushWords(channel: 0 | 1, words: readonly TranscriptWord[]): void;
+  /** Transcript words (interim and final) for phrase rules and the checklist; ignored once the session has ended. */
+  pushPhrases(words: PhraseWords): void;
   mark(): Promise<CallEvent>;
   dismiss(nudgeId: string): Promise<boolean>;
   stop(): Promise<CallSummary>;
@@ -50,6 +53,7 @@ export const inlineEngine: CoachingEngine = {
         onEvent: (phase, event) => listener({ type: 'event', seq: 0, sessionId: id, phase, event }),
         onSegment: (segment) => listener({ type: 'segment', seq: 0, sessionId: id, segment }),
         onTimeline: (point) => listener({ type: 'timeline', seq: 0, sessionId: id, point }),
+        onLanguage: (snapshot) => listener({ type: 'language', seq: 0, sessionId: id, snapshot }),
       },
     });
     let ended = false;
@@ -75,6 +79,9 @@ export const inlineEngine: CoachingEngine = {
       drain: () => Promise.resolve(),
       pushWords(channel, words) {
         if (!ended) engine.addWords(channel, words);
+      },
+      pushPhrases(words) {
+        if (!ended) engine.words(words);
       },
       mark: () => Promise.resolve(engine.mark()),
       dismiss: (nudgeId) => Promise.resolve(engine.dismiss(nudgeId)),

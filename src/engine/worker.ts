@@ -47,6 +47,7 @@ async function startSession(req: Extract<EngineRequest, { type: 'start' }>): Pro
       onEvent: (phase, event) => send({ type: 'event', seq: next(), sessionId: id, phase, event }),
       onSegment: (segment) => send({ type: 'segment', seq: next(), sessionId: id, segment }),
       onTimeline: (point) => send({ type: 'timeline', seq: next(), sessionId: id, point }),
+      onLanguage: (snapshot) => send({ type: 'language', seq: next(), sessionId: id, snapshot }),
     },
   });
   let vad: NeuralVad | null = null;
@@ -99,6 +100,9 @@ async function handle(req: EngineRequest): Promise<void> {
     case 'words':
       // Words for a stopped or unknown session are dropped, like frames.
       return void sessions.get(req.sessionId)?.engine.addWords(req.channel, req.words);
+    case 'phrase-words':
+      // Words for a stopped or unknown session are dropped like late frames.
+      return void sessions.get(req.sessionId)?.engine.words(req.words);
     case 'mark': {
       const s = sessions.get(req.sessionId);
       if (!s) return void send({ type: 'error', seq: next(), replyTo: req.seq, sessionId: req.sessionId, code: 'no_session', message: `no session ${req.sessionId}` });

@@ -33,7 +33,7 @@ function status(fraction: number): InsightStatus {
   return fraction >= 0.85 ? 'good' : fraction >= 0.5 ? 'improve' : 'problem';
 }
 
-function item(
+export function item(
   id: CallInsight['id'],
   title: string,
   maxPoints: number,

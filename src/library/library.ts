@@ -12,10 +12,12 @@ import { oneLine, UserError } from '../shared/errors';
 import { MIGRATIONS, migrationProvider } from './migrations';
 import { CallsRepo } from './repos/calls';
 import type { LibraryDb } from './repos/handle';
+import { KbRepo } from './repos/kb';
 import { LiveCallsRepo } from './repos/live';
 import { PlaybooksRepo } from './repos/playbooks';
 import { RecordingsRepo } from './repos/recordings';
 import { TrendsRepo } from './repos/trends';
+import { ReportsRepo } from './repos/reports';
 import { Fts5SearchIndex, type SearchIndex } from './repos/search';
 import { SettingsRepo } from './repos/settings';
 import { SyncRepo } from './repos/sync';
@@ -255,6 +257,8 @@ export class Library {
   readonly playbooks: PlaybooksRepo;
   readonly trends: TrendsRepo;
   readonly sync: SyncRepo;
+  readonly kb: KbRepo;
+  readonly reports: ReportsRepo;
   readonly #db: LibraryDb;
 
   constructor(
@@ -274,6 +278,8 @@ export class Library {
     this.playbooks = new PlaybooksRepo(db);
     this.trends = new TrendsRepo(db);
     this.sync = new SyncRepo(db);
+    this.kb = new KbRepo(db);
+    this.reports = new ReportsRepo(db);
   }
 
   readonly #onClose: (() => void)[] = [];

@@ -131,6 +131,41 @@ export interface CallSearchTable {
   transcript: string;
 }
 
+export interface KbDocumentsTable {
+  id: Generated<number>;
+  name: string;
+  /** md, txt or pdf. */
+  kind: string;
+  added_at: number;
+}
+
+export interface KbPassagesTable {
+  id: Generated<number>;
+  doc_id: number;
+  ord: number;
+  heading: string;
+  text: string;
+}
+
+export interface KbSearchTable {
+  rowid: ColumnType<number, number, never>;
+  heading: string;
+  text: string;
+}
+
+export interface KbVocabTable {
+  term: string;
+  /** Passages holding the term. */
+  doc: number;
+}
+
+export interface CallReportsTable {
+  call_id: string;
+  model: string;
+  created_at: number;
+  json: string;
+}
+
 export interface LibrarySchema {
   calls: CallsTable;
   call_tags: CallTagsTable;
@@ -144,6 +179,11 @@ export interface LibrarySchema {
   settings: SettingsTable;
   playbooks: PlaybooksTable;
   call_search: CallSearchTable;
+  kb_documents: KbDocumentsTable;
+  kb_passages: KbPassagesTable;
+  kb_search: KbSearchTable;
+  kb_vocab: KbVocabTable;
+  call_reports: CallReportsTable;
   sync_outbox: SyncOutboxTable;
   sync_feedback: SyncFeedbackTable;
   sync_state: { key: string; value: string };

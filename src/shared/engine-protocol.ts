@@ -7,6 +7,7 @@
  * (cost) or never (no gain). The values inside (Nudge, CallEvent, …) are the schema-inferred ones.
  */
 import type { MetricsSnapshot } from './metrics';
+import type { LanguageSnapshot, PhraseWords } from './phrase';
 import type { Playbook } from './playbook';
 import type { CallEvent, CallSummary, Nudge, Phase, SpeechSegment, TimelinePoint, TranscriptWord } from './types';
 
@@ -30,6 +31,8 @@ export type EngineRequest = Readonly<
    * word feed. A few words per message, a message per final (not per frame); no reply.
    */
   | { type: 'words'; seq: number; sessionId: string; channel: 0 | 1; words: readonly TranscriptWord[] }
+  /** Transcript words for phrase rules and the checklist (src/engine/language.ts): interim and final, with sentiment. */
+  | { type: 'phrase-words'; seq: number; sessionId: string; words: PhraseWords }
   | { type: 'mark'; seq: number; sessionId: string }
   | { type: 'dismiss'; seq: number; sessionId: string; nudgeId: string }
   | { type: 'stop'; seq: number; sessionId: string }
@@ -50,6 +53,7 @@ export type EngineMessage = Readonly<
   | { type: 'segment'; seq: number; sessionId: string; segment: SpeechSegment }
   | { type: 'timeline'; seq: number; sessionId: string; point: TimelinePoint }
   | { type: 'metrics'; seq: number; sessionId: string; snapshot: MetricsSnapshot }
+  | { type: 'language'; seq: number; sessionId: string; snapshot: LanguageSnapshot }
   /** The frames of request `replyTo` have been processed (lets the host bound its queue). */
   | { type: 'processed'; seq: number; replyTo: number; sessionId: string; tMs: number; busyMs: number }
   | { type: 'marked'; seq: number; replyTo: number; sessionId: string; event: CallEvent }
@@ -60,4 +64,4 @@ export type EngineMessage = Readonly<
 >;
 
 /** Messages that belong to a session's output stream (everything the host fans out to listeners). */
-export type SessionOutput = Extract<EngineMessage, { type: 'nudge' | 'event' | 'segment' | 'timeline' | 'metrics' }>;
+export type SessionOutput = Extract<EngineMessage, { type: 'nudge' | 'event' | 'segment' | 'timeline' | 'metrics' | 'language' }>;

@@ -57,7 +57,7 @@ function thresholds(playbook: Playbook, metric: MetricName, dir: 'above' | 'belo
     if (!rule.enabled) continue;
     const c = rule.condition;
     if (c.type === 'metric') take(c);
-    else if (c.type === 'any' || c.type === 'all') c.of.forEach(take);
+    else if (c.type === 'any' || c.type === 'all') c.of.forEach((p) => 'metric' in p && take(p));
   }
   return out;
 }

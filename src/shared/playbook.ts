@@ -29,9 +29,46 @@ const metricCondition = z.strictObject({
   clock: z.enum(['call', 'agentSpeech', 'customerSpeech']).default('call'),
 });
 
+/** Who must say a phrase: one side or either. */
+export const speakerSchema = z.enum(['agent', 'customer', 'either']);
+export type Speaker = z.infer<typeof speakerSchema>;
+const phraseList = z.array(z.string().trim().min(1).max(120)).min(1).max(200);
+
+/**
+ * Something said (src/shared/phrase.ts matches it tolerantly, on interim words too). It holds for
+ * `holdMs` after the words that matched, so the card stays up long enough to read.
+ */
+const phraseCondition = z.strictObject({
+  type: z.literal('phrase'),
+  speaker: speakerSchema,
+  phrases: phraseList,
+  holdMs: ms.default(6000),
+});
+
+/**
+ * How a side feels, from the sentiment of its final utterances: holds while each of its last `turns`
+ * utterances scored below `below` (−1 negative … +1 positive), i.e. held over turns, not one remark.
+ */
+const sentimentCondition = z.strictObject({
+  type: z.literal('sentiment'),
+  speaker: z.enum(['agent', 'customer']),
+  below: z.number().min(-1).max(1).default(-0.2),
+  turns: z.number().int().min(1).max(10).default(2),
+});
+
+/** A checklist item (by id) still not ticked `afterMs` into the call. */
+const missedCondition = z.strictObject({
+  type: z.literal('missed'),
+  item: z.string().min(1),
+  afterMs: ms,
+});
+
+const languagePart = z.discriminatedUnion('type', [phraseCondition, sentimentCondition, missedCondition]);
+
 const compoundCondition = z.strictObject({
   type: z.enum(['any', 'all']),
-  of: z.array(predicateSchema).min(1),
+  /** Metric predicates and language states, combined ("a frustrated customer" and "cancel"). */
+  of: z.array(z.union([predicateSchema, languagePart])).min(1),
   forMs: ms.default(0),
   clearMs: ms.default(1500),
   /**
@@ -49,7 +86,17 @@ const eventCondition = z.strictObject({
   holdMs: ms.default(4000),
 });
 
-export const conditionSchema = z.discriminatedUnion('type', [metricCondition, compoundCondition, eventCondition]);
+export const conditionSchema = z.discriminatedUnion('type', [metricCondition, compoundCondition, eventCondition, phraseCondition, sentimentCondition, missedCondition]);
+
+/** An item of the call checklist: ticked when `speaker` says one of its phrases. */
+export const checklistItemSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'checklist ids are lowercase letters, digits and dashes'),
+  title: z.string().min(1).max(40),
+  speaker: speakerSchema.default('agent'),
+  phrases: phraseList,
+  /** Post-call: what the agent should have done when the item is missed. */
+  advice: z.string().max(200).optional(),
+});
 
 export const ruleSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'rule ids are lowercase letters, digits and dashes'),
@@ -76,8 +123,27 @@ export const playbookSchema = z
     name: z.string().min(1).max(80),
     description: z.string().max(1000).optional(),
     rules: z.array(ruleSchema).max(200),
+    checklist: z.array(checklistItemSchema).max(20).default([]),
+    /** Points of the score's language items (calls with a transcript), beside the voice items' 100. */
+    languageRubric: z
+      .strictObject({
+        checklist: z.number().min(0).max(100).default(10),
+        objections: z.number().min(0).max(100).default(10),
+        questions: z.number().min(0).max(100).default(5),
+        /** Questions the agent should ask for full marks. */
+        questionsTarget: z.number().int().min(1).max(100).default(3),
+      })
+      .prefault({}),
   })
   .superRefine((pb, ctx) => {
+    const items = new Set(pb.checklist.map((c) => c.id));
+    pb.rules.forEach((rule, i) => {
+      const c = rule.condition;
+      const parts = c.type === 'any' || c.type === 'all' ? c.of.map((p, j) => ({ p, path: ['rules', i, 'condition', 'of', j, 'item'] })) : [{ p: c, path: ['rules', i, 'condition', 'item'] }];
+      for (const { p, path } of parts) {
+        if ('type' in p && p.type === 'missed' && !items.has(p.item)) ctx.addIssue({ code: 'custom', path, message: `no checklist item "${p.item}"` });
+      }
+    });
     const seen = new Map<string, number>();
     pb.rules.forEach((rule, i) => {
       const first = seen.get(rule.id);
@@ -90,6 +156,8 @@ export const playbookSchema = z
 export type Playbook = z.output<typeof playbookSchema>;
 export type Rule = z.output<typeof ruleSchema>;
 export type Predicate = z.output<typeof predicateSchema>;
+export type LanguageCondition = z.output<typeof languagePart>;
+export type ChecklistItem = z.output<typeof checklistItemSchema>;
 
 export interface PlaybookProblem {
   /** JSON path such as `rules[3].condition.value`. */

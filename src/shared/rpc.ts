@@ -10,6 +10,7 @@
  */
 import { feedbackInputSchema, syncLoginSchema, type CallSyncInfo, type SyncStatus, type TeamView } from './sync';
 import { z } from 'zod';
+import type { StoredReport } from './call-report';
 import type { CallInsights } from './insights';
 import { callQuerySchema, type CallMeta, type CallPage } from './library';
 import type { MetricsSnapshot } from './metrics';
@@ -109,6 +110,11 @@ export const liveStateSchema = z
     waiting: z.boolean().optional(),
     /** Rule ids of the active playbook, for checklist progress. */
     ruleIds: z.array(z.string()).readonly(),
+    /** The playbook's call checklist by name, ticked (call ms) as the words arrive; absent before words. */
+    checklist: z
+      .array(z.object({ id: z.string(), title: z.string(), tickedAtMs: z.number().nullable() }).readonly())
+      .readonly()
+      .optional(),
     /** Live transcription of the running call: absent when the call has its own words (the demo). */
     transcription: z
       .object({ state: z.enum(['on', 'off', 'degraded']), reason: z.string().nullable() })
@@ -427,6 +433,12 @@ export const RPC_INPUTS = {
   'secrets.status': none,
   /** Sets (encrypted at rest) or, with null, clears an API key. */
   'secrets.set': z.strictObject({ name: secretNameSchema, value: z.string().max(4000).nullable() }),
+  /** The call's stored AI report, or null. */
+  'reports.get': z.strictObject({ id }),
+  /** Writes (and stores) the call's AI report with the OpenAI key from Settings → Reports or OPENAI_API_KEY. */
+  'reports.write': z.strictObject({ id }),
+  /** Checks an OpenAI key against the server (OPENAI_BASE_URL honoured) before it is saved. */
+  'reports.checkKey': z.strictObject({ key: z.string().trim().min(1).max(4000) }),
 
   /** Asks Deepgram whether a key works: the one given (before saving it), else the stored one. */
   'transcription.checkKey': z.strictObject({ key: z.string().trim().min(1).max(4000).optional() }),
@@ -488,6 +500,9 @@ interface RpcOutputs {
   'secrets.status': SecretsStatus;
   'secrets.set': SecretsStatus;
   'transcription.checkKey': { readonly ok: boolean; readonly message: string };
+  'reports.get': StoredReport | null;
+  'reports.write': StoredReport;
+  'reports.checkKey': { readonly ok: true };
   'overlay.setInteractive': void;
   'sync.status': SyncStatus;
   'sync.login': SyncStatus;

@@ -140,6 +140,15 @@ describe('playbook validation', () => {
         'monologue',
         'talk-ratio-high',
         'low-energy',
+        'price-objection',
+        'competitor-mention',
+        'cancel-intent',
+        'escalation-request',
+        'upsell-opening',
+        'customer-frustrated',
+        'recording-disclosure-missed',
+        'greeting-missed',
+        'identity-verification-missed',
       ].sort(),
     );
     for (const r of pb.rules) expect(r.source, r.id).toBeTruthy();

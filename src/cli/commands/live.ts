@@ -12,6 +12,7 @@ import type { Command } from '../command';
 import { formatReport } from '../format';
 import { playbookKeyterms } from '../../transcription/config';
 import { LiveTranscriber } from '../../transcription/live';
+import { LanguageFeed } from '../../call/language-stage';
 import { cliDeepgramConfig } from '../transcription';
 
 function num(v: unknown, name: string): number | undefined {
@@ -112,12 +113,21 @@ export const liveCommand: Command = {
     };
     // Live words (Deepgram): finals printed and stored with the call; the call goes on if they stop.
     let transcriber: LiveTranscriber | null = null;
+    const language = new LanguageFeed({
+      ...(library && { lookup: (text: string) => library.kb.lookup(text) }),
+      onCard: (phase, nudge) => {
+        stored?.writer.nudge(phase, nudge);
+        printer.onNudge!(phase, nudge);
+      },
+    });
     if (dgConfig) {
       const writer = stored?.writer;
       transcriber = new LiveTranscriber({
         config: dgConfig,
         keyterms: playbookKeyterms(playbook),
+        onInterim: (w) => language.push(w, false),
         onFinal: (w) => {
+          language.push(w, true);
           writer?.transcript({ channel: w.channel, text: w.text, startMs: w.startMs, endMs: w.endMs, confidence: w.confidence, final: true, words: w.words });
           if (json) emit({ type: 'transcript', channel: w.channel, startMs: w.startMs, endMs: w.endMs, text: w.text, words: w.words });
           else io.out(`${(w.startMs / 1000).toFixed(1).padStart(6)} s  ${w.channel === 'agent' ? 'agent:   ' : 'customer:'} ${w.text}`);
@@ -137,7 +147,7 @@ export const liveCommand: Command = {
           ...(seconds !== undefined ? { stopAfterMs: seconds * 1000 } : {}),
           ...(silenceStop !== undefined ? { silenceStopMs: silenceStop * 1000 } : {}),
         },
-        [printer, ...(transcriber ? [transcriber.stage] : []), ...(stored ? [stored.stage] : [])],
+        [printer, language.stage, ...(transcriber ? [transcriber.stage] : []), ...(stored ? [stored.stage] : [])],
       );
       // The devices opened (or runLive would have thrown): remember them for next time.
       if (library && devices) await rememberDevices(library, devices);

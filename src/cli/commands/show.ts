@@ -1,6 +1,8 @@
 import { fmtDate, LIBRARY_OPTIONS, requireCallId, withLibrary } from '../library-options';
 import type { Command } from '../command';
 import { fmtMs, formatReport } from '../format';
+import { formatInsights } from '../format-insights';
+import { callInsightsSchema } from '../../shared/insights';
 
 export const showCommand: Command = {
   name: 'show',
@@ -24,6 +26,11 @@ export const showCommand: Command = {
       if (!call.summaryComplete) io.out('  (the call was interrupted: measures are rebuilt from what was saved)');
       io.out('');
       io.out(formatReport(call.report, m.title || '(untitled)'));
+      const insights = callInsightsSchema.safeParse(m.insights);
+      if (insights.success) {
+        io.out('');
+        for (const line of formatInsights(insights.data)) io.out(line);
+      }
       if (call.transcript.length > 0) {
         io.out('');
         io.out(`Transcript (${call.transcript.length}):`);

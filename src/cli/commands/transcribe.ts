@@ -1,3 +1,4 @@
+import { languageStep } from '../../insights/language';
 import { transcribeStoredCall } from '../../transcription/prerecorded';
 import { muteRedactedSpans } from '../../transcription/mute';
 import { SettingsService } from '../../app/settings';
@@ -26,6 +27,8 @@ export const transcribeCommand: Command = {
       // As in the app: with "silence masked numbers" on, the recording goes quiet where the words were masked.
       const settings = await new SettingsService(lib).get();
       if (settings.redactNumbers && settings.muteRedactedAudio) await muteRedactedSpans(lib, id);
+      // The words are new: the language insights (and the score) follow them.
+      await languageStep(playbook).run(lib, id);
       const words = segments.reduce((n, s) => n + (s.words?.length ?? 0), 0);
       io.out(opts.json ? JSON.stringify({ id, segments: segments.length, words }) : `transcribed: ${id}  ${segments.length} segments, ${words} words`);
       return 0;

@@ -540,6 +540,25 @@ export function Overlay(): React.JSX.Element {
               })}
             </ul>
           </div>
+          {live.checklist && live.checklist.length > 0 && (
+            <div className="checklist call-checklist" data-testid="call-checklist" aria-label="Call checklist">
+              <div className="checklist-head">
+                <span className="meter-label">Say</span>
+                <span />
+                <span className="meter-value">{`${live.checklist.filter((c) => c.tickedAtMs !== null).length}/${live.checklist.length} said`}</span>
+              </div>
+              <ul className="checklist-items">
+                {live.checklist.map((c) => (
+                  <li key={c.id} className={c.tickedAtMs === null ? 'quiet' : 'clear'} data-testid={`check-${c.id}`} aria-checked={c.tickedAtMs !== null} role="checkbox" title={c.tickedAtMs === null ? 'not said yet' : 'said'}>
+                    <span className="mark" aria-hidden>
+                      {c.tickedAtMs === null ? '○' : '✓'}
+                    </span>
+                    {c.title}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )}
         </section>
       )}
 

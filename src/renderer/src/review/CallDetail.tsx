@@ -17,6 +17,7 @@ import { Player } from './Player';
 import { Timeline } from './Timeline';
 import { TranscribeButton } from './TranscribeButton';
 import { SyncPanel } from './SyncPanel';
+import { LanguageInsightsView } from './Insights';
 
 /** Which event each rule of the active playbook is about (for one time per moment). */
 function useRuleEvents(): ReadonlyMap<string, EventType> {
@@ -249,6 +250,7 @@ export function CallDetail({ id, found = '', onDelete }: { id: string; found?: s
           </dl>
           <Bookmarks marks={report.events.filter((e) => e.type === 'mark').map((e) => e.startMs)} onSeek={seek} />
           {call.insights && <Insights insights={call.insights} onSeek={seek} momentOf={(e) => evidenceMoment(e, report.nudges, moments)} />}
+          {call.insights?.language && <LanguageInsightsView callId={id} language={call.insights.language} onSeek={seek} />}
           <h3>Cards</h3>
           <ol className="nudges">
             {report.nudges.length === 0 && <li className="muted">No cards on this call.</li>}

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { AppSettings, SettingsSection } from '../../../shared/rpc';
 import { rpc } from '../lib/rpc';
 import { ApiKeys } from './ApiKeys';
+import { Reports } from './Reports';
 import { calibrationText, DevicePicker, LevelCheck, useDevices } from './audio';
 import { ShortcutRecorder, TextField, urlProblem, wholeProblem } from './fields';
 import { PlaybookEditor } from './PlaybookEditor';
@@ -16,7 +17,7 @@ const TABS: readonly { id: SettingsTab; label: string }[] = [
   { id: 'playbook', label: 'Playbook' },
   { id: 'audio', label: 'Audio' },
   { id: 'privacy', label: 'Privacy' },
-  { id: 'keys', label: 'API keys' },
+  { id: 'keys', label: 'Keys & reports' },
   { id: 'transcription', label: 'Transcription' },
   { id: 'sync', label: 'Sync' },
   { id: 'general', label: 'General' },
@@ -221,7 +222,12 @@ export function Settings({ tab }: { tab: SettingsTab }): React.JSX.Element {
         {tab === 'playbook' && <PlaybookEditor />}
         {tab === 'audio' && <AudioSettings />}
         {tab === 'privacy' && <GeneralSettings key="privacy" part="privacy" />}
-        {tab === 'keys' && <ApiKeys />}
+        {tab === 'keys' && (
+          <>
+            <ApiKeys />
+            <Reports />
+          </>
+        )}
         {tab === 'transcription' && <Transcription />}
         {tab === 'sync' && <SyncSettings />}
         {tab === 'general' && <GeneralSettings key="general" part="general" />}
