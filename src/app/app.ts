@@ -22,6 +22,7 @@ import { tryPlaybookOnCall } from '../playbook/try-on-call';
 import { applyRetention } from '../library/retention';
 import { fileCipher, SecretStore, type SecretCipher } from './secrets';
 import { SyncService } from '../sync/client/service';
+import { languageStep } from '../insights/language';
 import { checkReportKey, reportConfig, writeReport } from '../insights/report';
 import { SettingsService } from './settings';
 import { checkDeepgramKey, deepgramConfig, playbookKeyterms, type DeepgramConfig } from '../transcription/config';
@@ -189,6 +190,8 @@ export async function createApp(options: AppOptions): Promise<CadenceApp> {
           onProgress: (fraction) => events.emit('calls.transcribeProgress', { callId, fraction }),
         });
         if (s.redactNumbers && s.muteRedactedAudio) await muteRedactedSpans(library, callId);
+        // The words are new: the language insights and the score follow them, as after a live call.
+        await languageStep(playbook).run(library, callId);
         events.emit('calls.changed', { callId });
         return { segments: segments.length };
       } finally {

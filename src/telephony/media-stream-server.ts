@@ -27,6 +27,7 @@ import type { Library } from '../library/library';
 import { twilioMessage, voiceTwiml, type TwilioStart } from './media-stream-protocol';
 import { validTwilioSignature } from './twilio-signature';
 import { callTranscriber, type CallTranscriberOptions } from '../transcription/call-transcriber';
+import { LanguageFeed } from '../call/language-stage';
 import type { TranscriptionStatus } from '../transcription/live';
 
 /** Largest WebSocket message on /media (a 20 ms μ-law chunk is 160 bytes, ~300 base64 characters). */
@@ -293,11 +294,23 @@ class StreamCall {
       ? await storeStage(opts.library, { startedAt: Date.now(), source: 'softphone', title: `Twilio call ${s.callSid}`, customerLabel: s.customParameters?.from ?? null }, { narrowbandRecording: true, ...opts.store, onWarning: (m) => this.server.log(`call ${s.callSid}: ${m}`) })
       : null;
     const callSid = s.callSid;
+    const library = opts.library;
+    // Phrase rules, the checklist and knowledge cards read the words as in the app's own calls.
+    const language = new LanguageFeed({
+      ...(library && { lookup: (text: string) => library.kb.lookup(text) }),
+      onCard: (phase, nudge) => {
+        stored?.writer.nudge(phase, nudge);
+        this.server.nudge(info, phase, nudge);
+      },
+    });
     const transcriber = opts.transcription
       ? callTranscriber({
           ...opts.transcription,
           writer: stored?.writer ?? null,
-          onLine: (w) => this.server.broadcast({ type: 'transcript', callSid, channel: w.channel, text: w.text, startMs: w.startMs, endMs: w.endMs, final: w.final }),
+          onLine: (w) => {
+            language.push(w, w.final);
+            this.server.broadcast({ type: 'transcript', callSid, channel: w.channel, text: w.text, startMs: w.startMs, endMs: w.endMs, final: w.final });
+          },
           onStatus: (st) => {
             this.transcription = st;
             this.server.broadcast({ type: 'transcription', callSid, ...st });
@@ -311,7 +324,7 @@ class StreamCall {
           this.session = session;
         },
       },
-      ...(transcriber ? [transcriber.stage] : []),
+      ...(transcriber ? [transcriber.stage, language.stage] : []),
       ...(stored ? [stored.stage] : []),
     ];
     const started = new Promise<void>((resolve) => stages.push({ onSession: () => resolve() }));
