@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { CallInsights } from '../shared/insights';
-import type { AppInfo, CallDetail, SettingsSection } from '../shared/rpc';
+import { KB_MAX_FILE_BYTES, type AppInfo, type CallDetail, type SettingsSection } from '../shared/rpc';
 import { decodeFloat32 } from '../shared/frames-codec';
 import { EngineHost, type EngineHostOptions } from '../engine/host';
 import { UserError } from '../shared/errors';
@@ -22,6 +22,7 @@ import { tryPlaybookOnCall } from '../playbook/try-on-call';
 import { applyRetention } from '../library/retention';
 import { fileCipher, SecretStore, type SecretCipher } from './secrets';
 import { SyncService } from '../sync/client/service';
+import { kbDocument } from '../insights/knowledge';
 import { languageStep } from '../insights/language';
 import { checkReportKey, reportConfig, writeReport } from '../insights/report';
 import { SettingsService } from './settings';
@@ -257,10 +258,23 @@ export async function createApp(options: AppOptions): Promise<CadenceApp> {
     'secrets.set': ({ name, value }) => secrets.set(name, value),
     'transcription.checkKey': async ({ key }) => checkDeepgramKey(await transcriptionConfig(key)),
 
+    'kb.list': () => library.kb.list(),
+    'kb.add': async ({ name, base64 }) => {
+      const data = Buffer.from(base64, 'base64');
+      if (data.byteLength > KB_MAX_FILE_BYTES) throw new UserError(`${name}: larger than ${KB_MAX_FILE_BYTES / 1024 / 1024} MB; add it with cadence kb add`, 'too_large');
+      const doc = await kbDocument(name, data);
+      return library.kb.add(doc.name, doc.kind, doc.passages);
+    },
+    'kb.remove': async ({ id }) => {
+      await library.kb.remove(String(id));
+      return { removed: true };
+    },
+    'kb.search': async ({ text }) => (await library.kb.search(text)).map(({ source, heading, text: t }) => ({ source, heading, text: t })),
+
     'reports.get': ({ id }) => library.reports.get(id),
     'reports.write': async ({ id }) => {
       const config = reportConfig(await secrets.get('openai'));
-      if (!config) throw new UserError('reports need an OpenAI key: enter it in Settings → API keys → Reports (or set OPENAI_API_KEY)', 'no_key');
+      if (!config) throw new UserError('reports need an OpenAI key: enter it in Settings → Keys & reports (or set OPENAI_API_KEY)', 'no_key');
       const call = await library.calls.get(id);
       if (!call) throw new UserError(`no call with id ${id}`, 'not_found');
       return library.reports.save(id, config.model, await writeReport(call, config));

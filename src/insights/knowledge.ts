@@ -83,19 +83,25 @@ async function pdfText(data: Uint8Array, name: string): Promise<string[]> {
 
 /** Reads a file into passages; one-line errors for unknown kinds, unreadable files and empty text. */
 export async function readKbFile(path: string): Promise<{ name: string; kind: string; passages: KbPassageInput[] }> {
-  const kind = kindOf(path);
   const name = basename(path);
+  kindOf(path);
   let data: Buffer;
   try {
     data = await readFile(path);
   } catch (err) {
     throw new UserError(`${name}: cannot read (${(err as NodeJS.ErrnoException).code ?? oneLine(err)})`, 'bad_input');
   }
+  return kbDocument(name, data);
+}
+
+/** A document's bytes (a file read here, or one the app's window sent) into passages. */
+export async function kbDocument(name: string, data: Uint8Array): Promise<{ name: string; kind: string; passages: KbPassageInput[] }> {
+  const kind = kindOf(name);
   const title = name.replace(/\.[^.]+$/, '');
   const passages =
     kind === 'pdf'
       ? (await pdfText(new Uint8Array(data), name)).flatMap((page) => splitText(page.replace(/\s+/g, ' '), title, false))
-      : splitText(data.toString('utf8'), title, kind === 'md');
+      : splitText(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8'), title, kind === 'md');
   if (passages.length === 0) throw new UserError(`${name}: no text found`, 'bad_input');
   return { name, kind, passages };
 }

@@ -371,6 +371,25 @@ const device = z.string().min(1).max(300);
  * What each method accepts: the one source of every method's input type (`RpcInput`) and of what the
  * app lets in from a window (`dispatch` parses with these), so the two cannot drift apart.
  */
+/** Largest knowledge-base file a window may send: its base64 stays well under one WebSocket message. */
+export const KB_MAX_FILE_BYTES = 5 * 1024 * 1024;
+
+/** A knowledge-base document as the settings list it. */
+export interface KbDocumentInfo {
+  readonly id: number;
+  readonly name: string;
+  readonly kind: string;
+  readonly passages: number;
+  readonly addedAt: number;
+}
+
+/** A passage the knowledge base found. */
+export interface KbHitInfo {
+  readonly source: string;
+  readonly heading: string;
+  readonly text: string;
+}
+
 export const RPC_INPUTS = {
   'app.info': none,
   /** Shows the review window's settings (desktop); `opened: false` where the shell cannot (the browser opens it itself). */
@@ -440,6 +459,13 @@ export const RPC_INPUTS = {
   /** Checks an OpenAI key against the server (OPENAI_BASE_URL honoured) before it is saved. */
   'reports.checkKey': z.strictObject({ key: z.string().trim().min(1).max(4000) }),
 
+  /** The knowledge base behind knowledge cards (also `cadence kb`). */
+  'kb.list': none,
+  /** A document's bytes, base64 (Markdown, text or PDF, up to KB_MAX_FILE_BYTES). */
+  'kb.add': z.strictObject({ name: z.string().trim().min(1).max(200), base64: z.string().max(Math.ceil(KB_MAX_FILE_BYTES / 3) * 4 + 4) }),
+  'kb.remove': z.strictObject({ id: z.number().int().positive() }),
+  'kb.search': z.strictObject({ text: z.string().trim().min(1).max(500) }),
+
   /** Asks Deepgram whether a key works: the one given (before saving it), else the stored one. */
   'transcription.checkKey': z.strictObject({ key: z.string().trim().min(1).max(4000).optional() }),
 
@@ -500,6 +526,10 @@ interface RpcOutputs {
   'secrets.status': SecretsStatus;
   'secrets.set': SecretsStatus;
   'transcription.checkKey': { readonly ok: boolean; readonly message: string };
+  'kb.list': readonly KbDocumentInfo[];
+  'kb.add': KbDocumentInfo;
+  'kb.remove': { readonly removed: boolean };
+  'kb.search': readonly KbHitInfo[];
   'reports.get': StoredReport | null;
   'reports.write': StoredReport;
   'reports.checkKey': { readonly ok: true };

@@ -9,9 +9,10 @@ import { PlaybookEditor } from './PlaybookEditor';
 import { sameDoc } from './playbook-model';
 import { docOf, usePlaybookEditor } from './playbook-store';
 import { Transcription } from './Transcription';
+import { Knowledge } from './Knowledge';
 import { SyncSettings } from './Sync';
 
-export type SettingsTab = 'playbook' | SettingsSection | 'transcription' | 'sync' | 'general';
+export type SettingsTab = 'playbook' | SettingsSection | 'transcription' | 'knowledge' | 'sync' | 'general';
 
 const TABS: readonly { id: SettingsTab; label: string }[] = [
   { id: 'playbook', label: 'Playbook' },
@@ -19,6 +20,7 @@ const TABS: readonly { id: SettingsTab; label: string }[] = [
   { id: 'privacy', label: 'Privacy' },
   { id: 'keys', label: 'Keys & reports' },
   { id: 'transcription', label: 'Transcription' },
+  { id: 'knowledge', label: 'Knowledge base' },
   { id: 'sync', label: 'Sync' },
   { id: 'general', label: 'General' },
 ];
@@ -229,6 +231,7 @@ export function Settings({ tab }: { tab: SettingsTab }): React.JSX.Element {
           </>
         )}
         {tab === 'transcription' && <Transcription />}
+        {tab === 'knowledge' && <Knowledge />}
         {tab === 'sync' && <SyncSettings />}
         {tab === 'general' && <GeneralSettings key="general" part="general" />}
       </div>
