@@ -127,3 +127,15 @@ export function wordPaceOfTranscript(
   const fin = (v: number): number | null => (Number.isFinite(v) ? Math.round(v * 10) / 10 : null);
   return { agent: fin(pace.call(0)), customer: fin(pace.call(1)) };
 }
+
+/**
+ * Pace of one transcript line (a turn or a part of one): words per minute of its own speaking time,
+ * null when it holds under `minMs` of speech (a "yes" has no pace worth showing).
+ */
+export function linePace(words: readonly TimedWord[] | null | undefined, minMs = WORD_PACE_DEFAULTS.minMs): number | null {
+  if (!words || words.length === 0) return null;
+  const pace = makeWordPace({ callMinMs: minMs, capacity: Math.max(16, words.length) });
+  pace.add(0, words);
+  const v = pace.call(0);
+  return Number.isFinite(v) ? Math.round(v) : null;
+}

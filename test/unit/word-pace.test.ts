@@ -3,7 +3,7 @@
  * a pause under a second inside a turn counts, a longer one starts a new turn and does not.
  */
 import { describe, expect, it } from 'vitest';
-import { makeWordPace, wordPaceOfTranscript, type TimedWord } from '../../src/dsp/word-pace';
+import { linePace, makeWordPace, wordPaceOfTranscript, type TimedWord } from '../../src/dsp/word-pace';
 
 /** `n` words from `t0`, one every `everyMs`, each `lenMs` long. */
 function words(t0: number, n: number, everyMs: number, lenMs = 300): TimedWord[] {
@@ -61,5 +61,15 @@ describe('word pace', () => {
     expect(pace?.agent).toBeCloseTo(24 / (9500 / 60000), 0);
     expect(pace?.customer).toBeCloseTo(expected(15, 400), 0);
     expect(wordPaceOfTranscript([{ channel: 'agent', words: null }])).toBeNull();
+  });
+
+  it('a transcript line has its own pace once it holds 2 s of speech; a short answer has none', () => {
+    expect(linePace(words(5000, 12, 400))).toBe(Math.round(expected(12, 400)));
+    // 220 wpm in a 3 s line, whatever the call around it.
+    const fast = words(0, 11, 270, 200);
+    expect(Math.abs(linePace(fast)! - 220) / 220).toBeLessThan(0.05);
+    expect(linePace(words(0, 2, 400))).toBeNull();
+    expect(linePace([])).toBeNull();
+    expect(linePace(null)).toBeNull();
   });
 });
