@@ -104,6 +104,12 @@ export class SyncRepo {
     return row && toItem(row);
   }
 
+  /** Archives the outbox still means to send (a deleted call's row goes with it, its file does not). */
+  async archivePaths(): Promise<Set<string>> {
+    const rows = await this.db.selectFrom('sync_outbox').select('archive_path').where('archive_path', 'is not', null).execute();
+    return new Set(rows.map((r) => r.archive_path!));
+  }
+
   /** The sync state of each of these calls (absent: not in the outbox). */
   async states(callIds: readonly string[]): Promise<Map<string, OutboxState>> {
     if (callIds.length === 0) return new Map();

@@ -11,7 +11,7 @@
  * and marked with its agent; then the feedback on them.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, mkdirSync, rmSync } from 'node:fs';
+import { createReadStream, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { archiveFileName, exportCall, importArchive } from '../../library/archive';
 import type { Library } from '../../library/library';
@@ -66,10 +66,35 @@ async function archiveFor(lib: Library, item: OutboxItem): Promise<{ path: strin
   return { path, sha256 };
 }
 
+/** An archive this old that no outbox row names is left from a call deleted before it was sent. */
+const ORPHAN_AGE_MS = 10 * 60_000;
+
+/** Removes the outbox folder's archives of calls that are gone (deleted while waiting to be sent). */
+async function sweepOutbox(lib: Library, now: number): Promise<void> {
+  const dir = outboxDir(lib);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return; // no outbox folder yet
+  }
+  const wanted = await lib.sync.archivePaths();
+  for (const name of names) {
+    const path = join(dir, name);
+    try {
+      // Young files may be an export another round is about to record.
+      if (!wanted.has(path) && now - statSync(path).mtimeMs > ORPHAN_AGE_MS) rmSync(path, { force: true });
+    } catch {
+      // gone already
+    }
+  }
+}
+
 /** Sends every due call in the outbox. Never throws for one call's failure: it is recorded and retried. */
 export async function push(lib: Library, client: SyncClient, options: { now?: () => number; onProgress?: (p: PushProgress) => void; upload?: Partial<UploadOptions> } = {}): Promise<PushResult> {
   const now = options.now ?? Date.now;
   await lib.sync.enqueueFinished(now());
+  await sweepOutbox(lib, now());
   const result: PushResult = { sent: [], unchanged: [], failed: [] };
   const tried = new Set<string>();
   for (;;) {

@@ -15,7 +15,7 @@ import { exportCall } from '../../../src/library/archive';
 import { openLibrary, type Library } from '../../../src/library/library';
 import { login } from '../../../src/sync/client/config';
 import { SyncClient } from '../../../src/sync/client/http';
-import { backoffMs, push } from '../../../src/sync/client/sync';
+import { backoffMs, outboxDir, push } from '../../../src/sync/client/sync';
 import { recordedCall, savedCall, seed, stopSharedPostgres, syncWorld, type SyncWorld } from '../../helpers/sync';
 import { tempDir } from '../library/helpers';
 
@@ -150,6 +150,24 @@ describe('outbox', () => {
     expect(await serverCalls()).toEqual(ids.sort());
     expect(backoffMs(1, () => 0.5)).toBe(30_000);
     expect(backoffMs(20, () => 0.5)).toBe(3_600_000);
+  });
+
+  it('a call deleted while it waits to be sent leaves no archive behind in the outbox folder', async () => {
+    const id = await savedCall(lib, 1);
+    const t0 = Date.now();
+    // Offline: the call is exported into the outbox folder and waits there.
+    await push(lib, new SyncClient('http://127.0.0.1:9', w.tokens.ana), { now: () => t0 });
+    const dir = outboxDir(lib);
+    expect(readdirSync(dir)).toHaveLength(1);
+    expect(await lib.calls.delete(id)).toBe(true);
+    // A round soon after leaves young files alone (another round may be about to record one)…
+    await push(lib, new SyncClient(w.server.url, w.tokens.ana), { now: () => Date.now() });
+    expect(readdirSync(dir)).toHaveLength(1);
+    // …and one later removes the orphan; nothing was sent.
+    const r = await push(lib, new SyncClient(w.server.url, w.tokens.ana), { now: () => Date.now() + 3_600_000 });
+    expect(r).toEqual({ sent: [], unchanged: [], failed: [] });
+    expect(readdirSync(dir)).toEqual([]);
+    expect(await serverCalls()).toEqual([]);
   });
 
   it('resends the same bytes after a crash between the server’s acknowledgement and the outbox’s: no duplicate', async () => {
