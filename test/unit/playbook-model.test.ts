@@ -24,8 +24,10 @@ import {
   switchConditionType,
   toShown,
   uniqueId,
+  type ConditionDoc,
   type ConditionType,
   type PlaybookDoc,
+  type PredicateDoc,
 } from '../../src/renderer/src/settings/playbook-model';
 
 const defaults = JSON.parse(readFileSync(defaultPlaybookPath(), 'utf8')) as PlaybookDoc;
@@ -82,7 +84,7 @@ describe('playbook model', () => {
 
   it('switching keeps what carries over: who speaks, the phrases, the mood, the item, the hold', () => {
     const items = ['greeting', 'recap'];
-    const phrase = { type: 'phrase', speaker: 'customer', phrases: ['too expensive', "can't afford"], holdMs: 8000 } as const;
+    const phrase: Extract<ConditionDoc, { type: 'phrase' }> = { type: 'phrase', speaker: 'customer', phrases: ['too expensive', "can't afford"], holdMs: 8000 };
     // Phrase → event → phrase: the side and the hold survive; the phrases restart from a default.
     const ev = switchConditionType(phrase, 'event', items);
     expect(ev).toEqual({ type: 'event', event: 'interruption', channel: 'customer', holdMs: 8000 });
@@ -96,7 +98,7 @@ describe('playbook model', () => {
     expect(switchConditionType({ type: 'sentiment', speaker: 'agent', below: -0.5, turns: 3 }, 'phrase', items)).toMatchObject({ type: 'phrase', speaker: 'agent' });
     // Missed takes the first item, or the one an any-part already named (when it still exists).
     expect(switchConditionType(phrase, 'missed', items)).toEqual({ type: 'missed', item: 'greeting', afterMs: 60_000 });
-    const withMissed = { type: 'all', of: [{ metric: 'agent.wpm', op: '>', value: 190 }, { type: 'missed', item: 'recap', afterMs: 5000 }] } as const;
+    const withMissed: ConditionDoc = { type: 'all', of: [{ metric: 'agent.wpm', op: '>', value: 190 }, { type: 'missed', item: 'recap', afterMs: 5000 }] };
     expect(switchConditionType(withMissed, 'missed', items)).toEqual({ type: 'missed', item: 'recap', afterMs: 5000 });
     expect(switchConditionType(withMissed, 'metric', items)).toMatchObject({ type: 'metric', metric: 'agent.wpm', value: 190 });
     // No checklist: nothing to miss, the condition stays as it is and "missed" is not offered.
@@ -107,7 +109,7 @@ describe('playbook model', () => {
 
   it('a part of an any / all rule switches between a measure and the language states', () => {
     const items = ['greeting'];
-    const pred = { metric: 'customer.wpm', op: '<', value: 90 } as const;
+    const pred: PredicateDoc = { metric: 'customer.wpm', op: '<', value: 90 };
     const asPhrase = switchPartKind(pred, 'phrase', items);
     expect(asPhrase).toMatchObject({ type: 'phrase', speaker: 'customer', phrases: ['cancel'] });
     expect(switchPartKind(asPhrase, 'metric', items)).toEqual({ metric: 'agent.wpm', op: '>', value: 190 });
