@@ -153,7 +153,7 @@ export function PhraseList({ path, phrases, problems, onChange }: PhraseListProp
         const problem = phraseProblem(ph) ?? problems.get(at);
         return (
           <span key={i} className={`phrase${problem ? ' invalid' : ''}`}>
-            “<input data-path={at} aria-label={`Phrase ${i + 1}`} value={ph} size={Math.max(6, ph.length + 1)} maxLength={MAX_PHRASE_CHARS + 20} aria-invalid={!!problem} onChange={(e) => onChange(phrases.map((q, j) => (j === i ? e.target.value : q)))} />”
+            <input data-path={at} aria-label={`Phrase ${i + 1}`} value={ph} size={Math.max(4, ph.length)} maxLength={MAX_PHRASE_CHARS + 20} aria-invalid={!!problem} onChange={(e) => onChange(phrases.map((q, j) => (j === i ? e.target.value : q)))} />
             {phrases.length > 1 && (
               <button type="button" className="link" aria-label={`Remove phrase ${i + 1}`} onClick={() => onChange(phrases.filter((_, j) => j !== i))}>
                 ×
