@@ -288,7 +288,7 @@ export function RuleCard({ rule, ruleKey, index, checklist, problems, onChange, 
           label="Kind of condition"
           path={`${base}.condition.type`}
           value={c.type}
-          options={conditionTypes(itemIds)}
+          options={c.type === 'missed' && itemIds.length === 0 ? [...conditionTypes(itemIds), 'missed'] : conditionTypes(itemIds)}
           words={(t) => CONDITION_TYPE_WORDS[t]}
           onChange={(t) => {
             clearTyped(ruleKey);
@@ -330,7 +330,7 @@ export function RuleCard({ rule, ruleKey, index, checklist, problems, onChange, 
                       label={`Kind of part ${i + 1}`}
                       path={`${path}.type`}
                       value={partKind(p)}
-                      options={(['metric', 'phrase', 'sentiment', 'missed'] as const).filter((k) => k !== 'missed' || itemIds.length > 0)}
+                      options={(['metric', 'phrase', 'sentiment', 'missed'] as const).filter((k) => k !== 'missed' || itemIds.length > 0 || partKind(p) === 'missed')}
                       words={(k) => PART_KIND_WORDS[k]}
                       onChange={(k) => {
                         clearTyped(ruleKey);
