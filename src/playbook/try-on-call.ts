@@ -68,5 +68,6 @@ export async function tryPlaybookOnCall(library: Library, text: string, callId: 
     nudges: nudges.map((n) => ({ ruleId: n.ruleId, title: n.title, severity: n.severity, atMs: n.atMs, endMs: n.endMs })),
     // What was raised when the call was coached, for comparison.
     storedNudges: call.report.nudges.length,
+    utterances: finals.length,
   };
 }

@@ -252,6 +252,8 @@ test.describe('playbook editor in Chromium', () => {
     // Unchanged, the playbook raises what the call raised, at the same moments (the recording is Opus: ±1 s).
     const trialDeadAir = result.locator('[data-testid="trial-card"][data-rule="dead-air"]');
     await expect(trialDeadAir).toHaveCount(storedDeadAir.length);
+    // The imported recording has no transcript: the trial says the language rules had no words to hear.
+    await expect(result.getByTestId('try-words')).toHaveText(/no transcript/);
     const at = Number(await trialDeadAir.first().getAttribute('data-at'));
     expect(Math.abs(at - storedDeadAir[0]!.atMs)).toBeLessThanOrEqual(1000);
 

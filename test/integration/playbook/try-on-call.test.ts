@@ -64,6 +64,7 @@ describe('try a playbook with language rules on a stored call', () => {
     expect(raised(r, 'disclosure-missed')).toEqual([]);
     // The voice rules of the same trial still run on the audio.
     expect(r.durationMs).toBeGreaterThan(50_000);
+    expect(r.utterances).toBe(0);
   }, 60_000);
 
   it('with the stored transcript, phrase rules fire where the words ended and the checklist is ticked by what was said', async () => {
@@ -72,6 +73,7 @@ describe('try a playbook with language rules on a stored call', () => {
       transcript.map((s) => ({ channel: s.channel, text: s.text, startMs: s.startMs, endMs: s.endMs, confidence: null, final: true })),
     );
     const r = await tryPlaybookOnCall(library, playbook, callId);
+    expect(r.utterances).toBe(transcript.length);
     const router = raised(r, 'router');
     expect(router).toHaveLength(1);
     const routerEnd = endOf('turning the router off');
