@@ -14,6 +14,7 @@ import {
   newChecklistItem,
   phraseProblem,
   rulesUsingItem,
+  sameDoc,
   switchPartKind,
   fromShown,
   metricInfo,
@@ -140,6 +141,12 @@ describe('playbook model', () => {
     expect(rulesUsingItem(defaults.rules, 'recap')).toEqual([]);
     // Every condition the default playbook holds is one the editor can show as its own type.
     for (const r of defaults.rules) expect(conditionTypes((defaults.checklist ?? []).map((i) => i.id))).toContain(r.condition.type);
+  });
+
+  it('the same playbook with its fields in another order is not an unsaved change', () => {
+    const { rules, checklist, ...head } = defaults;
+    expect(sameDoc({ checklist, ...head, rules }, defaults)).toBe(true);
+    expect(sameDoc({ ...defaults, checklist: [] }, defaults)).toBe(false);
   });
 
   it('every shipped preset is a valid playbook', () => {

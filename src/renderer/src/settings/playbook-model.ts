@@ -294,5 +294,10 @@ export function rulesUsingItem(rules: readonly RuleDoc[], id: string): string[] 
 
 /** Whether two drafts are the same playbook (the unsaved-changes bar). */
 export function sameDoc(a: PlaybookDoc, b: PlaybookDoc): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  return canonical(a) === canonical(b);
+}
+
+/** JSON with object keys sorted: a file that lists `checklist` before `rules` is the same playbook. */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([p], [q]) => (p < q ? -1 : p > q ? 1 : 0))) : x));
 }
