@@ -153,6 +153,9 @@ test.describe('playbook editor in Chromium', () => {
     const mix = page.getByTestId('rule-card').last();
     await mix.locator('input[data-path$=".title"]').fill('Unhappy and cancelling');
     await mix.locator('select[data-path$=".condition.type"]').selectOption('any');
+    // The new rule counted the agent's speech for 5 s; a mood and a phrase want the call's clock, at once.
+    await mix.locator('input[data-path$=".condition.forMs"]').fill('0');
+    await mix.locator('select[data-path$=".condition.clock"]').selectOption('call');
     await mix.locator('select[data-path$=".condition.of[0].type"]').selectOption('sentiment');
     await mix.locator('input[data-path$=".condition.of[0].below"]').fill('-0.4');
     await mix.locator('input[data-path$=".condition.of[0].turns"]').fill('3');
@@ -161,6 +164,7 @@ test.describe('playbook editor in Chromium', () => {
     await mix.locator('select[data-path$=".condition.of[1].speaker"]').selectOption('customer');
     await mix.locator('input[data-path$=".condition.of[1].phrases[0]"]').fill('cancel my contract');
     await expect(mix.getByTestId('rule-sentence')).toContainText('sounds unhappy');
+    await mix.screenshot({ path: join(RESULTS_DIR, 'playbook-editor-any-rule.png') });
 
     // A missed rule pointing at the new item, by its title.
     await page.getByTestId('add-rule').click();
@@ -196,6 +200,8 @@ test.describe('playbook editor in Chromium', () => {
     expect(saved.checklist.slice(0, -1)).toEqual(loadPlaybookFile().checklist);
     expect(rule('Unhappy and cancelling').condition).toMatchObject({
       type: 'any',
+      forMs: 0,
+      clock: 'call',
       of: [
         { type: 'sentiment', speaker: 'customer', below: -0.4, turns: 3 },
         { type: 'phrase', speaker: 'customer', phrases: ['cancel my contract'] },

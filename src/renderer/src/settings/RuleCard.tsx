@@ -183,16 +183,20 @@ interface LanguageProps {
   readonly checklist: readonly ChecklistItemDoc[];
   readonly problems: ReadonlyMap<string, string>;
   readonly onChange: (c: LanguageDoc) => void;
+  /** A part of an any / all: a phrase's hold is how long it counts as said, not how long a card stays. */
+  readonly inPart?: boolean;
 }
 
 /** A phrase, sentiment or missed-item condition as the words of a sentence (top level, or a part of any / all). */
-function LanguageParts({ c, path, fieldId, checklist, problems, onChange }: LanguageProps): React.JSX.Element {
+function LanguageParts({ c, path, fieldId, checklist, problems, onChange, inPart = false }: LanguageProps): React.JSX.Element {
   if (c.type === 'phrase') {
     return (
       <>
         <Choice<Speaker> label="Who says it" path={`${path}.speaker`} value={c.speaker} options={speakerSchema.options} words={(w) => SPEAKER_WORDS[w]} onChange={(speaker) => onChange({ ...c, speaker })} /> says{' '}
-        <PhraseList path={`${path}.phrases`} phrases={c.phrases} problems={problems} onChange={(phrases) => onChange({ ...c, phrases })} />, and keep the card up for{' '}
+        <PhraseList path={`${path}.phrases`} phrases={c.phrases} problems={problems} onChange={(phrases) => onChange({ ...c, phrases })} />
+        {inPart ? ', which counts for ' : ', and keep the card up for '}
         <NumberField fieldId={`${fieldId}.holdMs`} path={`${path}.holdMs`} label="Card stays for" value={c.holdMs} fallback={6000} unit={SECONDS} problem={problems.get(`${path}.holdMs`)} onValue={(holdMs) => onChange({ ...c, holdMs })} />
+        {inPart && ' after it is said'}
       </>
     );
   }
@@ -339,7 +343,7 @@ export function RuleCard({ rule, ruleKey, index, checklist, problems, onChange, 
                     />
                     :{' '}
                     {'type' in p ? (
-                      <LanguageParts c={p} path={path} fieldId={fieldId} checklist={checklist} problems={problems} onChange={setPart} />
+                      <LanguageParts c={p} path={path} fieldId={fieldId} checklist={checklist} problems={problems} onChange={setPart} inPart />
                     ) : (
                       <PredicateParts p={p} path={path} fieldId={fieldId} problems={problems} onMetricChange={() => clearTyped(ruleKey)} onChange={setPart} />
                     )}{' '}
