@@ -181,6 +181,8 @@ export interface PlaybookTrial {
   readonly nudges: readonly { readonly ruleId: string; readonly title: string; readonly severity: Severity; readonly atMs: number; readonly endMs: number | null }[];
   /** How many cards the call raised when it was coached. */
   readonly storedNudges: number;
+  /** Final transcript utterances given to the phrase, mood and checklist rules (0: the call has no transcript). */
+  readonly utterances: number;
 }
 
 const overlayModeSchema = z.enum(['compact', 'expanded']);

@@ -122,6 +122,96 @@ test.describe('playbook editor in Chromium', () => {
     await page.close();
   });
 
+  test('language rules: phrases edited as a list, an any-rule of mood + phrase, a checklist item and a missed rule, saved exactly', async ({ ui, openPage }) => {
+    const page = await openPage(`${ui.host.url}#/settings`);
+    const price = card(page, 'price-objection');
+    await price.waitFor();
+    await expect(price.getByTestId('rule-sentence')).toContainText('the customer');
+    const before = loadPlaybookFile().rules.find((r) => r.id === 'price-objection')!.condition as { phrases: string[] };
+
+    // Edit one phrase, remove another, add one: an empty phrase is refused in words and Save is off until it has words.
+    await price.locator('input[data-path$=".condition.phrases[0]"]').fill('way too expensive');
+    await price.getByRole('button', { name: 'Remove phrase 2' }).click();
+    await price.getByTestId('add-phrase').click();
+    const fresh = price.locator(`input[data-path$=".condition.phrases[${before.phrases.length - 1}]"]`);
+    await expect(fresh).toHaveValue('');
+    await expect(price.locator(`[data-testid="field-error"][data-path$=".condition.phrases[${before.phrases.length - 1}]"]`)).toHaveText('Type the words of the phrase, or remove it.');
+    await expect(page.getByTestId('save-playbook')).toBeDisabled();
+    await page.screenshot({ path: join(RESULTS_DIR, 'playbook-editor-phrase-refused.png') });
+    await fresh.fill('over budget');
+    await expect(price.getByTestId('field-error')).toHaveCount(0);
+
+    // A checklist item, renamed after it was added (its id stays, so rules keep pointing at it).
+    await page.getByTestId('add-item').click();
+    const item = page.getByTestId('checklist-item').last();
+    await item.locator('input[data-path$=".title"]').fill('Offer a callback');
+    await item.locator('input[data-path$=".phrases[0]"]').fill('call you back');
+    await item.locator('input[data-path$=".advice"]').fill('Offer to call back when a fix takes time.');
+
+    // "A frustrated customer and 'cancel'": an any-rule of a mood and a phrase, built from parts.
+    await page.getByTestId('add-rule').click();
+    const mix = page.getByTestId('rule-card').last();
+    await mix.locator('input[data-path$=".title"]').fill('Unhappy and cancelling');
+    await mix.locator('select[data-path$=".condition.type"]').selectOption('any');
+    // The new rule counted the agent's speech for 5 s; a mood and a phrase want the call's clock, at once.
+    await mix.locator('input[data-path$=".condition.forMs"]').fill('0');
+    await mix.locator('select[data-path$=".condition.clock"]').selectOption('call');
+    await mix.locator('select[data-path$=".condition.of[0].type"]').selectOption('sentiment');
+    await mix.locator('input[data-path$=".condition.of[0].below"]').fill('-0.4');
+    await mix.locator('input[data-path$=".condition.of[0].turns"]').fill('3');
+    await mix.getByTestId('add-measure').click();
+    await mix.locator('select[data-path$=".condition.of[1].type"]').selectOption('phrase');
+    await mix.locator('select[data-path$=".condition.of[1].speaker"]').selectOption('customer');
+    await mix.locator('input[data-path$=".condition.of[1].phrases[0]"]').fill('cancel my contract');
+    await expect(mix.getByTestId('rule-sentence')).toContainText('sounds unhappy');
+    await mix.screenshot({ path: join(RESULTS_DIR, 'playbook-editor-any-rule.png') });
+
+    // A missed rule pointing at the new item, by its title.
+    await page.getByTestId('add-rule').click();
+    const missed = page.getByTestId('rule-card').last();
+    await missed.locator('input[data-path$=".title"]').fill('No callback offered');
+    await missed.locator('select[data-path$=".condition.type"]').selectOption('missed');
+    const pick = missed.locator('select[data-path$=".condition.item"]');
+    await pick.selectOption({ label: 'Offer a callback' });
+    await missed.locator('input[data-path$=".condition.afterMs"]').fill('45');
+    await expect(missed.getByTestId('rule-sentence')).toContainText('is not said within');
+
+    // The item a rule uses is not deleted; the refusal names the rule.
+    await item.getByTestId('delete-item').click();
+    await expect(item.getByTestId('checklist-refusal')).toContainText('“No callback offered”');
+    await expect(page.getByTestId('checklist-item')).toHaveCount(loadPlaybookFile().checklist.length + 1);
+    // The score's language points, in points and questions.
+    await page.locator('input[data-path="languageRubric.questionsTarget"]').fill('4');
+    await expect(page.getByTestId('problem-summary')).toHaveCount(0);
+
+    await page.getByTestId('save-playbook').click();
+    await expect(page.getByTestId('playbook-status')).toContainText('Saved');
+    await page.screenshot({ path: join(RESULTS_DIR, 'playbook-editor-language.png'), fullPage: true });
+    const saved = await ui.app.playbooks.active();
+    const rule = (title: string) => saved.rules.find((r) => r.title === title)!;
+    expect(saved.rules.find((r) => r.id === 'price-objection')!.condition).toEqual({
+      type: 'phrase',
+      speaker: 'customer',
+      phrases: ['way too expensive', ...before.phrases.slice(2), 'over budget'],
+      holdMs: 6000,
+    });
+    const added = saved.checklist.at(-1)!;
+    expect(added).toEqual({ id: added.id, title: 'Offer a callback', speaker: 'agent', phrases: ['call you back'], advice: 'Offer to call back when a fix takes time.' });
+    expect(saved.checklist.slice(0, -1)).toEqual(loadPlaybookFile().checklist);
+    expect(rule('Unhappy and cancelling').condition).toMatchObject({
+      type: 'any',
+      forMs: 0,
+      clock: 'call',
+      of: [
+        { type: 'sentiment', speaker: 'customer', below: -0.4, turns: 3 },
+        { type: 'phrase', speaker: 'customer', phrases: ['cancel my contract'] },
+      ],
+    });
+    expect(rule('No callback offered').condition).toEqual({ type: 'missed', item: added.id, afterMs: 45_000 });
+    expect(saved.languageRubric).toEqual({ checklist: 10, objections: 10, questions: 5, questionsTarget: 4 });
+    await page.close();
+  });
+
   test('import refuses a broken file in words, takes a good one; the problem list jumps to a field clear of the save bar', async ({ ui, dataDir, openPage }) => {
     const page = await openPage(`${ui.host.url}#/settings`, { width: 1100, height: 600 });
     await page.getByTestId('rule-card').first().waitFor();
@@ -168,6 +258,8 @@ test.describe('playbook editor in Chromium', () => {
     // Unchanged, the playbook raises what the call raised, at the same moments (the recording is Opus: ±1 s).
     const trialDeadAir = result.locator('[data-testid="trial-card"][data-rule="dead-air"]');
     await expect(trialDeadAir).toHaveCount(storedDeadAir.length);
+    // The imported recording has no transcript: the trial says the language rules had no words to hear.
+    await expect(result.getByTestId('try-words')).toHaveText(/no transcript/);
     const at = Number(await trialDeadAir.first().getAttribute('data-at'));
     expect(Math.abs(at - storedDeadAir[0]!.atMs)).toBeLessThanOrEqual(1000);
 

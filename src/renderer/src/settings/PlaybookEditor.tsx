@@ -9,7 +9,8 @@ import { validatePlaybook } from '../../../shared/playbook';
 import type { PlaybookPreset } from '../../../shared/rpc';
 import { onEvent, rpc } from '../lib/rpc';
 import { duplicateRule, newRule, problemInWords, sameDoc, uniqueId, type PlaybookDoc } from './playbook-model';
-import { docOf, keyRule, usePlaybookEditor, type Draft } from './playbook-store';
+import { docOf, draftOf, keyRule, usePlaybookEditor, type Draft } from './playbook-store';
+import { ChecklistSection } from './Checklist';
 import { RuleCard } from './RuleCard';
 import { TryOnCall } from './TryOnCall';
 
@@ -101,11 +102,11 @@ export function PlaybookEditor(): React.JSX.Element {
   // Every problem with a field to jump to: the schema's by path, the typed ones by their field's path.
   const allProblems: { path: string; message: string }[] = [
     ...typedErrors.map(([id, t]) => {
-      const [key, field] = id.split(':') as [string, string];
-      const i = draft.rules.findIndex((r) => r.key === key);
-      const cond = ['forMs', 'clearMs', 'holdMs', 'value'].includes(field) ? 'condition.' : '';
-      const of = /^of(\d+)\.value$/.exec(field);
-      return { path: of ? `rules[${i}].condition.of[${of[1]}].value` : `rules[${i}].${cond}${field}`, message: t.error! };
+      // Field ids are `<rule key>:<path within the rule>`, or `pb:<path>` for the playbook's own fields.
+      const at = id.indexOf(':');
+      const key = id.slice(0, at);
+      const field = id.slice(at + 1);
+      return { path: key === 'pb' ? field : `rules[${draft.rules.findIndex((r) => r.key === key)}].${field}`, message: t.error! };
     }),
     ...[...problems].map(([path, message]) => ({ path, message })),
   ];
@@ -125,7 +126,7 @@ export function PlaybookEditor(): React.JSX.Element {
 
   const loadPreset = (p: PlaybookPreset, verb: string): void => {
     const parsed = JSON.parse(p.text) as PlaybookDoc;
-    replaceWithUndo(`${verb} “${p.name}”`, () => ({ name: parsed.name, description: parsed.description, rules: parsed.rules.map(keyRule) }));
+    replaceWithUndo(`${verb} “${p.name}”`, () => draftOf(parsed));
     usePlaybookEditor.setState({ typed: {} });
     setStatus(`${verb} “${p.name}” — not saved yet. Save to use it on your next call.`);
   };
@@ -146,7 +147,7 @@ export function PlaybookEditor(): React.JSX.Element {
       return;
     }
     const parsed = json as PlaybookDoc;
-    replaceWithUndo(`Imported ${file.name}`, () => ({ name: parsed.name, description: parsed.description, rules: parsed.rules.map(keyRule) }));
+    replaceWithUndo(`Imported ${file.name}`, () => draftOf(parsed));
     usePlaybookEditor.setState({ typed: {} });
     setStatus(`Imported “${parsed.name}” from ${file.name} — not saved yet.`);
   };
@@ -167,7 +168,7 @@ export function PlaybookEditor(): React.JSX.Element {
         <button type="button" data-testid="save-playbook" className="primary" onClick={save} disabled={errorCount > 0 || !dirty}>
           Save playbook
         </button>
-        <button type="button" data-testid="discard-changes" disabled={!dirty} onClick={() => saved && replaceWithUndo('Discarded your changes', () => ({ name: saved.name, description: saved.description, rules: saved.rules.map(keyRule) }))}>
+        <button type="button" data-testid="discard-changes" disabled={!dirty} onClick={() => saved && replaceWithUndo('Discarded your changes', () => draftOf(saved))}>
           Discard changes
         </button>
       </div>
@@ -268,6 +269,7 @@ export function PlaybookEditor(): React.JSX.Element {
             rule={r.rule}
             ruleKey={r.key}
             index={i}
+            checklist={draft.checklist ?? []}
             problems={problems}
             onChange={(rule) => setDraft((d) => ({ ...d, rules: d.rules.map((x) => (x.key === r.key ? { key: x.key, rule } : x)) }))}
             onDuplicate={() => setDraft((d) => ({ ...d, rules: [...d.rules.slice(0, i + 1), keyRule(duplicateRule(r.rule, ids)), ...d.rules.slice(i + 1)] }))}
@@ -281,6 +283,7 @@ export function PlaybookEditor(): React.JSX.Element {
       <button type="button" data-testid="add-rule" onClick={() => setDraft((d) => ({ ...d, rules: [...d.rules, keyRule(newRule(ids))] }))}>
         + Add a rule
       </button>
+      <ChecklistSection draft={draft} problems={problems} onChange={setDraft} onDelete={replaceWithUndo} />
       <TryOnCall text={errorCount === 0 ? JSON.stringify(doc) : null} />
     </section>
   );

@@ -68,6 +68,11 @@ export function TryOnCall({ text }: { text: string | null }): React.JSX.Element 
           <p>
             This playbook would raise <strong>{trial.nudges.length === 1 ? 'one card' : `${trial.nudges.length} cards`}</strong> on this call (the call had {trial.storedNudges} when it was coached).
           </p>
+          <p className="muted small" data-testid="try-words">
+            {trial.utterances === 0
+              ? 'This call has no transcript, so phrase, mood and checklist rules cannot fire on it.'
+              : `Phrase, mood and checklist rules heard the call's ${trial.utterances} transcribed utterances.`}
+          </p>
           <div className="try-strip" aria-hidden="true">
             {trial.nudges.map((n, i) => (
               <span key={i} className={`try-mark sev-${n.severity}`} style={{ left: `${(100 * n.atMs) / Math.max(1, trial.durationMs)}%` }} title={`${n.title} at ${clock(n.atMs)}`} />

@@ -6,7 +6,7 @@
  */
 import type { z } from 'zod';
 import type { MetricName } from '../../../shared/metrics';
-import type { conditionSchema, OPERATORS, PlaybookProblem, playbookSchema, predicateSchema, ruleSchema } from '../../../shared/playbook';
+import type { checklistItemSchema, conditionSchema, OPERATORS, PlaybookProblem, playbookSchema, predicateSchema, ruleSchema, Speaker } from '../../../shared/playbook';
 import type { ChannelName, EventType, Severity } from '../../../shared/types';
 
 /** The playbook as stored and edited: defaults may be left out (the schema's input side). */
@@ -16,6 +16,13 @@ export type ConditionDoc = z.input<typeof conditionSchema>;
 export type PredicateDoc = z.input<typeof predicateSchema>;
 export type Operator = (typeof OPERATORS)[number];
 export type ConditionType = ConditionDoc['type'];
+export type ChecklistItemDoc = z.input<typeof checklistItemSchema>;
+export type RubricDoc = NonNullable<PlaybookDoc['languageRubric']>;
+/** One part of an any / all condition: a metric predicate or a language state. */
+export type PartDoc = Extract<ConditionDoc, { type: 'any' | 'all' }>['of'][number];
+export type LanguageDoc = Exclude<PartDoc, PredicateDoc>;
+/** What a part of an any / all condition can be: a measure or one of the language states. */
+export type PartKind = 'metric' | LanguageDoc['type'];
 
 export interface Unit {
   /** Shown after the field ('' for none). */
@@ -32,6 +39,13 @@ export const COUNT: Unit = { label: '', factor: 1, min: 1, max: 1000, integer: t
 const PERCENT: Unit = { label: '%', factor: 0.01, min: 0, max: 100 };
 const WPM: Unit = { label: 'wpm', factor: 1, min: 0, max: 600 };
 const DB: Unit = { label: 'dB', factor: 1, min: -120, max: 60 };
+/** Sentiment runs from −1 (negative) to +1 (positive). */
+export const SENTIMENT: Unit = { label: '', factor: 1, min: -1, max: 1 };
+export const TURNS: Unit = { label: '', factor: 1, min: 1, max: 10, integer: true };
+export const POINTS: Unit = { label: 'points', factor: 1, min: 0, max: 100 };
+export const QUESTIONS: Unit = { label: 'questions', factor: 1, min: 1, max: 100, integer: true };
+/** The schema's language rubric defaults, shown when a playbook leaves them out. */
+export const RUBRIC_DEFAULTS = { checklist: 10, objections: 10, questions: 5, questionsTarget: 3 } as const;
 
 const CHANNEL_PHRASES: Record<string, { phrase: string; unit: Unit }> = {
   wpm: { phrase: 'pace', unit: WPM },
@@ -86,10 +100,33 @@ export const CLOCK_WORDS = { call: 'of the call', agentSpeech: 'of my own speech
 
 export const CONDITION_TYPE_WORDS: Record<ConditionType, string> = {
   metric: 'a measure crosses a line',
-  any: 'any of these measures crosses its line',
-  all: 'all of these measures cross their lines',
+  any: 'any of these is true',
+  all: 'all of these are true at once',
   event: 'something happens in the conversation',
+  phrase: 'someone says a phrase',
+  sentiment: 'a side sounds unhappy',
+  missed: 'a checklist item is not said in time',
 };
+
+export const PART_KIND_WORDS: Record<PartKind, string> = { metric: 'a measure', phrase: 'a phrase is said', sentiment: 'a side sounds unhappy', missed: 'a checklist item is missed' };
+
+export const SPEAKER_WORDS: Record<Speaker, string> = { agent: 'the agent', customer: 'the customer', either: 'either side' };
+
+/** The condition types a rule can take: "missed" only once the playbook has a checklist item to miss. */
+export function conditionTypes(checklist: readonly string[]): ConditionType[] {
+  return ['metric', 'any', 'all', 'event', 'phrase', 'sentiment', ...(checklist.length > 0 ? (['missed'] as const) : [])];
+}
+
+/** Most phrases a list holds, and the longest phrase (the schema's limits). */
+export const MAX_PHRASES = 200;
+export const MAX_PHRASE_CHARS = 120;
+
+/** What is wrong with one phrase as typed, in words; null when it is fine. */
+export function phraseProblem(text: string): string | null {
+  if (text.trim() === '') return 'Type the words of the phrase, or remove it.';
+  if (text.trim().length > MAX_PHRASE_CHARS) return `Keep a phrase to ${MAX_PHRASE_CHARS} characters.`;
+  return null;
+}
 
 /** A shown value (what the person types) from an engine value, rounded to what a person reads. */
 export function toShown(value: number, unit: Unit): number {
@@ -118,8 +155,19 @@ export function parseShown(text: string, unit: Unit): Parsed {
 
 /** A schema problem as a sentence a person can act on (the path says which field). */
 export function problemInWords(p: PlaybookProblem): string {
-  const field = p.path.split('.').at(-1)?.replace(/\[\d+\]$/, '') ?? '';
+  const last = p.path.split('.').at(-1) ?? '';
+  const field = last.replace(/\[\d+\]$/, '');
   const m = p.message;
+  if (field === 'phrases') {
+    if (last !== field) return phraseProblem(/too big|<=/i.test(m) ? 'x'.repeat(MAX_PHRASE_CHARS + 1) : '') ?? m;
+    return /too big|<=/i.test(m) ? `A list holds at most ${MAX_PHRASES} phrases.` : 'Give at least one phrase.';
+  }
+  if (p.path.startsWith('checklist')) {
+    if (field === 'checklist') return 'A playbook holds at most 20 checklist items.';
+    if (field === 'title') return /too big|<=/i.test(m) ? 'Keep the item title to 40 characters.' : 'Give the item a title.';
+    if (field === 'advice') return 'Keep the advice to 200 characters.';
+  }
+  if (field === 'item') return m.startsWith('no checklist item') ? `This rule points at a checklist item that does not exist (${m.replace(/^no checklist item /, '')}); pick one.` : 'Pick a checklist item.';
   if (field === 'title') return /too big|<=/i.test(m) ? 'Keep the title to 60 characters.' : 'Give the card a title.';
   if (field === 'message') return /too big|<=/i.test(m) ? 'Keep the card text to 140 characters.' : 'Write what the card says.';
   if (field === 'id') return m.startsWith('duplicate') ? 'Two rules have the same name; rename one.' : 'Use lowercase letters, digits and dashes.';
@@ -165,19 +213,91 @@ export function duplicateRule(rule: RuleDoc, taken: ReadonlySet<string>): RuleDo
   return { ...structuredClone(rule), id: uniqueId(`${rule.id}-copy`, taken), title };
 }
 
-/** The rule's condition as another type, keeping what carries over (metric, threshold, timings). */
-export function switchConditionType(c: ConditionDoc, type: ConditionType): ConditionDoc {
+const DEFAULT_PREDICATE: PredicateDoc = { metric: 'agent.wpm', op: '>', value: 190 };
+
+/** The parts a condition holds: an any / all's own parts, else the condition itself as one part. */
+function partsOf(c: ConditionDoc): PartDoc[] {
+  if (c.type === 'any' || c.type === 'all') return c.of;
+  if (c.type === 'metric') return [{ metric: c.metric, op: c.op, value: c.value }];
+  if (c.type === 'phrase' || c.type === 'sentiment' || c.type === 'missed') return [c];
+  return [];
+}
+
+const isPredicate = (p: PartDoc): p is PredicateDoc => !('type' in p);
+
+/** Who the condition is about, carried from one type to another ("either" where a side must be picked: the customer). */
+function speakerOf(c: ConditionDoc): Speaker | null {
+  if (c.type === 'phrase' || c.type === 'sentiment') return c.speaker;
+  if (c.type === 'event') return c.channel ?? 'agent';
+  for (const p of partsOf(c)) if (!isPredicate(p) && p.type !== 'missed') return p.speaker;
+  return null;
+}
+
+/**
+ * The rule's condition as another type, keeping what carries over (metric and threshold, timings, who
+ * speaks, the phrases, the checklist item). Always a condition the schema accepts; `checklist` (item ids)
+ * gives "missed" its item — without one, a condition cannot become "missed" and is returned unchanged.
+ */
+export function switchConditionType(c: ConditionDoc, type: ConditionType, checklist: readonly string[] = []): ConditionDoc {
   if (c.type === type) return c;
-  const first: PredicateDoc = c.type === 'metric' ? { metric: c.metric, op: c.op, value: c.value } : c.type === 'event' ? { metric: 'agent.wpm', op: '>', value: 190 } : (c.of[0] ?? { metric: 'agent.wpm', op: '>', value: 190 });
-  const timing = c.type === 'event' ? { forMs: 0, clearMs: 1500 } : { forMs: c.forMs ?? 0, clearMs: c.clearMs ?? 1500 };
-  const clock = c.type === 'event' ? 'call' : (c.clock ?? 'call');
-  if (type === 'event') return { type: 'event', event: 'interruption', channel: 'agent', holdMs: 4000 };
-  if (type === 'metric') return { type: 'metric', ...first, ...timing, clock };
-  const of = c.type === 'any' || c.type === 'all' ? c.of : [first];
-  return { type, of, ...timing, clock };
+  const parts = partsOf(c);
+  const find = <K extends LanguageDoc['type']>(k: K): Extract<LanguageDoc, { type: K }> | undefined => parts.find((p): p is Extract<LanguageDoc, { type: K }> => !isPredicate(p) && p.type === k);
+  const first = parts.find(isPredicate) ?? DEFAULT_PREDICATE;
+  const timed = c.type === 'metric' || c.type === 'any' || c.type === 'all';
+  const timing = timed ? { forMs: c.forMs ?? 0, clearMs: c.clearMs ?? 1500 } : { forMs: 0, clearMs: 1500 };
+  const clock = timed ? (c.clock ?? 'call') : 'call';
+  const hold = c.type === 'phrase' || c.type === 'event' ? c.holdMs : undefined;
+  const who = speakerOf(c);
+  switch (type) {
+    case 'event':
+      return { type: 'event', event: 'interruption', channel: who === 'customer' ? 'customer' : 'agent', holdMs: hold ?? 4000 };
+    case 'metric':
+      return { type: 'metric', ...first, ...timing, clock };
+    case 'phrase': {
+      const had = find('phrase');
+      return { type: 'phrase', speaker: who ?? 'customer', phrases: had ? [...had.phrases] : ['cancel'], holdMs: hold ?? had?.holdMs ?? 6000 };
+    }
+    case 'sentiment': {
+      const had = find('sentiment');
+      return { type: 'sentiment', speaker: who === 'agent' ? 'agent' : 'customer', below: had?.below ?? -0.2, turns: had?.turns ?? 2 };
+    }
+    case 'missed': {
+      const had = find('missed');
+      const item = had && checklist.includes(had.item) ? had.item : checklist[0];
+      if (item === undefined) return c;
+      return { type: 'missed', item, afterMs: had?.afterMs ?? 60_000 };
+    }
+    default:
+      return { type, of: parts.length > 0 ? parts : [first], ...timing, clock };
+  }
+}
+
+/** A part of an any / all condition as another kind (a measure, a phrase, a mood, a missed item), keeping what carries over. */
+export function switchPartKind(p: PartDoc, kind: PartKind, checklist: readonly string[] = []): PartDoc {
+  const asCondition: ConditionDoc = isPredicate(p) ? { type: 'metric', ...p } : p;
+  const next = switchConditionType(asCondition, kind, checklist);
+  if (next.type === 'metric') return { metric: next.metric, op: next.op, value: next.value };
+  return next as LanguageDoc;
+}
+
+export const partKind = (p: PartDoc): PartKind => (isPredicate(p) ? 'metric' : p.type);
+
+/** A new checklist item (id from the title, unique), said by the agent. */
+export function newChecklistItem(taken: ReadonlySet<string>): ChecklistItemDoc {
+  return { id: uniqueId('new item', taken), title: 'New item', speaker: 'agent', phrases: ['thank you for calling'] };
+}
+
+/** The rules (by title) whose condition points at checklist item `id`: it cannot be deleted while they do. */
+export function rulesUsingItem(rules: readonly RuleDoc[], id: string): string[] {
+  return rules.filter((r) => partsOf(r.condition).some((p) => !isPredicate(p) && p.type === 'missed' && p.item === id)).map((r) => r.title || r.id);
 }
 
 /** Whether two drafts are the same playbook (the unsaved-changes bar). */
 export function sameDoc(a: PlaybookDoc, b: PlaybookDoc): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  return canonical(a) === canonical(b);
+}
+
+/** JSON with object keys sorted: a file that lists `checklist` before `rules` is the same playbook. */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([p], [q]) => (p < q ? -1 : p > q ? 1 : 0))) : x));
 }

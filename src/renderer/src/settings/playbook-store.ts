@@ -4,7 +4,7 @@
  * word. Rules carry a stable key so a field's typed text follows its rule through deletes and copies.
  */
 import { create } from 'zustand';
-import type { PlaybookDoc, RuleDoc } from './playbook-model';
+import type { ChecklistItemDoc, PlaybookDoc, RubricDoc, RuleDoc } from './playbook-model';
 
 export interface KeyedRule {
   readonly key: string;
@@ -15,6 +15,9 @@ export interface Draft {
   readonly name: string;
   readonly description: string | undefined;
   readonly rules: readonly KeyedRule[];
+  /** Absent when the playbook leaves it out (kept absent, so an untouched playbook is not "changed"). */
+  readonly checklist: readonly ChecklistItemDoc[] | undefined;
+  readonly languageRubric: RubricDoc | undefined;
 }
 
 /** A field's text as typed, kept even when valid (so "6." stays while "6.5" is being typed). */
@@ -28,7 +31,7 @@ interface EditorState {
   saved: PlaybookDoc | null;
   origin: 'default' | 'custom';
   draft: Draft | null;
-  /** What a person typed in a field that is not a valid value (yet), by `<rule key>:<field>`. */
+  /** What a person typed in a number field, by `<rule key>:<path within the rule>` (`pb:<path>` for the playbook's own fields). */
   typed: Readonly<Record<string, Typed>>;
   load(doc: PlaybookDoc, origin: 'default' | 'custom', asSaved: boolean): void;
   setDraft(update: (d: Draft) => Draft): void;
@@ -41,11 +44,18 @@ let nextKey = 1;
 export const keyRule = (rule: RuleDoc): KeyedRule => ({ key: `r${nextKey++}`, rule });
 
 export function draftOf(doc: PlaybookDoc): Draft {
-  return { name: doc.name, description: doc.description, rules: doc.rules.map(keyRule) };
+  return { name: doc.name, description: doc.description, rules: doc.rules.map(keyRule), checklist: doc.checklist, languageRubric: doc.languageRubric };
 }
 
 export function docOf(draft: Draft, version: PlaybookDoc['version'] = 1): PlaybookDoc {
-  return { version, name: draft.name, ...(draft.description !== undefined ? { description: draft.description } : {}), rules: draft.rules.map((r) => r.rule) };
+  return {
+    version,
+    name: draft.name,
+    ...(draft.description !== undefined ? { description: draft.description } : {}),
+    rules: draft.rules.map((r) => r.rule),
+    ...(draft.checklist !== undefined ? { checklist: [...draft.checklist] } : {}),
+    ...(draft.languageRubric !== undefined ? { languageRubric: draft.languageRubric } : {}),
+  };
 }
 
 export const usePlaybookEditor = create<EditorState>((set) => ({
