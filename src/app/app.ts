@@ -22,6 +22,7 @@ import { tryPlaybookOnCall } from '../playbook/try-on-call';
 import { applyRetention } from '../library/retention';
 import { fileCipher, SecretStore, type SecretCipher } from './secrets';
 import { SyncService } from '../sync/client/service';
+import { linePace } from '../dsp/word-pace';
 import { kbDocument } from '../insights/knowledge';
 import { languageStep } from '../insights/language';
 import { checkReportKey, reportConfig, writeReport } from '../insights/report';
@@ -157,7 +158,7 @@ export async function createApp(options: AppOptions): Promise<CadenceApp> {
         meta,
         report: call.report,
         insights: i && i.version === 1 && Array.isArray(i.items) ? (i as CallInsights) : null,
-        transcript: call.transcript.map((t) => ({ channel: t.channel, text: t.text, startMs: t.startMs, endMs: t.endMs })),
+        transcript: call.transcript.map((t) => ({ channel: t.channel, text: t.text, startMs: t.startMs, endMs: t.endMs, wpm: linePace(t.words) })),
         hasWords: call.transcript.some((t) => (t.words?.length ?? 0) > 0),
         recordingUrl: call.recording && call.recording.error === null && call.recording.sizeBytes > 0 ? options.mediaUrl(id) : null,
         recordingError: call.recording?.error ?? null,

@@ -57,6 +57,8 @@ export const transcriptLineSchema = z
     final: z.boolean().optional(),
     /** When the app received this final from the service, epoch ms (the overlay times its caption's paint from it). */
     receivedAt: z.number().optional(),
+    /** A stored line's own pace from its words, wpm (review; null or absent: too short or no words). */
+    wpm: z.number().nullable().optional(),
   })
   .readonly();
 export type TranscriptLine = z.infer<typeof transcriptLineSchema>;

@@ -11,7 +11,6 @@ import type { EventType, Nudge, NudgeFeedback } from '../../../shared/types';
 import { clock, dateTime, pct } from '../lib/format';
 import { onEvent, rpc } from '../lib/rpc';
 import { LEVEL_AXIS, paceAxis, useActiveTargets } from '../lib/targets';
-import { linePace } from '../../../dsp/word-pace';
 import { LineChart } from './Charts';
 import { cardMoment, evidenceMoment, ruleEvents } from './moments';
 import { Player } from './Player';
@@ -225,7 +224,7 @@ export function CallDetail({ id, found = '', onDelete }: { id: string; found?: s
                     <span className="ts">{clock(t.startMs)}</span>
                     <span className="who">{t.channel === 'agent' ? 'You' : 'Customer'}</span>
                     <span className="text">{t.text}</span>
-                    {t.channel === 'agent' && <LinePace words={t.words} />}
+                    {t.channel === 'agent' && <LinePace wpm={t.wpm} />}
                   </button>
                 </li>
               ))}
@@ -385,9 +384,8 @@ function Bookmarks({ marks, onSeek }: { marks: readonly number[]; onSeek: (ms: n
 }
 
 /** The agent's pace in this line, from its words (per-turn pace; the summary gives the whole call's). */
-function LinePace({ words }: { words: Detail['transcript'][number]['words'] }): React.JSX.Element | null {
-  const wpm = linePace(words);
-  return wpm === null ? null : (
+function LinePace({ wpm }: { wpm: number | null | undefined }): React.JSX.Element | null {
+  return wpm === null || wpm === undefined ? null : (
     <span className="line-pace" data-testid="line-pace" title="your pace in this line, from its words">
       {wpm} wpm
     </span>
