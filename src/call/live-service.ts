@@ -199,10 +199,11 @@ export class LiveService {
               this.deps.events.emit('live.event', { phase: msg.phase, event: msg.event });
               break;
             case 'language': {
-              // Checklist ticks ride on the live state, so a window opened mid-call shows them too.
+              // Checklist ticks and counts ride on the live state, so a window opened mid-call shows them too.
               const ticked = msg.snapshot.ticked;
               const checklist = playbook.checklist.map((c) => ({ id: c.id, title: c.title, tickedAtMs: ticked[c.id] ?? null }));
-              if (this.current.callId === writer.id) this.setState({ ...this.current, checklist });
+              const talk = { fillers: msg.snapshot.fillers, questions: msg.snapshot.questions };
+              if (this.current.callId === writer.id) this.setState({ ...this.current, checklist, talk });
               break;
             }
             case 'metrics':

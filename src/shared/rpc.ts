@@ -117,6 +117,14 @@ export const liveStateSchema = z
       .array(z.object({ id: z.string(), title: z.string(), tickedAtMs: z.number().nullable() }).readonly())
       .readonly()
       .optional(),
+    /** Fillers ("um", "you know") and questions counted per side from the words so far; absent before words. */
+    talk: z
+      .object({
+        fillers: z.object({ agent: z.number(), customer: z.number() }).readonly(),
+        questions: z.object({ agent: z.number(), customer: z.number() }).readonly(),
+      })
+      .readonly()
+      .optional(),
     /** Live transcription of the running call: absent when the call has its own words (the demo). */
     transcription: z
       .object({ state: z.enum(['on', 'off', 'degraded']), reason: z.string().nullable() })

@@ -18,6 +18,9 @@ test.describe('language coaching in Chromium', () => {
     // "Thanks for calling Cadence support, my name is Sam" ticks the greeting as soon as the line ends.
     await expect.poll(() => overlay.getByTestId('check-greeting').getAttribute('aria-checked'), { timeout: 20_000 }).toBe('true');
     await expect(overlay.getByTestId('call-checklist')).toContainText('Recording disclosure');
+    // Fillers and questions are counted per side as the words arrive; the agent asks two questions in the demo.
+    await expect(overlay.getByTestId('talk-agent')).toHaveText(/^you: \d+ fillers?, \d+ questions?$/);
+    await expect.poll(async () => Number(/(\d+) question/.exec((await overlay.getByTestId('talk-agent').textContent()) ?? '')?.[1] ?? -1), { timeout: 60_000 }).toBeGreaterThanOrEqual(1);
     // Nobody says the call is recorded: the card opens at 30 s of call time.
     const card = overlay.locator('[data-testid="card"][data-rule="recording-disclosure-missed"]');
     await card.waitFor({ timeout: 30_000 });

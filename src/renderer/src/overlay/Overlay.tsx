@@ -540,6 +540,17 @@ export function Overlay(): React.JSX.Element {
               })}
             </ul>
           </div>
+          {live.talk && (
+            <div className="talk-counts" data-testid="talk-counts" aria-label="Fillers and questions so far">
+              <span className="meter-label">Words</span>
+              <span data-testid="talk-agent">
+                you: {live.talk.fillers.agent} {live.talk.fillers.agent === 1 ? 'filler' : 'fillers'}, {live.talk.questions.agent} {live.talk.questions.agent === 1 ? 'question' : 'questions'}
+              </span>
+              <span className="muted" data-testid="talk-customer">
+                customer: {live.talk.questions.customer} {live.talk.questions.customer === 1 ? 'question' : 'questions'}
+              </span>
+            </div>
+          )}
           {live.checklist && live.checklist.length > 0 && (
             <div className="checklist call-checklist" data-testid="call-checklist" aria-label="Call checklist">
               <div className="checklist-head">
