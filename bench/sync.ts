@@ -13,9 +13,10 @@ import { exportCall } from '../src/library/archive';
 import { openLibrary } from '../src/library/library';
 import { openServerDb } from '../src/sync/server/db';
 import { startSyncServer } from '../src/sync/server/server';
-import { addUser, callerForToken, createTeam, issueToken, listCalls } from '../src/sync/server/store';
+import { addUser, callerForToken, countRequest, createTeam, issueToken, listCalls, listCallsQuery } from '../src/sync/server/store';
 import { postgresUnavailable, startPostgres } from '../test/helpers/postgres';
 import { fakeReport } from '../test/integration/library/helpers';
+import type { LogRecord } from '../src/sync/server/app';
 import type { Figures } from './engine';
 
 const AGENTS = Number(process.env.CADENCE_BENCH_SYNC_AGENTS ?? 1000);
@@ -26,6 +27,14 @@ function pct(xs: readonly number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
 }
+const p50p95 = (xs: readonly number[]): string => `${pct(xs, 50).toFixed(1)} / ${pct(xs, 95).toFixed(1)} ms`;
+
+/**
+ * The lead list's three shapes, taken in turn: the first page, `since` a random point in the team's
+ * history, and the page after that one by its cursor alone (a pull resumed deep in 100,000 calls).
+ */
+type ListKind = 'first' | 'cursor' | 'since';
+const LIST_KINDS: readonly ListKind[] = ['first', 'since', 'cursor'];
 
 export async function benchSync(): Promise<Figures> {
   const why = postgresUnavailable();
@@ -61,7 +70,10 @@ export async function benchSync(): Promise<Figures> {
     await lib.close();
 
     const limits = { requestsPerMinute: 10_000 };
-    const servers = [await startSyncServer({ dataDir, databaseUrl, limits, log: () => undefined, poolSize: 10 }), await startSyncServer({ dataDir, databaseUrl, limits, log: () => undefined, poolSize: 10 })];
+    // Each listing's time inside the server (auth, rate count, query, JSON), from its own request log.
+    const serverListMs: number[] = [];
+    const log = (r: LogRecord): void => void (r.method === 'GET' && r.route === '/v1/calls' && typeof r.ms === 'number' && serverListMs.push(r.ms));
+    const servers = [await startSyncServer({ dataDir, databaseUrl, limits, log, poolSize: 10 }), await startSyncServer({ dataDir, databaseUrl, limits, log, poolSize: 10 })];
     const latencies: number[] = [];
     let retries = 0;
     let refused = 0;
@@ -111,26 +123,51 @@ export async function benchSync(): Promise<Figures> {
         .execute();
     }
     await sql`ANALYZE calls`.execute(db);
-    const listLat: number[] = [];
+    const since = (): number => base + Math.floor(Math.random() * TEAM_CALLS) * 1000;
+    const query = (kind: ListKind, cursor: string | null): string => (kind === 'cursor' && cursor ? `&cursor=${cursor}` : kind === 'since' ? `&since=${since()}` : '');
+    const http: Record<ListKind, number[]> = { first: [], cursor: [], since: [] };
+    serverListMs.length = 0;
     let cursor: string | null = null;
     for (let i = 0; i < 300; i++) {
-      // First pages, cursor walks and `since` in the middle of the team's history, alternating.
-      const q = i % 3 === 0 ? '' : i % 3 === 1 && cursor ? `&cursor=${cursor}` : `&since=${base + Math.floor(Math.random() * TEAM_CALLS) * 1000}`;
+      const kind = LIST_KINDS[i % 3]!;
       const s = performance.now();
-      const res = await fetch(`${servers[i % 2]!.url}/v1/calls?limit=100${q}`, { headers: { authorization: `Bearer ${leadToken}` } });
+      const res = await fetch(`${servers[i % 2]!.url}/v1/calls?limit=100${query(kind, cursor)}`, { headers: { authorization: `Bearer ${leadToken}` } });
       const page = (await res.json()) as { calls: unknown[]; nextCursor: string | null };
-      listLat.push(performance.now() - s);
-      if (i % 3 === 1) cursor = page.nextCursor;
+      http[kind].push(performance.now() - s);
+      cursor = kind === 'cursor' ? null : page.nextCursor;
     }
-    // The same listings measured at the database, without HTTP and the auth and rate-limit queries around them.
+    const listLat = [...http.first, ...http.cursor, ...http.since];
+    // Where a listing's time goes: each step the server takes, timed alone at the database (same mix).
     const lead = (await callerForToken(db, leadToken))!;
-    const dbLat: number[] = [];
+    const step = { auth: [] as number[], rate: [] as number[], json: [] as number[] };
+    const dbLat: Record<ListKind, number[]> = { first: [], cursor: [], since: [] };
     cursor = null;
     for (let i = 0; i < 300; i++) {
-      const s = performance.now();
-      const page = await listCalls(db, lead, i % 3 === 0 ? { limit: 100 } : i % 3 === 1 && cursor ? { limit: 100, cursor } : { limit: 100, since: base + Math.floor(Math.random() * TEAM_CALLS) * 1000 });
-      dbLat.push(performance.now() - s);
-      if (i % 3 === 1) cursor = page.nextCursor;
+      const kind = LIST_KINDS[i % 3]!;
+      let s = performance.now();
+      await callerForToken(db, leadToken);
+      step.auth.push(performance.now() - s);
+      s = performance.now();
+      await countRequest(db, lead.tokenId, 60_000);
+      step.rate.push(performance.now() - s);
+      s = performance.now();
+      const page = await listCalls(db, lead, { limit: 100, ...(kind === 'cursor' && cursor ? { cursor } : kind === 'since' ? { since: since() } : {}) });
+      dbLat[kind].push(performance.now() - s);
+      s = performance.now();
+      JSON.stringify(page);
+      step.json.push(performance.now() - s);
+      cursor = kind === 'cursor' ? null : page.nextCursor;
+    }
+    // The plan PostgreSQL picks for each shape: the access path to `calls` and the time it took.
+    const plans: string[] = [];
+    for (const kind of LIST_KINDS) {
+      const middle = { limit: 100, since: base + (TEAM_CALLS / 2) * 1000 };
+      const q = kind === 'cursor' ? { limit: 100, cursor: (await listCalls(db, lead, middle)).nextCursor! } : kind === 'since' ? middle : { limit: 100 };
+      const lines = (await listCallsQuery(db, lead, q).explain(undefined, sql`analyze`)).map((r) => String(Object.values(r)[0]));
+      const access = lines.find((l) => / on calls\b/.test(l))?.trim().replace(/\s*\(cost.*$/, '') ?? '?';
+      const ms = lines.find((l) => l.startsWith('Execution Time'))?.replace(/^Execution Time: /, '') ?? '?';
+      const removed = lines.find((l) => l.includes('Rows Removed by Filter'))?.trim();
+      plans.push(`${kind}: ${access.replace(/^->\s*/, '')}${removed ? ` (${removed})` : ''}, ${ms}`);
     }
     for (const s of servers) await s.close();
     await db.destroy();
@@ -143,7 +180,10 @@ export async function benchSync(): Promise<Figures> {
       'lost (acknowledged but not stored)': lost,
       'duplicated (rows − distinct ids)': Number(rows.n) - Number(rows.d),
       'archive files stored': `${files} (expected ${uploads})`,
-      'lead list p50 / p95 (100,000 team calls, page of 100)': `${pct(listLat, 50).toFixed(1)} / ${pct(listLat, 95).toFixed(1)} ms over HTTP (target p95 < 50 ms); ${pct(dbLat, 50).toFixed(1)} / ${pct(dbLat, 95).toFixed(1)} ms the query alone`,
+      'lead list p50 / p95 (100,000 team calls, page of 100)': `${p50p95(listLat)} over HTTP (target p95 < 50 ms); ${p50p95(serverListMs)} inside the server`,
+      'lead list over HTTP by shape (first / since / cursor)': LIST_KINDS.map((k) => p50p95(http[k])).join('; '),
+      'lead list breakdown p50 / p95': `auth lookup ${p50p95(step.auth)}; rate-limit write ${p50p95(step.rate)}; query first / since / cursor ${LIST_KINDS.map((k) => p50p95(dbLat[k])).join(', ')}; JSON ${p50p95(step.json)}`,
+      'lead list plans (EXPLAIN ANALYZE)': plans.join('; '),
       'machine load (1-min average, cores)': `${loadavg()[0]!.toFixed(1)} on ${availableParallelism()}`,
     };
   } finally {

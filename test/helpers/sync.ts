@@ -3,7 +3,7 @@
  * two teams (red: lead rita, agents ana and ben; blue: lead lou, agent al) and an admin, each with a
  * device token; and call archives made by a real library's export.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportCall } from '../../src/library/archive';
@@ -16,8 +16,11 @@ import { startSyncServer, type RunningSyncServer } from '../../src/sync/server/s
 import { addUser, createTeam, issueToken } from '../../src/sync/server/store';
 import { fakeReport } from '../integration/library/helpers';
 import { startPostgres, type TestPostgres } from './postgres';
+import { startS3StandIn, type S3StandIn } from './s3';
 
 export type Backend = 'sqlite' | 'postgres';
+/** Where the server keeps archives: its data folder, or the S3 stand-in. */
+export type Storage = 'disk' | 's3';
 export const USERS = { rita: ['lead', 'red'], ana: ['agent', 'red'], ben: ['agent', 'red'], lou: ['lead', 'blue'], al: ['agent', 'blue'], root: ['admin', null] } as const;
 export type UserName = keyof typeof USERS;
 
@@ -26,7 +29,11 @@ export interface SyncWorld {
   readonly databaseUrl: string | undefined;
   readonly tokens: Record<UserName, string>;
   readonly logs: LogRecord[];
+  /** The object store, when archives go to S3. */
+  readonly s3: S3StandIn | null;
   server: RunningSyncServer;
+  /** Every archive stored and every body still being received: object keys or file names. */
+  stored(): string[];
   /** Another instance on the same database and data folder. */
   startInstance(): Promise<RunningSyncServer>;
   close(): Promise<void>;
@@ -59,19 +66,22 @@ export async function seed(dataDir: string, databaseUrl: string | undefined): Pr
   }
 }
 
-export async function syncWorld(backend: Backend, limits: Partial<ServerLimits> = {}, twilio?: TwilioConfig): Promise<SyncWorld> {
+export async function syncWorld(backend: Backend, limits: Partial<ServerLimits> = {}, twilio?: TwilioConfig, storage: Storage = 'disk'): Promise<SyncWorld> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cadence-sync-'));
   const databaseUrl = backend === 'postgres' ? await postgresUrl() : undefined;
   const tokens = await seed(dataDir, databaseUrl);
   const logs: LogRecord[] = [];
-  const start = (): Promise<RunningSyncServer> => startSyncServer({ dataDir, databaseUrl, limits, log: (r) => logs.push(r), poolSize: 4, twilio });
+  const s3 = storage === 's3' ? await startS3StandIn() : null;
+  const start = (): Promise<RunningSyncServer> => startSyncServer({ dataDir, databaseUrl, limits, log: (r) => logs.push(r), poolSize: 4, twilio, s3: s3 ?? undefined });
   const extra: RunningSyncServer[] = [];
   const world: SyncWorld = {
     dataDir,
     databaseUrl,
     tokens,
     logs,
+    s3,
     server: await start(),
+    stored: () => [...(s3 ? s3.objects.keys() : readdirSync(join(dataDir, 'archives'))), ...readdirSync(join(dataDir, 'incoming'))],
     async startInstance() {
       const s = await start();
       extra.push(s);
@@ -80,6 +90,7 @@ export async function syncWorld(backend: Backend, limits: Partial<ServerLimits> 
     async close() {
       await world.server.close();
       for (const s of extra) await s.close();
+      await s3?.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

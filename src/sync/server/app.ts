@@ -4,7 +4,7 @@
  * between requests, so several instances can serve one PostgreSQL.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, openSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, linkSync, openSync, rmSync, statSync } from 'node:fs';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeWebStream } from 'node:stream/web';
@@ -18,7 +18,7 @@ import { inspectArchive } from '../../library/archive';
 import { mintVoiceToken } from '../../telephony/token-endpoint';
 import { oneLine, UserError } from '../../shared/errors';
 import { feedbackInputSchema, listQuerySchema, syncIdSchema, type SyncRole } from '../../shared/sync';
-import type { ArchiveStore } from './archives';
+import { ObjectStoreError, type ArchiveStore } from './archives';
 import type { ServerDb } from './db';
 import { openApiDocument } from './openapi';
 import { addFeedback, callerForToken, canSee, countRequest, deleteCall, findCall, insertCall, listCalls, listFeedback, type Caller } from './store';
@@ -108,6 +108,11 @@ async function receiveBody(body: ReadableStream<Uint8Array> | null, path: string
   return { sha256: hash.digest('hex'), bytes };
 }
 
+function dropUpload(file: string): void {
+  rmSync(file, { force: true });
+  rmSync(`${file}.json`, { force: true });
+}
+
 async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
@@ -144,14 +149,15 @@ export function createApp(ctx: ServerContext): Hono<Env> {
         throw new HttpError(422, 'bad_archive', oneLine(err).replace(/^cannot import [^:]*: /, ''));
       }
       if (facts.callId !== callId) throw new HttpError(422, 'bad_archive', `the archive holds call ${facts.callId}, not ${callId}`);
-      archives.put(tmp, callId, sha256);
+      const bytes = statSync(tmp).size;
+      await archives.put(tmp, callId, sha256);
       const m = facts.meta;
-      const inserted = await insertCall(db, { id: callId, userId: caller.userId, teamId: caller.teamId, sha256, bytes: statSync(archives.pathFor(callId, sha256)).size, startedAt: m.startedAt, durationMs: m.durationMs, title: m.title, score: m.score });
+      const inserted = await insertCall(db, { id: callId, userId: caller.userId, teamId: caller.teamId, sha256, bytes, startedAt: m.startedAt, durationMs: m.durationMs, title: m.title, score: m.score });
       if (inserted) return { status: 201, outcome: 'stored' };
       // Another request stored this id between our look and our insert.
       const winner = await findCall(db, callId);
       if (winner && winner.userId === caller.userId && winner.sha256 === sha256) return { status: 200, outcome: 'unchanged' };
-      archives.remove(callId, sha256);
+      await archives.remove(callId, sha256);
       throw new HttpError(409, 'conflict', `a different archive for call ${callId} is already stored`);
     } finally {
       rmSync(tmp, { force: true });
@@ -191,6 +197,10 @@ export function createApp(ctx: ServerContext): Hono<Env> {
   app.onError((err, c) => {
     if (err instanceof HttpError) return c.json({ error: { code: err.code, message: err.message } }, err.status);
     if (err instanceof UserError) return c.json({ error: { code: err.code, message: err.message } }, 400);
+    if (err instanceof ObjectStoreError) {
+      ctx.log({ t: new Date().toISOString(), level: 'error', route: c.req.routePath, message: err.message });
+      return c.json({ error: { code: 'storage_unavailable', message: err.message } }, 503);
+    }
     ctx.log({ t: new Date().toISOString(), level: 'error', route: c.req.routePath, message: oneLine(err) });
     return c.json({ error: { code: 'internal', message: 'internal error' } }, 500);
   });
@@ -288,11 +298,18 @@ export function createApp(ctx: ServerContext): Hono<Env> {
     if (upload.size === undefined || upload.offset !== upload.size) throw new HttpError(409, 'incomplete', `upload has ${upload.offset} of ${upload.size ?? '?'} bytes`);
     const file = `${ctx.tusDir}/${uploadId}`;
     const sha256 = await sha256File(file);
-    // accept() consumes its file: the upload's bytes move to it and the upload's record goes.
+    // accept() consumes its file, so it gets a second link to the upload's bytes (same file system). The
+    // upload itself goes once its outcome is final; an object store that is down leaves it for the retry.
     const tmp = archives.tempPath();
-    renameSync(file, tmp);
-    rmSync(`${file}.json`, { force: true });
-    const res = await accept(caller, id, tmp, sha256);
+    linkSync(file, tmp);
+    let res: Awaited<ReturnType<typeof accept>>;
+    try {
+      res = await accept(caller, id, tmp, sha256);
+    } catch (err) {
+      if (!(err instanceof ObjectStoreError)) dropUpload(file);
+      throw err;
+    }
+    dropUpload(file);
     return c.json({ id, sha256, outcome: res.outcome }, res.status);
   });
   // Hono routes HEAD through GET handlers; the raw request keeps its method, so tus still sees a HEAD.
@@ -314,7 +331,7 @@ export function createApp(ctx: ServerContext): Hono<Env> {
 
   app.get('/v1/calls/:id/archive', async (c) => {
     const call = await visibleCall(c);
-    const { stream, size } = archives.open(call.id, call.sha256);
+    const { stream, size } = await archives.open(call.id, call.sha256);
     return new Response(Readable.toWeb(stream) as unknown as ReadableStream, {
       headers: { 'content-type': 'application/vnd.cadence+zip', 'content-length': String(size), 'x-archive-sha256': call.sha256 },
     });
@@ -325,7 +342,8 @@ export function createApp(ctx: ServerContext): Hono<Env> {
     const call = await visibleCall(c);
     if (caller.role !== 'admin' && call.userId !== caller.userId) throw new HttpError(403, 'forbidden', 'only the call’s owner or an admin may delete it');
     await deleteCall(db, call.id);
-    archives.remove(call.id, call.sha256);
+    // The row is gone, so the call is deleted; an object the store failed to drop is only an orphan to log.
+    await archives.remove(call.id, call.sha256).catch((err: unknown) => ctx.log({ t: new Date().toISOString(), level: 'error', route: c.req.routePath, message: oneLine(err) }));
     return c.json({ id: call.id, deleted: true });
   });
 

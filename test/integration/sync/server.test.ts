@@ -3,19 +3,25 @@
  * and 403 on every route, hostile ids and archives refused with nothing stored, idempotent uploads,
  * pagination, rate limits, logs without secrets, and two instances on one PostgreSQL.
  */
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLibrary, type Library } from '../../../src/library/library';
 import { openServerDb } from '../../../src/sync/server/db';
 import { revokeTokens } from '../../../src/sync/server/store';
 import { verifyJwt } from '../../../src/telephony/token-endpoint';
+import { startSyncServer } from '../../../src/sync/server/server';
 import { postgresUnavailable } from '../../helpers/postgres';
-import { archiveOf, as, recordedCall, savedCall, stopSharedPostgres, syncWorld, type Backend, type SyncWorld } from '../../helpers/sync';
+import { startS3StandIn } from '../../helpers/s3';
+import { archiveOf, as, recordedCall, savedCall, seed, stopSharedPostgres, syncWorld, type Backend, type Storage, type SyncWorld } from '../../helpers/sync';
 import { tempDir } from '../library/helpers';
 
 const BACKENDS: Backend[] = postgresUnavailable() === null ? ['sqlite', 'postgres'] : ['sqlite'];
 if (BACKENDS.length === 1) console.warn(`sync server tests run on SQLite only: ${postgresUnavailable()}`);
+/** Each database with archives on disk, and SQLite with archives in the S3 stand-in. */
+const CASES: [Backend, Storage][] = [...BACKENDS.map((b): [Backend, Storage] => [b, 'disk']), ['sqlite', 's3']];
 
 let tmp: ReturnType<typeof tempDir>;
 let lib: Library;
@@ -45,12 +51,11 @@ async function callRows(w: SyncWorld): Promise<number> {
     await db.destroy();
   }
 }
-const storedFiles = (w: SyncWorld): string[] => [...readdirSync(join(w.dataDir, 'archives')), ...readdirSync(join(w.dataDir, 'incoming'))];
 
-describe.each(BACKENDS)('sync server on %s', (backend) => {
+describe.each(CASES)('sync server on %s with archives on %s', (backend, storage) => {
   let w: SyncWorld;
   beforeAll(async () => {
-    w = await syncWorld(backend);
+    w = await syncWorld(backend, {}, undefined, storage);
     expect((await put(w, 'ana', arch.ana1.id, file('ana1'))).status).toBe(201);
     expect((await put(w, 'ana', arch.ana2.id, file('ana2'))).status).toBe(201);
     expect((await put(w, 'ben', arch.ben1.id, file('ben1'))).status).toBe(201);
@@ -80,7 +85,7 @@ describe.each(BACKENDS)('sync server on %s', (backend) => {
     // Someone else cannot take over a known id either.
     expect((await put(w, 'ben', arch.ana1.id, file('ana1'))).status).toBe(409);
     expect(await callRows(w)).toBe(4);
-    expect(storedFiles(w).filter((f) => f.startsWith(arch.ana1.id))).toHaveLength(1);
+    expect(w.stored().filter((f) => f.startsWith(arch.ana1.id))).toHaveLength(1);
   });
 
   it('scopes listings: an agent their own, a lead their team, an admin all', async () => {
@@ -185,7 +190,7 @@ describe.each(BACKENDS)('sync server on %s', (backend) => {
   });
 
   it('refuses truncated, tampered, foreign and mislabelled archives with 4xx and stores nothing', async () => {
-    const before = storedFiles(w).sort();
+    const before = w.stored().sort();
     const body = file('ana1');
     const tampered = Buffer.from(body);
     tampered[Math.floor(tampered.length / 2)]! ^= 0xff;
@@ -205,7 +210,7 @@ describe.each(BACKENDS)('sync server on %s', (backend) => {
     // A good archive under another id is refused: the URL's id must be the archive's.
     expect((await put(w, 'ana', 'newcall1', file('ana2'))).status).toBe(422);
     expect(await callRows(w)).toBe(4);
-    expect(storedFiles(w).sort()).toEqual(before);
+    expect(w.stored().sort()).toEqual(before);
   });
 
   it('lets the owner or an admin delete a call', async () => {
@@ -214,7 +219,7 @@ describe.each(BACKENDS)('sync server on %s', (backend) => {
     expect((await put(w, 'ben', lone, readFileSync(path))).status).toBe(201);
     expect((await as(w, 'ana')(`/v1/calls/${lone}`, { method: 'DELETE' })).status).toBe(404);
     expect((await as(w, 'ben')(`/v1/calls/${lone}`, { method: 'DELETE' })).status).toBe(200);
-    expect(storedFiles(w).some((f) => f.startsWith(lone))).toBe(false);
+    expect(w.stored().some((f) => f.startsWith(lone))).toBe(false);
     expect((await put(w, 'ben', lone, readFileSync(path))).status).toBe(201);
     expect((await as(w, 'root')(`/v1/calls/${lone}`, { method: 'DELETE' })).status).toBe(200);
     expect((await as(w, 'ben')(`/v1/calls/${lone}/archive`)).status).toBe(404);
@@ -238,11 +243,11 @@ describe.each(BACKENDS)('sync server on %s', (backend) => {
     expect(head.headers.get('upload-offset')).toBe('0');
     const patch = await as(w, 'ana')(`/v1/uploads/${uploadId}`, { method: 'PATCH', body, headers: { 'tus-resumable': '1.0.0', 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' } });
     expect(patch.status).toBe(204);
-    const before = storedFiles(w).length;
+    const before = w.stored().length;
     const commit = await as(w, 'ana')(`/v1/uploads/${uploadId}/commit`, { method: 'POST' });
     expect(commit.status).toBe(422);
     expect(await callRows(w)).toBe(4);
-    expect(storedFiles(w)).toHaveLength(before);
+    expect(w.stored()).toHaveLength(before);
     // A bad id in the metadata is refused when the upload is created.
     expect((await as(w, 'ana')('/v1/uploads', { method: 'POST', headers: { 'tus-resumable': '1.0.0', 'upload-length': '10', 'upload-metadata': `callId ${Buffer.from('../x').toString('base64')}` } })).status).toBe(400);
   });
@@ -275,6 +280,110 @@ describe.each(BACKENDS)('sync server on %s', (backend) => {
       expect(seen.feedback.map((f) => f.text)).toEqual(['from the second instance']);
     });
   }
+});
+
+describe('sync server with an object store that refuses', () => {
+  it('answers 503 naming the store, keeps no row and no object, and serves again once the store accepts', async () => {
+    const w = await syncWorld('sqlite', {}, undefined, 's3');
+    const wrong = await startSyncServer({ dataDir: w.dataDir, log: () => undefined, s3: { ...w.s3!, secretAccessKey: 'not-the-secret' } });
+    try {
+      const res = await as(w, 'ana', wrong)(`/v1/calls/${arch.ana2.id}`, { method: 'PUT', body: file('ana2') });
+      expect(res.status).toBe(503);
+      expect(((await res.json()) as { error: { code: string; message: string } }).error).toEqual({ code: 'storage_unavailable', message: expect.stringMatching(/^object store answered 403 SignatureDoesNotMatch to PUT /) });
+      expect(w.s3!.requests.at(-1)).toMatchObject({ method: 'PUT', status: 403 });
+      expect(await callRows(w)).toBe(0);
+      expect(w.stored()).toEqual([]);
+      // The client's retry against a correctly configured instance stores it once.
+      expect((await put(w, 'ana', arch.ana2.id, file('ana2'))).status).toBe(201);
+      expect(w.stored()).toHaveLength(1);
+      expect([...w.s3!.objects.values()][0]!.equals(file('ana2'))).toBe(true);
+      // A download through the misconfigured instance fails the same way, never with a partial body.
+      expect((await as(w, 'ana', wrong)(`/v1/calls/${arch.ana2.id}/archive`)).status).toBe(503);
+
+      // A resumable upload whose commit meets the refusing store keeps its bytes: the retried commit stores it once.
+      const body = file('ana1');
+      const tus = { 'tus-resumable': '1.0.0' };
+      const create = await as(w, 'ana', wrong)('/v1/uploads', { method: 'POST', headers: { ...tus, 'upload-length': String(body.length), 'upload-metadata': `callId ${Buffer.from(arch.ana1.id).toString('base64')}` } });
+      expect(create.status).toBe(201);
+      const uploadId = create.headers.get('location')!.split('/').pop()!;
+      expect((await as(w, 'ana', wrong)(`/v1/uploads/${uploadId}`, { method: 'PATCH', body: body as Uint8Array<ArrayBuffer>, headers: { ...tus, 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' } })).status).toBe(204);
+      expect((await as(w, 'ana', wrong)(`/v1/uploads/${uploadId}/commit`, { method: 'POST' })).status).toBe(503);
+      expect(await callRows(w)).toBe(1);
+      expect(w.stored()).toHaveLength(1);
+      const commit = await as(w, 'ana')(`/v1/uploads/${uploadId}/commit`, { method: 'POST' });
+      expect(commit.status).toBe(201);
+      const sha = createHash('sha256').update(body).digest('hex');
+      expect(await commit.json()).toEqual({ id: arch.ana1.id, sha256: sha, outcome: 'stored' });
+      expect(w.s3!.objects.get(`${arch.ana1.id}.${sha}.cadence`)?.equals(body)).toBe(true);
+      expect((await as(w, 'ana')(`/v1/uploads/${uploadId}`, { method: 'HEAD', headers: tus })).status).toBe(404);
+      expect(await callRows(w)).toBe(2);
+      expect(w.stored()).toHaveLength(2);
+    } finally {
+      await wrong.close();
+      await w.close();
+    }
+  }, 60_000);
+
+  it('answers 503 when the object store is down, and stores nothing', async () => {
+    const w = await syncWorld('sqlite', {}, undefined, 's3');
+    await w.s3!.close();
+    try {
+      const res = await put(w, 'ana', arch.ana2.id, file('ana2'));
+      expect(res.status).toBe(503);
+      const { error } = (await res.json()) as { error: { code: string; message: string } };
+      expect(error.code).toBe('storage_unavailable');
+      expect(error.message).toMatch(/^object store PUT \S+: .*ECONNREFUSED/);
+      expect(error.message).not.toContain('\n');
+      expect(await callRows(w)).toBe(0);
+      expect(w.stored()).toEqual([]);
+      expect(w.logs.some((l) => l.level === 'error' && String(l.message).startsWith('object store PUT'))).toBe(true);
+    } finally {
+      await w.close();
+    }
+  }, 60_000);
+});
+
+describe('cadence sync-server with S3 settings', () => {
+  it('keeps archives in the store named by flags and environment, and refuses half a configuration in one line', async () => {
+    const s3 = await startS3StandIn();
+    const dataDir = join(tmp.dir, 'cli-s3');
+    const tokens = await seed(dataDir, undefined);
+    const env = { ...process.env, DATABASE_URL: '', S3_ENDPOINT: '', S3_BUCKET: s3.bucket, AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey };
+    const child = spawn(process.execPath, ['bin/cadence.mjs', 'sync-server', '--data', dataDir, '--port', '0', '--s3-endpoint', s3.endpoint, '--s3-region', s3.region], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const listening = await new Promise<{ url: string; archives: string }>((resolve, reject) => {
+        let out = '';
+        child.stdout!.on('data', (d: Buffer) => {
+          out += d.toString();
+          const line = out.split('\n').find((l) => l.includes('"listening"'));
+          if (line) resolve(JSON.parse(line) as { url: string; archives: string });
+        });
+        child.once('exit', (code) => reject(new Error(`server exited ${code}`)));
+      });
+      expect(listening.archives).toBe(`${s3.endpoint} bucket ${s3.bucket}`);
+      const auth = { authorization: `Bearer ${tokens.ana}` };
+      const body = file('ana2');
+      const id = arch.ana2.id;
+      expect((await fetch(`${listening.url}/v1/calls/${id}`, { method: 'PUT', body: body as Uint8Array<ArrayBuffer>, headers: auth })).status).toBe(201);
+      const key = `${id}.${createHash('sha256').update(body).digest('hex')}.cadence`;
+      expect([...s3.objects.keys()]).toEqual([key]);
+      expect(s3.objects.get(key)!.equals(body)).toBe(true);
+      expect(existsSync(join(dataDir, 'archives'))).toBe(false);
+      const back = await fetch(`${listening.url}/v1/calls/${id}/archive`, { headers: auth });
+      expect(back.status).toBe(200);
+      expect(Buffer.from(await back.arrayBuffer()).equals(body)).toBe(true);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+      await s3.close();
+    }
+    expect(readdirSync(join(dataDir, 'incoming'))).toEqual([]);
+    // An endpoint without a bucket is a mistake to name, not a silent fallback to disk.
+    const half = spawnSync(process.execPath, ['bin/cadence.mjs', 'sync-server', '--data', dataDir, '--port', '0', '--s3-endpoint', s3.endpoint], { env: { ...env, S3_BUCKET: '' }, encoding: 'utf8', timeout: 30_000 });
+    expect(half.status).not.toBe(0);
+    expect(half.stderr.trim().split('\n')).toEqual([expect.stringMatching(/S3 storage needs both an endpoint and a bucket.*the bucket is missing/)]);
+    expect(half.stdout).not.toContain('listening');
+  }, 60_000);
 });
 
 describe('sync server Twilio tokens', () => {
@@ -317,7 +426,7 @@ describe.each(BACKENDS)('sync server limits on %s', (backend) => {
       } as RequestInit);
       expect(streamed.status).toBe(413);
       expect(await callRows(w)).toBe(0);
-      expect(storedFiles(w)).toEqual([]);
+      expect(w.stored()).toEqual([]);
       const statuses: number[] = [];
       for (let i = 0; i < 8; i++) statuses.push((await as(w, 'al')('/v1/me')).status);
       expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(6);
