@@ -21,6 +21,7 @@ import { feedbackInputSchema, listQuerySchema, syncIdSchema, type SyncRole } fro
 import { ObjectStoreError, type ArchiveStore } from './archives';
 import type { ServerDb } from './db';
 import { openApiDocument } from './openapi';
+import { DbLocker } from './tus-locker';
 import { addFeedback, callerForToken, canSee, countRequest, deleteCall, findCall, insertCall, listCalls, listFeedback, type Caller } from './store';
 
 export interface ServerLimits {
@@ -32,9 +33,11 @@ export interface ServerLimits {
   readonly requestsPerMinute: number;
   /** Time allowed for a request that is not an upload. */
   readonly requestTimeoutMs: number;
+  /** Time a resumable-upload request waits for the upload another request is writing, then 423. */
+  readonly uploadLockWaitMs: number;
 }
 
-export const DEFAULT_LIMITS: ServerLimits = { maxBodyBytes: 64 * 1024 * 1024, maxUploadBytes: 4 * 1024 * 1024 * 1024, requestsPerMinute: 600, requestTimeoutMs: 30_000 };
+export const DEFAULT_LIMITS: ServerLimits = { maxBodyBytes: 64 * 1024 * 1024, maxUploadBytes: 4 * 1024 * 1024 * 1024, requestsPerMinute: 600, requestTimeoutMs: 30_000, uploadLockWaitMs: 12_000 };
 
 /** One structured log record. Never a token, a body or a transcript: method, route, status, user, timing. */
 export type LogRecord = Readonly<Record<string, string | number | boolean | null>>;
@@ -171,6 +174,8 @@ export function createApp(ctx: ServerContext): Hono<Env> {
     maxSize: limits.maxUploadBytes,
     relativeLocation: true,
     respectForwardedHeaders: false,
+    // Locks in the database, not in this process: another instance may be serving the same upload.
+    locker: new DbLocker(db, { acquireTimeoutMs: limits.uploadLockWaitMs }),
     // Each upload id starts with its owner's user id, so ownership needs no lookup and no memory.
     namingFunction: (req) => `${tusCallers.get(req as unknown as Request)?.userId ?? 'x'}.${createHash('sha256').update(String(Math.random()) + Date.now()).digest('hex').slice(0, 32)}`,
     onUploadCreate: async (req, upload) => {

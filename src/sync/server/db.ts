@@ -28,6 +28,7 @@ export interface ServerSchema {
   };
   feedback: { id: string; call_id: string; author_id: string; at_ms: number | null; text: string; rubric: string | null; created_at: number };
   rate_windows: { token_id: string; window_start: number; count: Generated<number> };
+  upload_locks: { upload_id: string; owner: string; expires_at: number; release_requested: Generated<number> };
 }
 
 export type ServerDb = Kysely<ServerSchema>;

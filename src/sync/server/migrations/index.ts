@@ -2,10 +2,12 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { migration0001 } from './0001-initial';
 import { migration0002 } from './0002-unlogged-rate';
+import { migration0003 } from './0003-upload-locks';
 
 export const SERVER_MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migration]> = [
   ['0001-initial', migration0001],
   ['0002-unlogged-rate', migration0002],
+  ['0003-upload-locks', migration0003],
 ];
 
 export const serverMigrationProvider: MigrationProvider = {
