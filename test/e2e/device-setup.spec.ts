@@ -5,7 +5,7 @@
  * signal — here the customer sink is fed from the agent sink by a PulseAudio loopback — which goes away
  * once the customer input carries its own sound.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeWav16 } from '../../src/dsp/wav';
 import { synth } from '../fixtures/speech';
@@ -26,7 +26,7 @@ test.describe('device setup in Chromium', () => {
     const agentWav = join(dataDir, 'agent.wav');
     const customerWav = join(dataDir, 'customer.wav');
     writeFileSync(agentWav, encodeWav16([synth(AGENT_LINES.slice(0, 4).join(' '), { levelDb: -24 }).samples], 16000));
-    writeFileSync(customerWav, encodeWav16([synth(CUSTOMER_LINES.slice(0, 4).join(' '), { levelDb: -24 }).samples], 16000));
+    writeFileSync(customerWav, encodeWav16([synth(CUSTOMER_LINES.slice(0, 8).join(' '), { levelDb: -24 }).samples], 16000));
     // The customer sink also gets whatever the agent sink plays: one signal on both inputs.
     const loopback = pulse.pactl('load-module', 'module-loopback', 'source=agent.monitor', 'sink=customer', 'latency_msec=20').trim();
     const ui = await spawnUi(dataDir, rendererDir, pulse.env);
@@ -60,6 +60,15 @@ test.describe('device setup in Chromium', () => {
       await page.getByTestId('listen-devices').click();
       await page.getByTestId('rescan-devices').click();
       await expect(agent.locator('option', { hasText: 'cadence_customer' })).toHaveCount(1);
+
+      // Hot-plug: a headset appears in ALSA (a new input in the user's ALSA configuration, as a USB
+      // headset's card would) and is offered without Rescan; gone again, it leaves the pickers.
+      const asoundrc = join(pulse.dir, '.asoundrc');
+      const before = readFileSync(asoundrc, 'utf8');
+      writeFileSync(asoundrc, `${before}pcm.cadence_headset { type pulse device "agent.monitor" hint { show on description "Cadence test: USB headset" } }\n`);
+      await expect(agent.locator('option', { hasText: 'Cadence test: USB headset' })).toHaveCount(1, { timeout: 15_000 });
+      writeFileSync(asoundrc, before);
+      await expect(agent.locator('option', { hasText: 'Cadence test: USB headset' })).toHaveCount(0, { timeout: 15_000 });
       await page.close();
     } finally {
       for (const p of players) p.kill();

@@ -23,8 +23,25 @@ export function useDevices(): { list: DeviceList | null; error: string | null; r
       .catch((err: Error) => setError(err.message));
   }, []);
   useEffect(reload, [reload]);
+  // Hot-plug: a headset plugged in (or unplugged) shows up without Rescan while this page is in front.
+  // The app lists devices afresh on every call; the list is only replaced when its names change.
+  useEffect(() => {
+    const timer = setInterval(() => {
+      if (document.visibilityState !== 'visible') return;
+      // Listing re-opens the audio system; not while a call is capturing.
+      void (async () => {
+        if ((await rpc().call('live.state')).phase !== 'idle') return;
+        const l = await rpc().call('devices.list');
+        setList((old) => (old && sameNames(old, l) ? old : l));
+      })().catch(() => undefined);
+    }, HOTPLUG_POLL_MS);
+    return () => clearInterval(timer);
+  }, []);
   return { list, error, reload, setList };
 }
+
+const HOTPLUG_POLL_MS = 3000;
+const sameNames = (a: DeviceList, b: DeviceList): boolean => a.inputs.map((d) => d.name).join('\n') === b.inputs.map((d) => d.name).join('\n');
 
 const LOOPBACK = /monitor|loopback|stereo mix|blackhole|what u hear/i;
 const isLoopback = (d: DeviceList['inputs'][number]): boolean => LOOPBACK.test(d.name) || LOOPBACK.test(d.description ?? '');
