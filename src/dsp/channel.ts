@@ -82,6 +82,15 @@ export interface ChannelConfig {
    */
   readonly neuralGateHoldMs: number;
   /**
+   * The hold is armed only by a line that has stayed noisy this long with something this far above its
+   * floor (speech in noise, or a crowd). A clean line looks noisy too for moments: before anyone speaks
+   * (nothing above the floor yet), at the first syllable's rise, and where one long stretch of talk lifts
+   * the floor for a second; on a clean 8 kHz μ-law line those moments, each held 10 s, kept the network
+   * running for the whole call.
+   */
+  readonly neuralGateArmMs: number;
+  readonly neuralGateArmGapDb: number;
+  /**
    * Neural speech probability that starts voice, and the lower one that keeps it (hysteresis, as in
    * silero-vad's own 0.5/0.35; the onset is raised to 0.7 because babble behind a speaker scores 0.5–0.8
    * where the speaker scores > 0.97, measured on the espeak fixtures at 10 dB SNR).
@@ -139,6 +148,8 @@ export const CHANNEL_DEFAULTS: ChannelConfig = {
   neuralGateSnrDb: 24,
   neuralGateMinNoiseDb: -70,
   neuralGateHoldMs: 10000,
+  neuralGateArmMs: 1000,
+  neuralGateArmGapDb: 6,
   neuralOnProb: 0.7,
   neuralOffProb: 0.35,
   neuralBackgroundWindowMs: 10000,
@@ -287,7 +298,9 @@ export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): Channe
   let bgFilled = 0;
   let bgDb = -120;
   const gateHoldFrames = Math.round(cfg.neuralGateHoldMs / hopMs);
+  const gateArmFrames = Math.round(cfg.neuralGateArmMs / hopMs);
   let gateHold = 0;
+  let gateArmRun = 0;
   let onsetRun = 0;
   let hangoverLeft = 0;
   const hangoverFrames = Math.round(cfg.vadHangoverMs / hopMs);
@@ -503,8 +516,15 @@ export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): Channe
       // Line SNR for the neural gate. The speech peak decays 1 dB/s: a pause in talk does not make a clean
       // line look noisy, while a line whose noise rises is caught as soon as the floor follows it.
       f.peakDb = energyDb > f.peakDb ? energyDb : f.peakDb - 0.02;
-      if (f.noiseDb > cfg.neuralGateMinNoiseDb && f.peakDb - f.noiseDb < cfg.neuralGateSnrDb) gateHold = gateHoldFrames;
-      else if (gateHold > 0) gateHold--;
+      const gap = f.peakDb - f.noiseDb;
+      if (f.noiseDb > cfg.neuralGateMinNoiseDb && gap < cfg.neuralGateSnrDb) {
+        gateArmRun = gap >= cfg.neuralGateArmGapDb ? gateArmRun + 1 : 0;
+        if (gateArmRun >= gateArmFrames) gateHold = gateHoldFrames;
+        else if (gateHold === 0) gateHold = 1;
+      } else {
+        gateArmRun = 0;
+        if (gateHold > 0) gateHold--;
+      }
       f.neuralWanted = gateHold > 0;
 
       // Voice activity with onset confirmation and hangover; a neural probability, when given, replaces
