@@ -499,14 +499,22 @@ export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): Channe
       f.clippedTotal += clipped;
 
       const half = n / 2;
-      hp.run(decimated, filtered, half);
-      // Energy of each nuclei sub-block, summed here once for the frame energy and the band share below.
+      // A frame of digital silence into settled filters comes out as zeros: write them, skip the work
+      // (half of a typical call's frames per channel; the results are bit-identical).
+      const quiet = sumSq === 0 && hp.settled();
       let eSq = 0;
-      for (let s = 0, i = 0; s < subBlocks; s++) {
-        let e = 0;
-        for (const end = i + subLen; i < end; i++) e += filtered[i]! * filtered[i]!;
-        subFull[s] = e;
-        eSq += e;
+      if (quiet) {
+        filtered.fill(0);
+        subFull.fill(0);
+      } else {
+        hp.run(decimated, filtered, half);
+        // Energy of each nuclei sub-block, summed here once for the frame energy and the band share below.
+        for (let s = 0, i = 0; s < subBlocks; s++) {
+          let e = 0;
+          for (const end = i + subLen; i < end; i++) e += filtered[i]! * filtered[i]!;
+          subFull[s] = e;
+          eSq += e;
+        }
       }
       const energyDb = dbfs(eSq / half);
 
@@ -646,11 +654,12 @@ export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): Channe
       }
 
       // Syllable nuclei on the vowel band, two envelope points per frame.
-      bandPass.run(filtered, band, half);
+      const bandQuiet = quiet && bandPass.settled();
+      if (!bandQuiet) bandPass.run(filtered, band, half);
       let syll = 0;
       for (let s = 0; s < subBlocks; s++) {
         let e = 0;
-        for (let i = s * subLen; i < (s + 1) * subLen; i++) e += band[i]! * band[i]!;
+        if (!bandQuiet) for (let i = s * subLen; i < (s + 1) * subLen; i++) e += band[i]! * band[i]!;
         const eDb = dbfs(e / subLen);
         envSmoothed = cfg.nucleiEnvAlpha * eDb + (1 - cfg.nucleiEnvAlpha) * envSmoothed;
         syll += nucleus(envSmoothed, f.speaking, e >= subFull[s]! * shareMin);
