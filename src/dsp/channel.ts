@@ -226,7 +226,8 @@ export interface ChannelAnalyzer {
    * `speechProb` (0..1, NaN for none) is a neural VAD's speech probability for this frame: when given,
    * it decides voice instead of the energy threshold (the echo gate and the absolute floor still apply).
    */
-  process(frame: Float32Array, tMs: number, suppressVoice?: boolean, speechProb?: number): void;
+  /** `frame` is read from `offset` (the engine passes the whole buffer: no copy or view per frame). */
+  process(frame: Float32Array, tMs: number, suppressVoice?: boolean, speechProb?: number, offset?: number): void;
   /** Closes any open segment (end of call). */
   flush(): void;
   /** Seeds the calibrated speech level from a level check, dBFS. */
@@ -468,7 +469,7 @@ export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): Channe
         f.talkMs -= f.tMs - f.lastVoiceMs; // hangover frames were provisionally counted
       }
     },
-    process(frame, tMs, suppressVoice = false, speechProb = NaN) {
+    process(frame, tMs, suppressVoice = false, speechProb = NaN, offset = 0) {
       f.tMs = tMs;
       f.segmentClosed = false;
       const frameStart = tMs - hopMs;
@@ -479,7 +480,7 @@ export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): Channe
       let sumSq = 0;
       let peak = 0;
       let clipped = 0;
-      for (let i = 0, k = 0; i < n; i += 2, k++) {
+      for (let i = offset, k = 0, end = offset + n; i < end; i += 2, k++) {
         const x0 = frame[i]!;
         const x1 = frame[i + 1]!;
         sumSq += x0 * x0;
