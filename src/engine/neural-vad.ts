@@ -120,7 +120,7 @@ interface SileroStream {
 type StreamOpener = () => SileroStream;
 
 let sharedThread: Promise<StreamOpener> | null = null;
-/** The worker's log line when its Silero thread starts (tests count them). */
+/** The worker's log line when its Silero thread starts (tests count them), then ` (thread <tid>)` on Linux. */
 export const SILERO_THREAD_STARTED = 'neural voice activity: Silero thread started';
 let nextKey = 1;
 
@@ -131,7 +131,7 @@ let nextKey = 1;
  * serves them all. If the thread fails, the windows in flight get no probability (NaN: the energy VAD
  * decides those frames) and every stream goes on in this thread with its own state.
  */
-async function startSharedThread(modelPath: string): Promise<StreamOpener> {
+async function startSharedThread(modelPath: string, onStart: ((tid?: number) => void) | undefined): Promise<StreamOpener> {
   const worker = sileroThread(modelPath);
   const waiting: ((probs: Float32Array) => void)[] = [];
   let failed = false;
@@ -141,8 +141,9 @@ async function startSharedThread(modelPath: string): Promise<StreamOpener> {
   };
   await new Promise<void>((resolve, reject) => {
     const early = (code: number): void => reject(new Error(`Silero thread exited (${code}) before it was ready`));
-    worker.once('message', () => {
+    worker.once('message', (msg: { tid?: number }) => {
       worker.off('error', reject).off('exit', early);
+      onStart?.(msg.tid);
       resolve();
     });
     worker.once('error', reject).once('exit', early);
@@ -198,18 +199,18 @@ export interface NeuralVad {
 export interface NeuralVadOptions {
   /** Run the network in the worker's shared Silero thread (the live engine) instead of this one. */
   readonly thread?: boolean;
-  /** Called once when this stream starts the shared Silero thread (the first stream of the worker that needs it). */
-  readonly onThreadStart?: () => void;
+  /**
+   * Called once the shared Silero thread has started and loaded the model, if this stream started it (the
+   * first stream of the worker that needed it); `tid` is its Linux thread id, for reading its CPU time.
+   */
+  readonly onThreadStart?: (tid?: number) => void;
   /** Called once if the model cannot be loaded when first needed; the energy VAD then decides alone. */
   readonly onUnavailable?: (err: Error) => void;
 }
 
 /** A stream on the shared thread, starting the thread if this is the first; in this thread if it cannot start. */
-function openThreadStream(modelPath: string, onThreadStart: (() => void) | undefined): Promise<SileroStream> {
-  if (!sharedThread) {
-    onThreadStart?.();
-    sharedThread = startSharedThread(modelPath);
-  }
+function openThreadStream(modelPath: string, onThreadStart: ((tid?: number) => void) | undefined): Promise<SileroStream> {
+  sharedThread ??= startSharedThread(modelPath, onThreadStart);
   // A thread that cannot start (e.g. its script missing from a build) leaves the network in this thread.
   return sharedThread.then(
     (open) => open(),

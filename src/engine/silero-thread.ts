@@ -8,8 +8,10 @@
  *
  * Protocol: in, `{ key, input, reset }` (input: both channels' 64 + 512 samples, reset: zero the key's
  * state first) or `{ key, free: true }`; out, `{ probs }` (two speech probabilities) or `{ error }`, one
- * reply per input, in order. The first message out is `{ ready: true }` once the model is loaded.
+ * reply per input, in order. The first message out is `{ ready: true, tid }` once the model is loaded
+ * (tid: the thread's Linux id, for measuring its CPU apart).
  */
+import { readlinkSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openSilero, type SileroRun } from './neural-vad';
 
@@ -34,4 +36,12 @@ port.on('message', (msg: { key: number; input?: Float32Array; reset?: boolean; f
     }
   });
 });
-port.postMessage({ ready: true });
+/** This thread's id on Linux (/proc/thread-self → <pid>/task/<tid>), so its CPU time can be read apart. */
+function threadId(): number | undefined {
+  try {
+    return Number(readlinkSync('/proc/thread-self').split('/').pop());
+  } catch {
+    return undefined;
+  }
+}
+port.postMessage({ ready: true, tid: threadId() });

@@ -58,7 +58,7 @@ async function startSession(req: Extract<EngineRequest, { type: 'start' }>): Pro
   let vad: NeuralVad | null = null;
   try {
     // Inference in the shared Silero thread: this thread's work per frame stays the engine's alone.
-    vad = await createNeuralVad(undefined, { thread: true, onThreadStart: () => log('info', SILERO_THREAD_STARTED), onUnavailable: warnUnavailable });
+    vad = await createNeuralVad(undefined, { thread: true, onThreadStart: (tid) => log('info', tid ? `${SILERO_THREAD_STARTED} (thread ${tid})` : SILERO_THREAD_STARTED), onUnavailable: warnUnavailable });
   } catch (err) {
     warnUnavailable(err as Error);
   }

@@ -94,7 +94,7 @@ describe('engine worker', () => {
   it('shares one Silero thread between sessions without mixing their state, and a clean line starts none', async () => {
     const logs: string[] = [];
     const onLog = (_level: string, message: string): void => void logs.push(message);
-    const started = (): number => logs.filter((m) => m === SILERO_THREAD_STARTED).length;
+    const started = (): number => logs.filter((m) => m.startsWith(SILERO_THREAD_STARTED)).length;
     const noisyA = withNoise(call, 'white', 5);
     const noisyB = withNoise(call, 'pink', 5);
     const speechOf = async (h: EngineHost) => {
