@@ -330,6 +330,8 @@ export async function createNeuralVad(modelPath: string = sileroModelPath(), opt
   };
 }
 
+const stepProbs = new WeakMap<NeuralVad, Float32Array>();
+
 /**
  * Runs frames through the engine with the neural VAD where its gate asks for it, in steps of 160 ms so
  * a line that turns noisy is caught within one step. Same contract as `Engine.processFrames`.
@@ -342,7 +344,9 @@ export async function processFramesNeural(
   frames: number,
   fromFrame = 0,
 ): Promise<void> {
-  const probs = new Float32Array(2 * STEP_FRAMES);
+  // One buffer per stream, reused: a stream's batches run one after another.
+  let probs = stepProbs.get(vad);
+  if (!probs) stepProbs.set(vad, (probs = new Float32Array(2 * STEP_FRAMES)));
   for (let done = 0; done < frames && !engine.finished; ) {
     const n = Math.min(STEP_FRAMES, frames - done);
     const [a, c] = engine.channels;
