@@ -6,14 +6,14 @@
  * `CADENCE_BENCH_TWILIO_STREAMS` scales the load down; `CADENCE_BENCH_TWILIO_SECONDS` shortens the calls.
  */
 import { fork } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { openLibrary } from '../src/library/library';
 import { loadPlaybookFile } from '../src/playbook/playbook-file';
 import { startMediaStreamServer } from '../src/telephony/media-stream-server';
-import type { Figures } from './engine';
+import { threadCpuMs, type Figures } from './engine';
 import type { ClientsConfig, ClientsReport } from './telephony-clients';
 
 const STREAMS = Number(process.env.CADENCE_BENCH_TWILIO_STREAMS ?? 50);
@@ -27,16 +27,8 @@ function percentile(xs: readonly number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 }
 
-/** CPU time of this process's main thread, ms (Linux: /proc; its utime and stime are in clock ticks of 10 ms). */
-function mainThreadCpuMs(): number {
-  try {
-    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return NaN;
-  }
-}
+/** CPU time of this process's main thread, ms. */
+const mainThreadCpuMs = (): number => threadCpuMs(process.pid);
 
 const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 

@@ -8,7 +8,7 @@ import { statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import type { Playbook } from '../shared/playbook';
 import { WavReadSource } from '../capture/file-source';
-import { inlineEngine } from '../engine/session';
+import { makeInlineEngine } from '../engine/session';
 import type { Library } from '../library/library';
 import type { PostCallStep } from './finalize';
 import { runCall, type CallResult } from './session';
@@ -45,6 +45,6 @@ export async function importRecording(library: Library, path: string, options: I
       ...(options.postCall ? { postCall: options.postCall } : {}),
     },
   );
-  const result = await runCall(source, { playbook: options.playbook, engine: inlineEngine }, [stored.stage]);
+  const result = await runCall(source, { playbook: options.playbook, engine: makeInlineEngine(options.onWarning ? { onWarning: options.onWarning } : {}) }, [stored.stage]);
   return { callId: stored.callId, result };
 }

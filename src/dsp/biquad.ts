@@ -5,6 +5,11 @@
 export interface Biquad {
   run(input: Float32Array, output: Float32Array, length: number): void;
   reset(): void;
+  /**
+   * True when every state is zero: a block of zeros then comes out as zeros, so a caller may write them
+   * instead of running the filter (digital silence costs nothing, with bit-identical output).
+   */
+  settled(): boolean;
 }
 
 /** Normalised coefficients b0, b1, b2, a1, a2 (a0 divided out). */
@@ -57,6 +62,7 @@ function make([nb0, nb1, nb2, na1, na2]: Coefficients): Biquad {
     reset() {
       st.fill(0);
     },
+    settled: () => st[0] === 0 && st[1] === 0 && st[2] === 0 && st[3] === 0,
   };
 }
 
@@ -113,5 +119,6 @@ export function makeBandpass(sampleRate: number, lowHz: number, highHz: number, 
     reset() {
       st.fill(0);
     },
+    settled: () => st[0] === 0 && st[1] === 0 && st[2] === 0 && st[3] === 0 && st[4] === 0 && st[5] === 0 && st[6] === 0 && st[7] === 0,
   };
 }

@@ -82,6 +82,15 @@ export interface ChannelConfig {
    */
   readonly neuralGateHoldMs: number;
   /**
+   * The hold is armed only by a line that has stayed noisy this long with something this far above its
+   * floor (speech in noise, or a crowd). A clean line looks noisy too for moments: before anyone speaks
+   * (nothing above the floor yet), at the first syllable's rise, and where one long stretch of talk lifts
+   * the floor for a second; on a clean 8 kHz μ-law line those moments, each held 10 s, kept the network
+   * running for the whole call.
+   */
+  readonly neuralGateArmMs: number;
+  readonly neuralGateArmGapDb: number;
+  /**
    * Neural speech probability that starts voice, and the lower one that keeps it (hysteresis, as in
    * silero-vad's own 0.5/0.35; the onset is raised to 0.7 because babble behind a speaker scores 0.5–0.8
    * where the speaker scores > 0.97, measured on the espeak fixtures at 10 dB SNR).
@@ -139,6 +148,8 @@ export const CHANNEL_DEFAULTS: ChannelConfig = {
   neuralGateSnrDb: 24,
   neuralGateMinNoiseDb: -70,
   neuralGateHoldMs: 10000,
+  neuralGateArmMs: 1000,
+  neuralGateArmGapDb: 6,
   neuralOnProb: 0.7,
   neuralOffProb: 0.35,
   neuralBackgroundWindowMs: 10000,
@@ -215,7 +226,8 @@ export interface ChannelAnalyzer {
    * `speechProb` (0..1, NaN for none) is a neural VAD's speech probability for this frame: when given,
    * it decides voice instead of the energy threshold (the echo gate and the absolute floor still apply).
    */
-  process(frame: Float32Array, tMs: number, suppressVoice?: boolean, speechProb?: number): void;
+  /** `frame` is read from `offset` (the engine passes the whole buffer: no copy or view per frame). */
+  process(frame: Float32Array, tMs: number, suppressVoice?: boolean, speechProb?: number, offset?: number): void;
   /** Closes any open segment (end of call). */
   flush(): void;
   /** Seeds the calibrated speech level from a level check, dBFS. */
@@ -287,7 +299,9 @@ export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): Channe
   let bgFilled = 0;
   let bgDb = -120;
   const gateHoldFrames = Math.round(cfg.neuralGateHoldMs / hopMs);
+  const gateArmFrames = Math.round(cfg.neuralGateArmMs / hopMs);
   let gateHold = 0;
+  let gateArmRun = 0;
   let onsetRun = 0;
   let hangoverLeft = 0;
   const hangoverFrames = Math.round(cfg.vadHangoverMs / hopMs);
@@ -455,7 +469,7 @@ export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): Channe
         f.talkMs -= f.tMs - f.lastVoiceMs; // hangover frames were provisionally counted
       }
     },
-    process(frame, tMs, suppressVoice = false, speechProb = NaN) {
+    process(frame, tMs, suppressVoice = false, speechProb = NaN, offset = 0) {
       f.tMs = tMs;
       f.segmentClosed = false;
       const frameStart = tMs - hopMs;
@@ -466,7 +480,7 @@ export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): Channe
       let sumSq = 0;
       let peak = 0;
       let clipped = 0;
-      for (let i = 0, k = 0; i < n; i += 2, k++) {
+      for (let i = offset, k = 0, end = offset + n; i < end; i += 2, k++) {
         const x0 = frame[i]!;
         const x1 = frame[i + 1]!;
         sumSq += x0 * x0;
@@ -486,14 +500,22 @@ export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): Channe
       f.clippedTotal += clipped;
 
       const half = n / 2;
-      hp.run(decimated, filtered, half);
-      // Energy of each nuclei sub-block, summed here once for the frame energy and the band share below.
+      // A frame of digital silence into settled filters comes out as zeros: write them, skip the work
+      // (half of a typical call's frames per channel; the results are bit-identical).
+      const quiet = sumSq === 0 && hp.settled();
       let eSq = 0;
-      for (let s = 0, i = 0; s < subBlocks; s++) {
-        let e = 0;
-        for (const end = i + subLen; i < end; i++) e += filtered[i]! * filtered[i]!;
-        subFull[s] = e;
-        eSq += e;
+      if (quiet) {
+        filtered.fill(0);
+        subFull.fill(0);
+      } else {
+        hp.run(decimated, filtered, half);
+        // Energy of each nuclei sub-block, summed here once for the frame energy and the band share below.
+        for (let s = 0, i = 0; s < subBlocks; s++) {
+          let e = 0;
+          for (const end = i + subLen; i < end; i++) e += filtered[i]! * filtered[i]!;
+          subFull[s] = e;
+          eSq += e;
+        }
       }
       const energyDb = dbfs(eSq / half);
 
@@ -503,8 +525,15 @@ export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): Channe
       // Line SNR for the neural gate. The speech peak decays 1 dB/s: a pause in talk does not make a clean
       // line look noisy, while a line whose noise rises is caught as soon as the floor follows it.
       f.peakDb = energyDb > f.peakDb ? energyDb : f.peakDb - 0.02;
-      if (f.noiseDb > cfg.neuralGateMinNoiseDb && f.peakDb - f.noiseDb < cfg.neuralGateSnrDb) gateHold = gateHoldFrames;
-      else if (gateHold > 0) gateHold--;
+      const gap = f.peakDb - f.noiseDb;
+      if (f.noiseDb > cfg.neuralGateMinNoiseDb && gap < cfg.neuralGateSnrDb) {
+        gateArmRun = gap >= cfg.neuralGateArmGapDb ? gateArmRun + 1 : 0;
+        if (gateArmRun >= gateArmFrames) gateHold = gateHoldFrames;
+        else if (gateHold === 0) gateHold = 1;
+      } else {
+        gateArmRun = 0;
+        if (gateHold > 0) gateHold--;
+      }
       f.neuralWanted = gateHold > 0;
 
       // Voice activity with onset confirmation and hangover; a neural probability, when given, replaces
@@ -626,11 +655,12 @@ export function makeChannelAnalyzer(config: Partial<ChannelConfig> = {}): Channe
       }
 
       // Syllable nuclei on the vowel band, two envelope points per frame.
-      bandPass.run(filtered, band, half);
+      const bandQuiet = quiet && bandPass.settled();
+      if (!bandQuiet) bandPass.run(filtered, band, half);
       let syll = 0;
       for (let s = 0; s < subBlocks; s++) {
         let e = 0;
-        for (let i = s * subLen; i < (s + 1) * subLen; i++) e += band[i]! * band[i]!;
+        if (!bandQuiet) for (let i = s * subLen; i < (s + 1) * subLen; i++) e += band[i]! * band[i]!;
         const eDb = dbfs(e / subLen);
         envSmoothed = cfg.nucleiEnvAlpha * eDb + (1 - cfg.nucleiEnvAlpha) * envSmoothed;
         syll += nucleus(envSmoothed, f.speaking, e >= subFull[s]! * shareMin);

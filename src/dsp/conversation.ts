@@ -4,7 +4,7 @@
  * features each frame; reports events through a callback with primitive arguments (no allocation).
  */
 import type { ChannelFeatures } from './channel';
-import { dbfs, HOP_MS } from './frames';
+import { dbfs, FRAME_SIZE, HOP_MS } from './frames';
 
 export interface ConversationConfig {
   /** Agent burst shorter than this during the customer's speech is a backchannel ("mm-hmm"). */
@@ -108,7 +108,7 @@ export interface ConversationTracker {
    * Must be called before the agent channel processes this frame: is the agent frame customer echo?
    * `agent` holds the agent's features as of the previous frame.
    */
-  checkEcho(agentFrame: Float32Array, agent: ChannelFeatures, customer: ChannelFeatures): boolean;
+  checkEcho(agentFrame: Float32Array, agent: ChannelFeatures, customer: ChannelFeatures, offset?: number): boolean;
   /** Called after both channels processed the frame ending at `tMs`. */
   update(agent: ChannelFeatures, customer: ChannelFeatures, tMs: number): void;
   /** End of call: closes open events. */
@@ -190,10 +190,10 @@ export function makeConversationTracker(
 
   return {
     state: s,
-    checkEcho(agentFrame, agent, customer) {
+    checkEcho(agentFrame, agent, customer, offset = 0) {
       let sq = 0;
-      const n = agentFrame.length;
-      for (let i = 0; i < n; i++) sq += agentFrame[i]! * agentFrame[i]!;
+      const n = FRAME_SIZE;
+      for (let i = offset, end = offset + n; i < end; i++) sq += agentFrame[i]! * agentFrame[i]!;
       const aDb = dbfs(sq / n);
       agentEnv[envHead] = aDb;
       custEnv[envHead] = customer.dbfs;

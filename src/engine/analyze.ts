@@ -65,11 +65,13 @@ export function analyzeFile(path: string, options: AnalyzeOptions): CallReport &
 export async function analyzeFileAsync(path: string, options: AnalyzeOptions): Promise<CallReport & { readonly warnings?: readonly string[] }> {
   const source = openWavFile(path, { swap: options.swap ?? false });
   const warnings = [...source.warnings];
+  const unavailable = (err: Error): void => void warnings.push(`neural voice activity unavailable (${err.message}); noisy lines use the energy detector alone`);
   let vad: NeuralVad | null = null;
   try {
-    vad = await createNeuralVad();
+    // The model loads only if a line turns out noisy.
+    vad = await createNeuralVad(undefined, { onUnavailable: unavailable });
   } catch (err) {
-    warnings.push(`neural voice activity unavailable (${(err as Error).message}); noisy lines use the energy detector alone`);
+    unavailable(err as Error);
   }
   const collector = makeReportCollector();
   const engine = createEngine({ ...options.engine, playbook: options.playbook, sink: collector.sink });

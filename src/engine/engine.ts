@@ -122,8 +122,6 @@ export function createEngine(options: EngineOptions): Engine {
     elapsedMs: METRIC_INDEX.elapsedMs,
   };
 
-  const scratchA = new Float32Array(FRAME_SIZE);
-  const scratchC = new Float32Array(FRAME_SIZE);
   // Clipped samples over the last second, per channel.
   const clipRing = new Float64Array(2 * CLIP_SLOTS);
   let clipHead = 0;
@@ -218,13 +216,14 @@ export function createEngine(options: EngineOptions): Engine {
     };
   }
 
-  function processOne(a: Float32Array, c: Float32Array, probA: number, probC: number): void {
+  /** One frame: `a` and `c` are read from `off` on (a frame each). */
+  function processOne(a: Float32Array, c: Float32Array, off: number, probA: number, probC: number): void {
     tMs += HOP_MS;
-    customer.process(c, tMs, false, probC);
-    const echo = convo.checkEcho(a, agent.features, customer.features);
+    customer.process(c, tMs, false, probC, off);
+    const echo = convo.checkEcho(a, agent.features, customer.features, off);
     // Customer audio leaking into the agent's mic is measured for level but never counted as agent speech,
     // whichever VAD (energy or neural) would call it voice: the echo gate stands in front of both.
-    agent.process(a, tMs, echo, probA);
+    agent.process(a, tMs, echo, probA, off);
     convo.update(agent.features, customer.features, tMs);
 
     for (let ch = 0; ch < 2; ch++) {
@@ -295,19 +294,14 @@ export function createEngine(options: EngineOptions): Engine {
     channels: [agent.features, customer.features],
     processFrame(a, c) {
       if (finished) return;
-      processOne(a, c, NaN, NaN);
+      processOne(a, c, 0, NaN, NaN);
     },
     processFrames(a, c, frames, fromFrame = 0, speechProb) {
       if (finished) return;
       for (let k = fromFrame; k < fromFrame + frames; k++) {
-        // Copy into scratch frames rather than subarray(): a view is an allocation per frame.
-        const off = k * FS;
-        for (let i = 0; i < FS; i++) {
-          scratchA[i] = a[off + i]!;
-          scratchC[i] = c[off + i]!;
-        }
+        // The analyzers read the frame where it lies: no copy, and no view (an allocation) per frame.
         const j = 2 * (k - fromFrame);
-        processOne(scratchA, scratchC, speechProb ? speechProb[j]! : NaN, speechProb ? speechProb[j + 1]! : NaN);
+        processOne(a, c, k * FS, speechProb ? speechProb[j]! : NaN, speechProb ? speechProb[j + 1]! : NaN);
       }
     },
     snapshot: () => snapshotFromVector(tMs, values),

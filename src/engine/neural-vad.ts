@@ -41,6 +41,7 @@ const STATE = 128;
 const SKIP_MARGIN_DB = 2;
 const FLOOR_BLOCKS = 6;
 const FLOOR_BLOCK_WINDOWS = 16;
+const NAN_PAIR = new Float32Array([NaN, NaN]);
 /** Frames per awaited step in `processFramesNeural`: the gate is re-read this often (160 ms). */
 const STEP_FRAMES = 8;
 
@@ -76,7 +77,7 @@ function session(modelPath: string): Promise<ort.InferenceSession> {
  * One Silero stream over both channels: judges the window in `input` (2 × (64 + 512) samples), after
  * zeroing the recurrent state when `reset`; resolves the two speech probabilities.
  */
-type SileroRun = (input: Float32Array, reset: boolean) => Promise<Float32Array>;
+export type SileroRun = (input: Float32Array, reset: boolean) => Promise<Float32Array>;
 
 /** Silero in this thread. */
 export async function openSilero(modelPath: string): Promise<SileroRun> {
@@ -109,35 +110,68 @@ function sileroThread(modelPath: string): Worker {
   return new Worker(new URL('./ts-worker.mjs', import.meta.url), { workerData: { entry: new URL('./silero-thread.ts', import.meta.url).href, modelPath } });
 }
 
+/** A stream of the shared Silero thread: its runs, and `free` to drop its state there. */
+interface SileroStream {
+  readonly run: SileroRun;
+  free(): void;
+}
+
+/** Opens a stream: on the shared thread, or (the thread failed) in this thread. */
+type StreamOpener = () => SileroStream;
+
+let sharedThread: Promise<StreamOpener> | null = null;
+/** The worker's log line when its Silero thread starts (tests count them), then ` (thread <tid>)` on Linux. */
+export const SILERO_THREAD_STARTED = 'neural voice activity: Silero thread started';
+let nextKey = 1;
+
 /**
- * Silero in its own thread (silero-thread.ts). If the thread fails, the windows in flight get no
- * probability (NaN: the energy VAD decides those frames) and later windows run in this thread.
+ * The one Silero thread of this engine worker (silero-thread.ts), shared by all its sessions: one model
+ * and one onnxruntime session for any number of calls, where a thread per call cost ~30 MB and a thread
+ * switch per window each. Replies come in request order whatever the stream, so one queue of waiters
+ * serves them all. If the thread fails, the windows in flight get no probability (NaN: the energy VAD
+ * decides those frames) and every stream goes on in this thread with its own state.
  */
-async function openSileroThread(modelPath: string): Promise<SileroRun> {
+async function startSharedThread(modelPath: string, onStart: ((tid?: number) => void) | undefined): Promise<StreamOpener> {
   const worker = sileroThread(modelPath);
-  worker.unref();
   const waiting: ((probs: Float32Array) => void)[] = [];
-  let fallback: Promise<SileroRun> | null = null;
+  let failed = false;
   const fail = (): void => {
-    fallback ??= openSilero(modelPath);
+    failed = true;
     for (const resolve of waiting.splice(0)) resolve(new Float32Array([NaN, NaN]));
   };
   await new Promise<void>((resolve, reject) => {
-    worker.once('message', () => resolve());
-    worker.once('error', reject);
+    const early = (code: number): void => reject(new Error(`Silero thread exited (${code}) before it was ready`));
+    worker.once('message', (msg: { tid?: number }) => {
+      worker.off('error', reject).off('exit', early);
+      onStart?.(msg.tid);
+      resolve();
+    });
+    worker.once('error', reject).once('exit', early);
   });
+  // Referenced only while a window is in flight: an idle thread never keeps the process alive.
+  worker.unref();
   worker.on('message', (msg: { probs?: Float32Array; error?: string }) => {
     if (msg.probs) waiting.shift()?.(msg.probs);
     else fail();
+    if (waiting.length === 0) worker.unref();
   });
   worker.on('error', fail);
   worker.on('exit', fail);
-  return async (input, reset) => {
-    if (fallback) return (await fallback)(input, reset);
-    return new Promise((resolve) => {
-      waiting.push(resolve);
-      worker.postMessage({ input, reset });
-    });
+  return () => {
+    const key = nextKey++;
+    let local: Promise<SileroRun> | null = null;
+    return {
+      run: async (input, reset) => {
+        if (failed) return (await (local ??= openSilero(modelPath)))(input, reset);
+        return new Promise((resolve) => {
+          if (waiting.push(resolve) === 1) worker.ref();
+          worker.postMessage({ key, input, reset });
+        });
+      },
+      free: () => {
+        if (!failed) worker.postMessage({ key, free: true });
+      },
+    };
   };
 }
 
@@ -158,12 +192,46 @@ export interface NeuralVad {
   readonly runs: number;
   /** Windows seen so far (per channel). */
   readonly windows: number;
+  /** Ends the stream: frees its state in the shared thread. */
+  close(): void;
 }
 
-export async function createNeuralVad(modelPath: string = sileroModelPath(), opts: { readonly thread?: boolean } = {}): Promise<NeuralVad> {
-  if (!existsSync(modelPath)) throw new Error(`Silero VAD model not found at ${modelPath}`);
+export interface NeuralVadOptions {
+  /** Run the network in the worker's shared Silero thread (the live engine) instead of this one. */
+  readonly thread?: boolean;
+  /**
+   * Called once the shared Silero thread has started and loaded the model, if this stream started it (the
+   * first stream of the worker that needed it); `tid` is its Linux thread id, for reading its CPU time.
+   */
+  readonly onThreadStart?: (tid?: number) => void;
+  /** Called once if the model cannot be loaded when first needed; the energy VAD then decides alone. */
+  readonly onUnavailable?: (err: Error) => void;
+}
+
+/** A stream on the shared thread, starting the thread if this is the first; in this thread if it cannot start. */
+function openThreadStream(modelPath: string, onThreadStart: ((tid?: number) => void) | undefined): Promise<SileroStream> {
+  sharedThread ??= startSharedThread(modelPath, onThreadStart);
   // A thread that cannot start (e.g. its script missing from a build) leaves the network in this thread.
-  const run = opts.thread ? await openSileroThread(modelPath).catch(() => openSilero(modelPath)) : await openSilero(modelPath);
+  return sharedThread.then(
+    (open) => open(),
+    async () => ({ run: await openSilero(modelPath), free: () => undefined }),
+  );
+}
+
+/**
+ * A Silero stream over both channels of one call. Nothing is loaded until a channel first needs the
+ * network: a clean call never loads the model nor starts a thread.
+ */
+export async function createNeuralVad(modelPath: string = sileroModelPath(), opts: NeuralVadOptions = {}): Promise<NeuralVad> {
+  if (!existsSync(modelPath)) throw new Error(`Silero VAD model not found at ${modelPath}`);
+  let stream: Promise<SileroStream | null> | null = null;
+  const open = (): Promise<SileroStream | null> =>
+    (stream ??= (opts.thread ? openThreadStream(modelPath, opts.onThreadStart) : openSilero(modelPath).then((run) => ({ run, free: () => undefined }))).catch(
+      (err: unknown) => {
+        opts.onUnavailable?.(err as Error);
+        return null;
+      },
+    ));
   const inputData = new Float32Array(2 * INPUT);
   let reset = false;
   // Samples of the window being filled, per channel (after the 64 samples of context).
@@ -202,7 +270,9 @@ export async function createNeuralVad(modelPath: string = sileroModelPath(), opt
       blockMin[1]![block] = Infinity;
     }
     if (need[0] || need[1]) {
-      const p = await run(inputData, reset);
+      const s = await open();
+      // No model: NaN, so the energy VAD decides these frames.
+      const p = s ? await s.run(inputData, reset) : NAN_PAIR;
       reset = false;
       runs++;
       for (let ch = 0; ch < 2; ch++) if (wanted[ch]) lastProb[ch] = p[ch]!;
@@ -216,6 +286,9 @@ export async function createNeuralVad(modelPath: string = sileroModelPath(), opt
   let skipping = false;
 
   return {
+    close() {
+      void stream?.then((s) => s?.free());
+    },
     skip() {
       if (skipping) return;
       skipping = true;
@@ -257,6 +330,8 @@ export async function createNeuralVad(modelPath: string = sileroModelPath(), opt
   };
 }
 
+const stepProbs = new WeakMap<NeuralVad, Float32Array>();
+
 /**
  * Runs frames through the engine with the neural VAD where its gate asks for it, in steps of 160 ms so
  * a line that turns noisy is caught within one step. Same contract as `Engine.processFrames`.
@@ -269,7 +344,9 @@ export async function processFramesNeural(
   frames: number,
   fromFrame = 0,
 ): Promise<void> {
-  const probs = new Float32Array(2 * STEP_FRAMES);
+  // One buffer per stream, reused: a stream's batches run one after another.
+  let probs = stepProbs.get(vad);
+  if (!probs) stepProbs.set(vad, (probs = new Float32Array(2 * STEP_FRAMES)));
   for (let done = 0; done < frames && !engine.finished; ) {
     const n = Math.min(STEP_FRAMES, frames - done);
     const [a, c] = engine.channels;

@@ -2,7 +2,8 @@
  * The engine worker thread. Owns the live sessions; the host only moves frames in and results out.
  * Never blocks: every request is answered; errors are reported, not thrown. Requests are handled one at
  * a time in arrival order: a batch of frames on a noisy line awaits the neural VAD (neural-vad.ts, run in
- * its own thread) before the engine processes it, and later requests (mark, stop) wait their turn behind
+ * one Silero thread shared by all sessions, started the first time any line needs it) before the engine
+ * processes it, and later requests (mark, stop) wait their turn behind
  * it. `busyMs` is this thread's active time on the batch, without the inference thread's.
  */
 import { performance } from 'node:perf_hooks';
@@ -11,7 +12,7 @@ import { parentPort } from 'node:worker_threads';
 import { FRAME_SIZE, HOP_MS } from '../dsp/frames';
 import type { EngineMessage, EngineRequest, LogLevel } from '../shared/engine-protocol';
 import { createEngine, type Engine } from './engine';
-import { createNeuralVad, processFramesNeural, type NeuralVad } from './neural-vad';
+import { createNeuralVad, processFramesNeural, SILERO_THREAD_STARTED, type NeuralVad } from './neural-vad';
 
 const port = parentPort;
 if (!port) throw new Error('engine worker must run in a worker thread');
@@ -32,6 +33,10 @@ interface Session {
 const sessions = new Map<string, Session>();
 
 let vadWarned = false;
+const warnUnavailable = (err: Error): void => {
+  if (!vadWarned) log('warn', `neural voice activity unavailable (${err.message}); noisy lines use the energy detector alone`);
+  vadWarned = true;
+};
 
 async function startSession(req: Extract<EngineRequest, { type: 'start' }>): Promise<void> {
   const id = req.sessionId;
@@ -52,11 +57,10 @@ async function startSession(req: Extract<EngineRequest, { type: 'start' }>): Pro
   });
   let vad: NeuralVad | null = null;
   try {
-    // Inference in its own thread: this thread's work per frame stays the engine's alone.
-    vad = await createNeuralVad(undefined, { thread: true });
+    // Inference in the shared Silero thread: this thread's work per frame stays the engine's alone.
+    vad = await createNeuralVad(undefined, { thread: true, onThreadStart: (tid) => log('info', tid ? `${SILERO_THREAD_STARTED} (thread ${tid})` : SILERO_THREAD_STARTED), onUnavailable: warnUnavailable });
   } catch (err) {
-    if (!vadWarned) log('warn', `neural voice activity unavailable (${(err as Error).message}); noisy lines use the energy detector alone`);
-    vadWarned = true;
+    warnUnavailable(err as Error);
   }
   const interval = req.options.metricsIntervalMs ?? 250;
   sessions.set(id, { engine, vad, metricsIntervalMs: interval, nextMetricsMs: interval });
@@ -116,6 +120,7 @@ async function handle(req: EngineRequest): Promise<void> {
       const s = sessions.get(req.sessionId);
       if (!s) return void send({ type: 'error', seq: next(), replyTo: req.seq, sessionId: req.sessionId, code: 'no_session', message: `no session ${req.sessionId}` });
       const summary = s.engine.finish();
+      s.vad?.close();
       sessions.delete(req.sessionId);
       return void send({ type: 'stopped', seq: next(), replyTo: req.seq, sessionId: req.sessionId, summary });
     }

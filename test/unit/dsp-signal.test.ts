@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeBandpass } from '../../src/dsp/biquad';
+import { makeBandpass, makeHighpass } from '../../src/dsp/biquad';
 import { encodeMulaw, MULAW_TABLE } from '../../src/dsp/g711';
 import { makeFramer } from '../../src/dsp/frames';
 import { makeResampler } from '../../src/dsp/resample';
@@ -72,6 +72,26 @@ describe('band-pass (high-pass then low-pass in one pass)', () => {
   });
   it('gives the same output in blocks as in one call', () => {
     expect(gainDb(500, 25)).toBe(gainDb(500, 1));
+  });
+  it('says when it has settled: then zeros in give exactly zeros out, so the channel may skip the run', () => {
+    for (const f of [makeBandpass(8000, 300, 1800), makeHighpass(8000, 60)]) {
+      expect(f.settled()).toBe(true);
+      const y = new Float32Array(160);
+      f.run(sine(500, 8000, 0.02), y, 160);
+      expect(f.settled()).toBe(false);
+      // The tail decays below the denormal flush (1e-20) within a second of zeros, then stays at zero.
+      const zeros = new Float32Array(160);
+      let blocks = 0;
+      while (!f.settled() && blocks < 50) {
+        f.run(zeros, y, 160);
+        blocks++;
+      }
+      expect(blocks).toBeLessThan(50);
+      y.fill(1);
+      f.run(zeros, y, 160);
+      expect(y.every((v) => Object.is(v, 0))).toBe(true);
+      expect(f.settled()).toBe(true);
+    }
   });
 });
 

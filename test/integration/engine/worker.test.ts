@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { makeReportCollector } from '../../../src/engine/analyze';
 import { EngineError, EngineHost, type EngineSession } from '../../../src/engine/host';
 import { FRAME_SIZE } from '../../../src/dsp/frames';
+import { SILERO_THREAD_STARTED } from '../../../src/engine/neural-vad';
 import type { SessionOutput } from '../../../src/shared/engine-protocol';
 import { withNoise } from '../../fixtures/noise';
 import { buildCall, synth, vadScore, type Call } from '../../fixtures/speech';
@@ -89,6 +90,52 @@ describe('engine worker', () => {
     }
     expect(session.dropped).toBe(0);
   }, 60_000);
+
+  it('shares one Silero thread between sessions without mixing their state, and a clean line starts none', async () => {
+    const logs: string[] = [];
+    const onLog = (_level: string, message: string): void => void logs.push(message);
+    const started = (): number => logs.filter((m) => m.startsWith(SILERO_THREAD_STARTED)).length;
+    const noisyA = withNoise(call, 'white', 5);
+    const noisyB = withNoise(call, 'pink', 5);
+    const speechOf = async (h: EngineHost) => {
+      const collector = makeReportCollector();
+      const session = await h.startSession({ playbook: defaultPlaybook }, (msg) => msg.type === 'segment' && collector.sink.onSegment(msg.segment));
+      return { session, done: async () => collector.build(await session.stop()).speech };
+    };
+    // Alone, each in its own worker (so its own Silero thread).
+    const alone = [];
+    for (const source of [noisyA, noisyB]) {
+      host = await EngineHost.start({ onLog });
+      const s = await speechOf(host);
+      await feed(s.session, 5, source);
+      alone.push(await s.done());
+      await host.close();
+      host = null;
+    }
+    expect(started()).toBe(2);
+    // Together on one worker, fed interleaved: one thread, and each session's decisions as when alone.
+    logs.length = 0;
+    host = await EngineHost.start({ onLog });
+    const clean = await speechOf(host);
+    await feed(clean.session);
+    const cleanSpeech = await clean.done();
+    expect(started(), 'a clean line starts no Silero thread').toBe(0);
+    expect(cleanSpeech).toEqual(analyzeCall(call).speech);
+    const a = await speechOf(host);
+    const b = await speechOf(host);
+    const total = Math.floor(call.agent.length / FRAME_SIZE);
+    for (let f = 0; f < total; f += 5) {
+      const n = Math.min(5, total - f);
+      for (const [s, src] of [[a.session, noisyA], [b.session, noisyB]] as const) {
+        s.pushFrames(src.agent.slice(f * FRAME_SIZE, (f + n) * FRAME_SIZE), src.customer.slice(f * FRAME_SIZE, (f + n) * FRAME_SIZE));
+      }
+      if (a.session.queuedFrames > 200) await Promise.all([a.session.drain(), b.session.drain()]);
+    }
+    await Promise.all([a.session.drain(), b.session.drain()]);
+    expect(await a.done()).toEqual(alone[0]);
+    expect(await b.done()).toEqual(alone[1]);
+    expect(started(), 'one Silero thread per worker').toBe(1);
+  }, 120_000);
 
   it('emits nothing after a session stops, and drops frames sent afterwards', async () => {
     host = await EngineHost.start();
