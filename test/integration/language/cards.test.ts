@@ -38,8 +38,9 @@ describe('language cards from the stand-in', () => {
 
     const at = (id: string) => call.opened.find((o) => o.nudge.ruleId === id)!;
     // Price objection: "too expensive" is mid-sentence, so the card opens on interim words, before the final.
+    // Judged in call time, which a loaded machine cannot shift: the engine stamps a card with the audio
+    // time it has reached, and a final only arrives after the audio of its last word.
     const priceFinal = call.finals.find((f) => f.words.text.includes('expensive'))!;
-    expect(at('price-objection').at).toBeLessThan(priceFinal.at);
     expect(at('price-objection').nudge.atMs).toBeGreaterThanOrEqual(8000 + 6 * 300);
     expect(at('price-objection').nudge.atMs).toBeLessThan(priceFinal.words.endMs);
     // Frustration needs the second negative turn.
