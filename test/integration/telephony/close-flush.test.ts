@@ -4,6 +4,8 @@
  * handshake, then ends as its `stop` would: stored `completed`, scored, with a recording, a length and
  * talk times that match offline analysis of exactly the audio that was sent. A burst of 3 s of audio
  * just before the close makes sure something is still queued (before, that audio was dropped).
+ * A client that never answers the close is cut at the bound; a second signal exits at once and the
+ * next start recovers the call as `interrupted`.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +21,7 @@ import { loadPlaybookFile } from '../../../src/playbook/playbook-file';
 import { startMediaStreamServer } from '../../../src/telephony/media-stream-server';
 import type { CallReport } from '../../../src/shared/types';
 import { alternatingCall } from '../../fixtures/calls';
+import { frame, rawUpgrade, type RawConnection } from '../../fixtures/raw-websocket';
 import { fromMulaw, openSocket, toMulaw8k } from '../../fixtures/twilio-stream';
 
 const ROOT = resolve(__dirname, '../../..');
@@ -83,6 +86,21 @@ async function streamAndClose(mediaUrl: string, close: () => void): Promise<Map<
   }
   await Promise.all(closed);
   return sent;
+}
+
+/** A client that streams `ms` of audio at once and then never answers the server's close frame. */
+async function deafClient(mediaUrl: string, callSid: string, ms: number): Promise<RawConnection> {
+  const conn = await rawUpgrade(mediaUrl);
+  expect(conn.status).toBe(101);
+  const streamSid = `MZ${callSid}`;
+  conn.send(frame(JSON.stringify({ event: 'start', sequenceNumber: '1', streamSid, start: { accountSid: 'AC1', streamSid, callSid, tracks: ['inbound', 'outbound'], customParameters: {}, mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 } } })));
+  for (let k = 0; k < ms / 20; k++) {
+    for (const [track, bytes] of [['outbound', outbound], ['inbound', inbound]] as const) {
+      const payload = Buffer.from(bytes.subarray(k * 160, (k + 1) * 160)).toString('base64');
+      conn.send(frame(JSON.stringify({ event: 'media', sequenceNumber: String(2 * k + 2), streamSid, media: { track, chunk: String(k + 1), timestamp: String(k * 20), payload } })));
+    }
+  }
+  return conn;
 }
 
 /** Offline analysis of the first `chunks` 20 ms chunks of the line, as the server heard them. */
@@ -159,5 +177,76 @@ describe('media-stream-server closed mid-call', () => {
     expect(await exited, stderr).toBe(0);
     expect(stderr).toContain(`${CALLS} call(s) ended`);
     await expectStored(db, sent);
+  }, 90_000);
+
+  it('close() is bounded: a client that never answers the close is cut at closeTimeoutMs', async () => {
+    const db = join(dir, 'deaf.sqlite');
+    const library = await openLibrary(db);
+    const started: string[] = [];
+    const server = await startMediaStreamServer({ playbook: loadPlaybookFile(), library, closeTimeoutMs: 1500, onCallStart: (c) => void started.push(c.callSid) });
+    const deaf = await deafClient(`${server.url.replace('http', 'ws')}/media`, 'CAdeaf', 2000);
+    await expect.poll(() => started, { timeout: 15_000 }).toEqual(['CAdeaf']);
+    const t0 = performance.now();
+    const result = await server.close();
+    const tookMs = performance.now() - t0;
+    expect(result).toEqual({ ended: 0, unfinished: 1 });
+    expect(tookMs).toBeGreaterThanOrEqual(1400);
+    expect(tookMs).toBeLessThan(1500 + 3000); // the bound, plus closing the engine on a loaded machine
+    expect(await deaf.closed).toBe(1001); // it was told, and then cut
+    // The cut call still ends in this process with what it had; nothing is left live.
+    await expect.poll(() => server.activeCalls, { timeout: 15_000 }).toBe(0);
+    const calls = await library.calls.list({});
+    expect(calls.items.map((c) => c.status)).toEqual(['completed']);
+    expect(Math.abs(calls.items[0]!.durationMs - 2000)).toBeLessThanOrEqual(TOLERANCE_MS);
+    await library.close();
+  }, 60_000);
+
+  it('a second signal exits at once, and the next start recovers the call as interrupted', async () => {
+    const db = join(dir, 'twice.sqlite');
+    const start = (): { exited: Promise<number | null>; url: Promise<string>; stderr: () => string; kill: (s: NodeJS.Signals) => void } => {
+      const child = spawn(process.execPath, [join(ROOT, 'bin/cadence.mjs'), 'media-stream-server', '--port', '0', '--json', '--db', db], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+      const url = new Promise<string>((res, rej) => {
+        let buf = '';
+        child.stdout.on('data', (d: Buffer) => {
+          buf += d.toString();
+          const line = buf.split('\n').find((l) => l.includes('"listening"'));
+          if (line) res((JSON.parse(line) as { url: string }).url);
+        });
+        void exited.then((code) => rej(new Error(`server exited (${code}): ${stderr}`)));
+      });
+      return { exited, url, stderr: () => stderr, kill: (s) => child.kill(s) };
+    };
+    const first = start();
+    const deaf = await deafClient(`${(await first.url).replace('http', 'ws')}/media`, 'CAtwice', 3000);
+    // The burst is taken in and committed (the live writer commits about once a second).
+    await sleep(3000);
+    first.kill('SIGTERM');
+    while (!first.stderr().includes('SIGTERM: ending 1 call(s)')) await sleep(50);
+    const killedAt = performance.now();
+    first.kill('SIGINT');
+    expect(await first.exited, first.stderr()).toBe(130);
+    expect(performance.now() - killedAt).toBeLessThan(3000); // at once, not after the 10 s bound
+    expect(first.stderr()).toContain('SIGINT again: exiting now');
+    deaf.socket.destroy();
+
+    // The next start recovers what the first one had written.
+    const second = start();
+    await second.url;
+    second.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+    const lib = await openLibrary(db);
+    try {
+      const calls = await lib.calls.list({});
+      expect(calls.items).toHaveLength(1);
+      expect(calls.items[0]!.status).toBe('interrupted');
+      // The live writer commits about once a second: at most that much of the 3 s is missing.
+      expect(calls.items[0]!.durationMs).toBeGreaterThanOrEqual(3000 - 1500);
+      expect(calls.items[0]!.durationMs).toBeLessThanOrEqual(3000 + TOLERANCE_MS);
+    } finally {
+      await lib.close();
+    }
   }, 90_000);
 });
