@@ -226,6 +226,7 @@ class StreamCall {
   private streamClock = 0;
   private queue: Promise<void> = Promise.resolve();
   private ended = false;
+  private stored = false;
   private refused = false;
   private startedAt = 0;
   info: CallInfo | null = null;
@@ -379,6 +380,12 @@ class StreamCall {
     this.pairer?.flush();
     this.source.end();
     await this.done;
+    this.stored = true;
+  }
+
+  /** A call was started and has not been stored and scored yet. */
+  get inProgress(): boolean {
+    return this.source !== null && !this.stored;
   }
 
   /** Ends the call once every message received before the socket closed has been handled. */
@@ -595,7 +602,8 @@ class MediaStreamServerImpl implements MediaStreamServer {
   private async shutdown(): Promise<CloseResult> {
     const stopped = new Promise<void>((resolve) => this.http.close(() => resolve()));
     this.http.closeIdleConnections();
-    const inProgress = this.calls.size;
+    const inProgress = (): number => [...this.calls.keys()].filter((c) => c.inProgress).length;
+    const atClose = inProgress();
     // The close handshake: each client's answer comes after the media it had already sent, so every
     // call takes in all of its audio (pairer → engine → recording → library) before it ends.
     for (const ws of this.media.clients) ws.close(1001, 'server closing');
@@ -606,14 +614,19 @@ class MediaStreamServerImpl implements MediaStreamServer {
       new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
     ]);
     clearTimeout(timer);
-    const unfinished = inTime ? 0 : this.calls.size;
-    if (unfinished > 0) {
-      this.log(`${unfinished} call(s) still ending ${timeoutMs / 1000} s after the close: cut; what was stored is kept and recovered as interrupted at the next start`);
-      for (const ws of this.media.clients) ws.terminate();
-    }
+    const unfinished = inTime ? 0 : inProgress();
+    if (unfinished > 0) this.log(`${unfinished} call(s) still ending ${timeoutMs / 1000} s after the close: cut; what was stored is kept and recovered as interrupted at the next start`);
+    // A client that never answered the close is cut.
+    if (!inTime) for (const ws of this.media.clients) ws.terminate();
     // Agent apps heard every call's end before they are let go.
     for (const ws of this.agents.clients) ws.close(1001, 'server closing');
     this.http.closeAllConnections();
+    // The listener reports closed once every socket is gone; an agent app that does not answer its close
+    // within a second is cut rather than waited for (ws would wait 30 s).
+    let grace: NodeJS.Timeout | undefined;
+    const answered = await Promise.race([stopped.then(() => true), new Promise<boolean>((resolve) => (grace = setTimeout(() => resolve(false), 1000)))]);
+    clearTimeout(grace);
+    if (!answered) for (const ws of [...this.agents.clients, ...this.media.clients]) ws.terminate();
     await stopped;
     if (this.ownHost && this.host) {
       const host = await this.host;
@@ -621,7 +634,7 @@ class MediaStreamServerImpl implements MediaStreamServer {
       if (unfinished === 0) await host.close();
       else void host.close().catch(() => undefined);
     }
-    return { ended: inProgress - unfinished, unfinished };
+    return { ended: atClose - unfinished, unfinished };
   }
 }
 

@@ -147,11 +147,24 @@ describe('media-stream-server closed mid-call', () => {
   it('close() ends three streaming calls with all the audio sent before it', async () => {
     const db = join(dir, 'inproc.sqlite');
     const library = await openLibrary(db);
-    const server = await startMediaStreamServer({ playbook: loadPlaybookFile(), library });
+    const server = await startMediaStreamServer({ playbook: loadPlaybookFile(), library, agentSecret: 'agent-secret' });
+    // An agent app hears every call's end before the server lets it go.
+    const agent = await openSocket(`${server.url.replace('http', 'ws')}/agent?token=agent-secret`);
+    const heard: { type: string; phase?: string; at: 'open' | 'closed' }[] = [];
+    let agentClosed = false;
+    agent.on('message', (d) => heard.push({ ...(JSON.parse(String(d)) as { type: string; phase?: string }), at: agentClosed ? 'closed' : 'open' }));
+    const agentCode = new Promise<number>((r) =>
+      agent.once('close', (code) => {
+        agentClosed = true;
+        r(code);
+      }),
+    );
     let closing: ReturnType<typeof server.close> | null = null;
     const sent = await streamAndClose(`${server.url.replace('http', 'ws')}/media`, () => (closing = server.close()));
     const result = await closing!;
     expect(result).toEqual({ ended: CALLS, unfinished: 0 });
+    expect(await agentCode).toBe(1001);
+    expect(heard.filter((m) => m.type === 'call' && m.phase === 'end' && m.at === 'open')).toHaveLength(CALLS);
     // Closed means closed: no new connection is taken.
     await expect(fetch(`${server.url}/health`)).rejects.toThrow();
     await library.close();
