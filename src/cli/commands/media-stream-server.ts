@@ -90,7 +90,7 @@ export const mediaStreamServerCommand: Command = {
     };
     process.once('SIGINT', now);
     process.once('SIGTERM', now);
-    io.err(`cadence media-stream-server: ${signal}: ending ${s.activeCalls} call(s) in progress with the audio already received (again to exit at once)`);
+    io.err(`cadence media-stream-server: ${signal}: closing ${s.activeCalls} media stream(s); calls in progress end with the audio already received (${signal} again to exit at once)`);
     const { ended, unfinished } = await s.close();
     if (unfinished > 0) {
       // The calls still ending hold the engine or the library; leaving now keeps what they committed.

@@ -237,7 +237,7 @@ describe('media-stream-server closed mid-call', () => {
     // The burst is taken in and committed (the live writer commits about once a second).
     await sleep(3000);
     first.kill('SIGTERM');
-    while (!first.stderr().includes('SIGTERM: ending 1 call(s)')) await sleep(50);
+    while (!first.stderr().includes('SIGTERM: closing 1 media stream(s)')) await sleep(50);
     const killedAt = performance.now();
     first.kill('SIGINT');
     expect(await first.exited, first.stderr()).toBe(130);
