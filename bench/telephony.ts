@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { openLibrary } from '../src/library/library';
 import { loadPlaybookFile } from '../src/playbook/playbook-file';
-import { startMediaStreamServer } from '../src/telephony/media-stream-server';
+import { startMediaStreamServer, type CloseResult } from '../src/telephony/media-stream-server';
 import { threadCpuMs, type Figures } from './engine';
 import type { ClientsConfig, ClientsReport } from './telephony-clients';
 
@@ -47,11 +47,15 @@ export async function benchTelephony(): Promise<Figures> {
     },
     onCallEnd: (call) => void ended.set(call.callSid, epochNow()),
   });
-  let serverClosed = false;
+  let closed: CloseResult | null = null;
   const closeServer = async (): Promise<void> => {
-    if (serverClosed) return;
-    serverClosed = true;
-    await server.close();
+    if (closed) return;
+    closed = { ended: 0, unfinished: 0 };
+    closed = await server.close();
+    // Calls cut at the close bound still end in this process, with what they had: wait for them before
+    // counting (and before the library closes under them).
+    const deadline = performance.now() + 60_000;
+    while (server.activeCalls > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   };
   const loop = monitorEventLoopDelay({ resolution: 5 });
   let peakRss = 0;
@@ -127,6 +131,8 @@ export async function benchTelephony(): Promise<Figures> {
     const mainMs = mainThreadCpuMs() - main0;
     const calls = (await library.calls.list({ limit: 1000 })).items;
     const saved = calls.filter((c) => c.status === 'completed').length;
+    const live = calls.filter((c) => c.status === 'live').length;
+    const atClose = closed as CloseResult | null;
     // CPU is divided by the call time actually processed and stored: a server that fell behind and was
     // closed early did less work, which must not read as cheaper.
     const streamSeconds = calls.reduce((a, c) => a + c.durationMs, 0) / 1000;
@@ -145,7 +151,9 @@ export async function benchTelephony(): Promise<Figures> {
       'twilio.stop_to_saved_p99_ms': +percentile(endLag, 99).toFixed(0),
       'twilio.peak_rss_mb': +(peakRss / 2 ** 20).toFixed(0),
       'twilio.peak_heap_mb': +(peakHeap / 2 ** 20).toFixed(0),
-      'twilio.calls_saved': `${saved} / ${STREAMS} (${endedInTime} ended within 2 min of their stop), ${(streamSeconds / STREAMS).toFixed(1)} s stored on average`,
+      'twilio.calls_saved': `${saved} / ${STREAMS} (${endedInTime} ended within 2 min of their stop), ${(streamSeconds / STREAMS).toFixed(1)} s stored on average, ${live} left live`,
+      // Calls still taking in their backlog when the server was closed: ended with all of it, or cut at the 10 s bound.
+      'twilio.calls_at_close': atClose ? `${atClose.ended} ended with all their audio, ${atClose.unfinished} cut at the bound` : 'n/a',
       'twilio.server_cpu_percent_of_one_core': +((100 * cpuMs) / wallMs).toFixed(0),
       'twilio.server_cpu_ms_per_stream_second': +(cpuMs / streamSeconds).toFixed(2),
       // The main thread handles every message: 50 streams fit on it while this stays well under 20 ms.

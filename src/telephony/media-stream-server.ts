@@ -40,6 +40,7 @@ export const MEDIA_MAX_PAYLOAD = 8 * 1024;
 const MAX_GAP_MS = 2000;
 const DEFAULT_MAX_STREAMS = 100;
 const DEFAULT_MAX_LEAD_MS = 60_000;
+const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
 
 /** Why a stream is closed by us, with the WebSocket close code. */
 class StreamRefusal extends Error {
@@ -68,6 +69,11 @@ export interface MediaStreamServerOptions {
   readonly maxStreams?: number;
   /** How far a stream's audio may run ahead of the wall clock before it is closed (1008). Default 60 s. */
   readonly maxLeadMs?: number;
+  /**
+   * How long `close()` waits for the calls in progress to take in what their clients sent and be stored
+   * and scored. Past it the calls' sockets are cut and the calls left to recovery. Default 10 s.
+   */
+  readonly closeTimeoutMs?: number;
   /** The public base URL Twilio uses (e.g. https://abc.ngrok.app); signatures are computed on it. */
   readonly publicUrl?: string;
   /** Who the webhook connects the caller to: a number, SIP URI or `client:identity`. */
@@ -107,7 +113,21 @@ export interface MediaStreamServer {
   readonly url: string;
   /** Calls in progress. */
   readonly activeCalls: number;
-  close(): Promise<void>;
+  /**
+   * Stops taking connections, then ends every call in progress as its `stop` would, with all the audio
+   * its client sent before the close handshake (bounded by `closeTimeoutMs`).
+   */
+  close(): Promise<CloseResult>;
+}
+
+export interface CloseResult {
+  /** Calls in progress at the close that were ended, stored and scored. */
+  readonly ended: number;
+  /**
+   * Calls still ending when `closeTimeoutMs` ran out: their sockets were cut; what their live writer
+   * committed is kept, and a library opened by a later process recovers them as `interrupted`.
+   */
+  readonly unfinished: number;
 }
 
 /** One track: places μ-law chunks by timestamp (gaps become silence) and resamples 8 kHz → 16 kHz. */
@@ -206,6 +226,7 @@ class StreamCall {
   private streamClock = 0;
   private queue: Promise<void> = Promise.resolve();
   private ended = false;
+  private stored = false;
   private refused = false;
   private startedAt = 0;
   info: CallInfo | null = null;
@@ -359,6 +380,12 @@ class StreamCall {
     this.pairer?.flush();
     this.source.end();
     await this.done;
+    this.stored = true;
+  }
+
+  /** A call was started and has not been stored and scored yet. */
+  get inProgress(): boolean {
+    return this.source !== null && !this.stored;
   }
 
   /** Ends the call once every message received before the socket closed has been handled. */
@@ -374,7 +401,9 @@ class MediaStreamServerImpl implements MediaStreamServer {
   // only receives. Anything larger is closed with 1009 by ws before it is buffered.
   private readonly media = new WebSocketServer({ noServer: true, maxPayload: MEDIA_MAX_MESSAGE });
   private readonly agents = new WebSocketServer({ noServer: true, maxPayload: AGENT_MAX_MESSAGE });
-  private readonly calls = new Set<StreamCall>();
+  /** Each call in progress, with the promise of its end (stored and scored) once its socket has closed. */
+  private readonly calls = new Map<StreamCall, Promise<void>>();
+  private closing: Promise<CloseResult> | null = null;
   private host: Promise<EngineHost> | null = null;
   private ownHost = false;
   port = 0;
@@ -387,6 +416,8 @@ class MediaStreamServerImpl implements MediaStreamServer {
       const url = new URL(req.url ?? '/', 'http://x');
       const wss = url.pathname === '/media' ? this.media : url.pathname === '/agent' ? this.agents : null;
       if (!wss) return refuseUpgrade(socket, 404, 'not found');
+      // A kept-alive HTTP connection can still ask for a stream after the listener stopped.
+      if (this.closing) return refuseUpgrade(socket, 503, 'server closing');
       const refusal = wss === this.media ? this.checkMedia(req) : this.checkAgent(req, url);
       if (refusal) {
         this.log(`refused a ${url.pathname} connection: ${refusal.reason}`);
@@ -405,21 +436,27 @@ class MediaStreamServerImpl implements MediaStreamServer {
         return;
       }
       const call = new StreamCall(this, ws);
-      this.calls.add(call);
+      // A stream that closes without `stop` (the client hung up, or the server is closing) still ends its
+      // call, after every message that arrived before the close: ws emits them all before 'close'.
+      const ended = new Promise<void>((resolve) =>
+        ws.on('close', () => {
+          void call
+            .close()
+            .catch((err: unknown) => this.log(`ending call failed: ${(err as Error).message}`))
+            .finally(() => {
+              this.calls.delete(call);
+              resolve();
+            });
+        }),
+      );
+      this.calls.set(call, ended);
       ws.on('message', (data: Buffer, isBinary: boolean) => {
         if (!isBinary) call.handle(data.toString('utf8'));
-      });
-      ws.on('close', () => {
-        // A stream that closes without `stop` still ends its call.
-        void call
-          .close()
-          .catch((err: unknown) => this.log(`ending call failed: ${(err as Error).message}`))
-          .finally(() => this.calls.delete(call));
       });
     });
     this.agents.on('connection', (ws: WebSocket) => {
       ws.on('error', (err) => this.log(`agent connection closed: ${err.message}`));
-      const active = [...this.calls].filter((c) => c.info);
+      const active = [...this.calls.keys()].filter((c) => c.info);
       const transcription = active.flatMap((c) => (c.transcription ? [{ callSid: c.info!.callSid, ...c.transcription }] : []));
       ws.send(JSON.stringify({ type: 'hello', activeCalls: active.map((c) => c.info!), ...(this.opts.transcription && { transcription }) }));
     });
@@ -508,6 +545,10 @@ class MediaStreamServerImpl implements MediaStreamServer {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, activeCalls: this.activeCalls }));
       return;
     }
+    if (this.closing) {
+      res.writeHead(503, { connection: 'close' }).end();
+      return;
+    }
     if (url.pathname !== '/voice') {
       res.writeHead(404).end();
       return;
@@ -553,13 +594,47 @@ class MediaStreamServerImpl implements MediaStreamServer {
     });
   }
 
-  async close(): Promise<void> {
+  close(): Promise<CloseResult> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<CloseResult> {
+    const stopped = new Promise<void>((resolve) => this.http.close(() => resolve()));
+    this.http.closeIdleConnections();
+    const inProgress = (): number => [...this.calls.keys()].filter((c) => c.inProgress).length;
+    const atClose = inProgress();
+    // The close handshake: each client's answer comes after the media it had already sent, so every
+    // call takes in all of its audio (pairer → engine → recording → library) before it ends.
     for (const ws of this.media.clients) ws.close(1001, 'server closing');
+    const timeoutMs = this.opts.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const inTime = await Promise.race([
+      Promise.all(this.calls.values()).then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    const unfinished = inTime ? 0 : inProgress();
+    if (unfinished > 0) this.log(`${unfinished} call(s) still ending ${timeoutMs / 1000} s after the close: cut; what was stored is kept and recovered as interrupted at the next start`);
+    // A client that never answered the close is cut.
+    if (!inTime) for (const ws of this.media.clients) ws.terminate();
+    // Agent apps heard every call's end before they are let go.
     for (const ws of this.agents.clients) ws.close(1001, 'server closing');
-    await Promise.all([...this.calls].map((c) => c.end().catch(() => undefined)));
-    await new Promise<void>((resolve) => this.http.close(() => resolve()));
-    this.http.closeAllConnections?.();
-    if (this.ownHost && this.host) await (await this.host).close();
+    this.http.closeAllConnections();
+    // The listener reports closed once every socket is gone; an agent app that does not answer its close
+    // within a second is cut rather than waited for (ws would wait 30 s).
+    let grace: NodeJS.Timeout | undefined;
+    const answered = await Promise.race([stopped.then(() => true), new Promise<boolean>((resolve) => (grace = setTimeout(() => resolve(false), 1000)))]);
+    clearTimeout(grace);
+    if (!answered) for (const ws of [...this.agents.clients, ...this.media.clients]) ws.terminate();
+    await stopped;
+    if (this.ownHost && this.host) {
+      const host = await this.host;
+      // A call that is stuck may hold the worker; its process exits without waiting for it.
+      if (unfinished === 0) await host.close();
+      else void host.close().catch(() => undefined);
+    }
+    return { ended: atClose - unfinished, unfinished };
   }
 }
 

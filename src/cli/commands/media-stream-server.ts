@@ -79,12 +79,28 @@ export const mediaStreamServerCommand: Command = {
     if (json) emit({ type: 'listening', url: s.url, voiceWebhook: `${s.url}/voice`, media: `${s.url.replace('http', 'ws')}/media`, agent: `${s.url.replace('http', 'ws')}/agent`, signatureCheck: Boolean(authToken) });
     else io.out(`listening on ${s.url}: voice webhook POST /voice, media stream /media, agent app /agent${authToken ? '' : ' (no auth token: webhook and stream signatures are not checked)'}`);
     if (!agentSecret) io.err('cadence media-stream-server: no agent secret (--agent-secret or CADENCE_AGENT_SECRET): agent apps on /agent are refused');
-    await new Promise<void>((resolve) => {
+    const signal = await new Promise<NodeJS.Signals>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
     });
-    await s.close();
+    // A second signal is a user who will not wait: what is on disk now is recovered at the next start.
+    const now = (again: NodeJS.Signals): void => {
+      io.err(`cadence media-stream-server: ${again} again: exiting now; calls in progress are recovered at the next start`);
+      process.exit(again === 'SIGINT' ? 130 : 143);
+    };
+    process.once('SIGINT', now);
+    process.once('SIGTERM', now);
+    io.err(`cadence media-stream-server: ${signal}: closing ${s.activeCalls} media stream(s); calls in progress end with the audio already received (${signal} again to exit at once)`);
+    const { ended, unfinished } = await s.close();
+    if (unfinished > 0) {
+      // The calls still ending hold the engine or the library; leaving now keeps what they committed.
+      io.err(`cadence media-stream-server: ${unfinished} call(s) did not end in time; the next start recovers them as interrupted`);
+      process.exit(1);
+    }
     await library?.close();
+    process.off('SIGINT', now);
+    process.off('SIGTERM', now);
+    if (ended > 0) io.err(`cadence media-stream-server: ${ended} call(s) ended and ${library ? 'saved' : 'closed'}`);
     return 0;
   },
 };

@@ -133,7 +133,8 @@ describe('media-stream-server: who may connect', () => {
     const signed = await rawUpgrade(wsUrl, { 'X-Twilio-Signature': twilioSignature('tok', wsUrl, {}) });
     expect(signed.status).toBe(101);
     signed.send(frame(startMsg(7)));
-    await expect.poll(() => started).toEqual(['CA7']);
+    // The first call starts the engine worker: seconds on a loaded machine.
+    await expect.poll(() => started, { timeout: 15_000 }).toEqual(['CA7']);
     signed.socket.destroy();
   });
 
