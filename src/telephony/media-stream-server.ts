@@ -35,7 +35,10 @@ export const MEDIA_MAX_MESSAGE = 8 * 1024;
 /** Agent apps only listen; what they send is ignored and kept small. */
 const AGENT_MAX_MESSAGE = 4 * 1024;
 /** Decoded audio bytes in one media message (Twilio sends 160). */
-export const MEDIA_MAX_PAYLOAD = 8 * 1024;
+export /** Both tracks at 50 messages a second for the longest a session start may take, with room to spare. */
+const MAX_WAITING_MESSAGES = 8000;
+const ENGINE_REQUEST_TIMEOUT_MS = 60_000;
+const MEDIA_MAX_PAYLOAD = 8 * 1024;
 /** A timestamp jump larger than this much audio is clamped: a gap in a real stream is short. */
 const MAX_GAP_MS = 2000;
 const DEFAULT_MAX_STREAMS = 100;
@@ -225,6 +228,7 @@ class StreamCall {
   private tracks = new Map<string, TrackDecoder>();
   private streamClock = 0;
   private queue: Promise<void> = Promise.resolve();
+  private waiting = 0;
   private ended = false;
   private stored = false;
   private refused = false;
@@ -240,7 +244,16 @@ class StreamCall {
 
   /** Messages are handled strictly in order (start is async). */
   handle(raw: string): void {
-    this.queue = this.queue.then(() => this.process(raw)).catch((err: unknown) => {
+    if (this.refused) return;
+    // Messages wait here while the call's engine session starts (up to the server's start time-out)
+    // and while back-pressure holds the stream: a bound keeps a flooding client from growing it forever.
+    if (++this.waiting > MAX_WAITING_MESSAGES) {
+      this.refused = true;
+      this.server.log(`media stream closed (1008): over ${MAX_WAITING_MESSAGES} messages waiting`);
+      this.ws.close(1008, 'too many messages waiting');
+      return;
+    }
+    this.queue = this.queue.then(() => this.process(raw)).finally(() => this.waiting--).catch((err: unknown) => {
       this.refused = true;
       if (err instanceof StreamRefusal) {
         this.server.log(`media stream closed (${err.code}): ${err.message}`);
@@ -512,7 +525,9 @@ class MediaStreamServerImpl implements MediaStreamServer {
       else {
         this.ownHost = true;
         // Many calls at 50 frames a second each: one message to the worker every 50 ms for all of them.
-        this.host = EngineHost.start({ batchMs: 50, onLog: (level, m) => this.log(`engine ${level}: ${m}`) });
+        // A worker busy with other calls answers a new call's start late but surely (a dead worker is
+        // reported at once by its exit): waiting a minute keeps the call, where 10 s lost all its audio.
+        this.host = EngineHost.start({ batchMs: 50, requestTimeoutMs: ENGINE_REQUEST_TIMEOUT_MS, onLog: (level, m) => this.log(`engine ${level}: ${m}`) });
       }
     }
     return this.host;

@@ -266,3 +266,29 @@ describe('media-stream-server: stream parameters are not trusted', () => {
     d.close();
   });
 });
+
+describe('media-stream-server: messages waiting on a call that cannot take them yet', () => {
+  it('closes a stream that floods over 8,000 messages while its call starts with 1008; the server goes on', async () => {
+    const logs: string[] = [];
+    const started: string[] = [];
+    // A fresh server: its engine worker starts with the first call, so that call's messages must wait.
+    const server = await startMediaStreamServer({ playbook: loadPlaybookFile(), maxLeadMs: 10_000, onLog: (m) => logs.push(m), onCallStart: (c) => void started.push(c.callSid) });
+    try {
+      const wsUrl = `${server.url.replace('http', 'ws')}/media`;
+      const ws = await openSocket(wsUrl);
+      const closed = closeCode(ws);
+      ws.send(startMsg(500));
+      const chunk = tone(20);
+      for (let k = 0; k < 9000; k++) ws.send(mediaMsg(500, 'inbound', k * 20, chunk));
+      expect(await closed).toBe(1008);
+      expect(logs.some((l) => l.includes('over 8000 messages waiting'))).toBe(true);
+      // The server is up and takes the next call.
+      const next = await openSocket(wsUrl);
+      next.send(startMsg(501));
+      await expect.poll(() => started, { timeout: 20_000 }).toContain('CA501');
+      next.close();
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
+});
