@@ -84,6 +84,7 @@ async function pdfText(data: Uint8Array, name: string): Promise<string[]> {
 /** Reads a file into passages; one-line errors for unknown kinds, unreadable files and empty text. */
 export async function readKbFile(path: string): Promise<{ name: string; kind: string; passages: KbPassageInput[] }> {
   const name = basename(path);
+  // An unknown kind is refused before the file is read (kbDocument checks the name again).
   kindOf(path);
   let data: Buffer;
   try {

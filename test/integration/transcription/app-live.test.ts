@@ -7,13 +7,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type CadenceApp } from '../../../src/app/app';
+import type { CadenceApp } from '../../../src/app/app';
 import { run } from '../../../src/cli/main';
 import { encodeWav16 } from '../../../src/dsp/wav';
 import { openLibrary } from '../../../src/library/library';
-import { exportAsDownload, mediaPath } from '../../../src/app/browser-host';
 import type { LiveState, TranscriptLine } from '../../../src/shared/rpc';
-import { clockFrames, DeepgramStandin, type ScriptPhrase } from '../../helpers/deepgram-standin';
+import { clockFrames, type ScriptPhrase } from '../../helpers/deepgram-standin';
+import { startTranscribingApp, type TranscribingApp } from '../../helpers/transcribing-app';
 import { tempDir } from '../library/helpers';
 
 const KEY = 'app-key';
@@ -25,19 +25,14 @@ const SCRIPT = [phrase('Hello, you are through to Acme billing.', 300, 0), phras
 
 describe('live transcription in the app', () => {
   const tmp = tempDir('cadence-app-stt-');
-  const saved = { ...process.env };
-  let standin: DeepgramStandin;
+  let world: TranscribingApp | undefined;
   let app: CadenceApp;
   beforeAll(async () => {
-    standin = await DeepgramStandin.start({ apiKey: KEY, script: SCRIPT });
-    delete process.env.DEEPGRAM_API_KEY;
-    process.env.DEEPGRAM_URL = standin.url;
-    app = await createApp({ dbPath: join(tmp.dir, 'library.sqlite'), shell: 'browser', mediaUrl: mediaPath, exportCall: exportAsDownload });
+    world = await startTranscribingApp(tmp.dir, KEY, SCRIPT);
+    app = world.app;
   });
   afterAll(async () => {
-    await app?.close();
-    await standin?.close();
-    process.env = saved;
+    await world?.close();
     tmp.cleanup();
   });
 

@@ -7,13 +7,14 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type CadenceApp } from '../../../src/app/app';
-import { exportAsDownload, mediaPath } from '../../../src/app/browser-host';
+import type { CadenceApp } from '../../../src/app/app';
 import { localClient } from '../../../src/app/handlers';
 import { encodeWav16 } from '../../../src/dsp/wav';
 import { importRecording } from '../../../src/call/import-recording';
 import { loadPlaybookFile } from '../../../src/playbook/playbook-file';
-import { clockFrames, DeepgramStandin, type ScriptPhrase } from '../../helpers/deepgram-standin';
+import type { DeepgramStandin} from '../../helpers/deepgram-standin';
+import { clockFrames, type ScriptPhrase } from '../../helpers/deepgram-standin';
+import { startTranscribingApp, type TranscribingApp } from '../../helpers/transcribing-app';
 import { tempDir } from '../library/helpers';
 
 const KEY = 'app-check-key';
@@ -23,16 +24,14 @@ const SCRIPT: ScriptPhrase[] = [
 
 describe('transcription in the app', () => {
   const tmp = tempDir('cadence-app-transcribe-');
-  const saved = { ...process.env };
+  let world: TranscribingApp | undefined;
   let standin: DeepgramStandin;
   let app: CadenceApp;
   let call: ReturnType<typeof localClient>;
   let callId: string;
   beforeAll(async () => {
-    standin = await DeepgramStandin.start({ apiKey: KEY, script: SCRIPT });
-    delete process.env.DEEPGRAM_API_KEY;
-    process.env.DEEPGRAM_URL = standin.url;
-    app = await createApp({ dbPath: join(tmp.dir, 'library.sqlite'), shell: 'browser', mediaUrl: mediaPath, exportCall: exportAsDownload });
+    world = await startTranscribingApp(tmp.dir, KEY, SCRIPT);
+    ({ app, standin } = world);
     call = localClient(app.handlers);
     const wav = join(tmp.dir, 'call.wav');
     const f = clockFrames(0, 200);
@@ -40,9 +39,7 @@ describe('transcription in the app', () => {
     callId = (await importRecording(app.library, wav, { playbook: loadPlaybookFile() })).callId;
   });
   afterAll(async () => {
-    await app?.close();
-    await standin?.close();
-    process.env = saved;
+    await world?.close();
     tmp.cleanup();
   });
 

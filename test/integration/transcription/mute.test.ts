@@ -7,14 +7,14 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type CadenceApp } from '../../../src/app/app';
-import { exportAsDownload, mediaPath } from '../../../src/app/browser-host';
+import type { CadenceApp } from '../../../src/app/app';
 import { localClient } from '../../../src/app/handlers';
 import { importRecording } from '../../../src/call/import-recording';
 import { encodeWav16 } from '../../../src/dsp/wav';
 import { decodeOggOpus } from '../../../src/library/recording/ogg-opus';
 import { loadPlaybookFile } from '../../../src/playbook/playbook-file';
-import { DeepgramStandin, type ScriptPhrase } from '../../helpers/deepgram-standin';
+import type { ScriptPhrase } from '../../helpers/deepgram-standin';
+import { startTranscribingApp, type TranscribingApp } from '../../helpers/transcribing-app';
 import { tempDir } from '../library/helpers';
 
 const KEY = 'mute-key';
@@ -53,24 +53,19 @@ function levelDb(x: Float32Array, fromMs: number, toMs: number): number {
 
 describe('muting redacted spans in the recording', () => {
   const tmp = tempDir('cadence-mute-');
-  const saved = { ...process.env };
-  let standin: DeepgramStandin;
+  let world: TranscribingApp | undefined;
   let app: CadenceApp;
   let call: ReturnType<typeof localClient>;
   const wav = join(tmp.dir, 'card.wav');
   beforeAll(async () => {
-    standin = await DeepgramStandin.start({ apiKey: KEY, script: SCRIPT });
-    delete process.env.DEEPGRAM_API_KEY;
-    process.env.DEEPGRAM_URL = standin.url;
-    app = await createApp({ dbPath: join(tmp.dir, 'library.sqlite'), shell: 'browser', mediaUrl: mediaPath, exportCall: exportAsDownload });
+    world = await startTranscribingApp(tmp.dir, KEY, SCRIPT);
+    app = world.app;
     call = localClient(app.handlers);
     await app.secrets.set('deepgram', KEY);
     toneWav(wav);
   });
   afterAll(async () => {
-    await app?.close();
-    await standin?.close();
-    process.env = saved;
+    await world?.close();
     tmp.cleanup();
   });
 
